@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender: Any, **kwargs: Any) -> None:
+    from common.roles import roles_sync
+
+    roles_sync()
+
+
+class CommonConfig(AppConfig):
+    name = "common"
+    verbose_name = "Common"
+
+    def ready(self) -> None:
+        from common import signals  # noqa: F401  (connects the sign-in audit receivers)
+        from common.navigation import NavItem, nav_register
+
+        nav_register(
+            NavItem("Administration", "administration", "common.use_administration", order=50, workspace=True)
+        )
+        nav_register(NavItem("Audit trail", "audit_list", "common.view_audit", order=90))
+        # Every migrate ends with the groups matching common.roles, including permissions that
+        # apps added after the migration that created the groups.
+        post_migrate.connect(_sync_roles, dispatch_uid="common.roles_sync")

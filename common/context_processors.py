@@ -1,0 +1,14 @@
+from django.http import HttpRequest
+
+from common.navigation import home_for, nav_for
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_items": nav_for(user),
+        "nav_home": home_for(user),
+        "user_roles": sorted(g.name for g in user.groups.all()),
+    }

@@ -1,0 +1,76 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class Capability(models.Model):
+    """Holds the role-level permissions (no table).
+
+    Fine-grained permissions live on the models they protect (later issues add them); these name
+    the workspaces each role may enter, and are what the groups in `common.roles` are made of.
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("use_counseling", "Can use the credit counseling desk"),
+            ("use_cashiering", "Can use the cashier counter"),
+            ("use_collections", "Can use collections"),
+            ("use_supervision", "Can use supervisor dashboards, approvals and reviews"),
+            ("use_administration", "Can administer users, roles and settings"),
+            ("view_audit", "Can read the audit trail"),
+        ]
+
+    def __str__(self) -> str:
+        return "capability"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_account(self, account_id: int) -> "AuditEventQuerySet":
+        return self.filter(account_id=account_id)
+
+    def by_actor(self, user_id: int) -> "AuditEventQuerySet":
+        return self.filter(actor_id=user_id)
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when and from where. Append-only (a trigger enforces it).
+
+    Written by `common.audit.audit_record` inside the same transaction as the change it records,
+    so a rolled-back change leaves no audit row and a committed one always has its row.
+    `account_id` is a plain column, not a foreign key: common sits below the accounts app, and the
+    trail must outlive anything it mentions.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    verb = models.CharField(max_length=64, db_index=True)
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    account_id = models.BigIntegerField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["account_id", "-id"], name="audit_account_idx"),
+            models.Index(fields=["actor", "-id"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.verb}"

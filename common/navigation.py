@@ -1,0 +1,43 @@
+"""Workspaces and menu entries, registered by each app in its AppConfig.ready().
+
+Common sits below every other app, so it cannot name their pages; they tell it instead. A user's
+home page is the first workspace (lowest `order`) whose permission they hold.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None  # None: any signed-in user
+    order: int
+    workspace: bool = False  # a role's landing page
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_items: list[NavItem] = []
+
+
+def nav_register(item: NavItem) -> None:
+    if any(existing.url_name == item.url_name for existing in _items):
+        return  # ready() may run more than once in tests
+    _items.append(item)
+    _items.sort(key=lambda i: i.order)
+
+
+def nav_for(user: AbstractBaseUser | AnonymousUser) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [i for i in _items if i.permission is None or user.has_perm(i.permission)]
+
+
+def home_for(user: AbstractBaseUser | AnonymousUser) -> NavItem | None:
+    return next((i for i in nav_for(user) if i.workspace), None)

@@ -1,0 +1,86 @@
+"""The five roles and the permissions each holds: the single source of truth for the groups.
+
+Groups are created by a migration (common 0002) and kept in step with this table after every
+`migrate` (a post_migrate hook), so a permission added by a later app reaches its role without a
+hand-made change. A user may hold several roles; each view checks a permission, never a group name.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    description: str
+    permissions: tuple[str, ...]
+
+
+COUNSELOR = "Counselor"
+CASHIER = "Cashier"
+COLLECTIONS_OFFICER = "Collections officer"
+SUPERVISOR = "Supervisor"
+ADMINISTRATOR = "Administrator"
+
+ROLES: tuple[Role, ...] = (
+    Role(
+        COUNSELOR,
+        "Hardship interviews, payment arrangements, referrals and pledges.",
+        ("common.use_counseling",),
+    ),
+    Role(
+        CASHIER,
+        "Walk-in payments, receipts, returned checks and drawer balancing.",
+        ("common.use_cashiering",),
+    ),
+    Role(
+        COLLECTIONS_OFFICER,
+        "Shutoff lists, notices, service orders, deposits and write-offs.",
+        ("common.use_collections",),
+    ),
+    Role(
+        SUPERVISOR,
+        "Dashboards, approvals, quality review and the audit trail.",
+        ("common.use_supervision", "common.view_audit"),
+    ),
+    Role(
+        ADMINISTRATOR,
+        "Users and roles, integration tokens, settings and the audit trail.",
+        (
+            "common.use_administration",
+            "common.view_audit",
+            "auth.view_user",
+            "auth.add_user",
+            "auth.change_user",
+            "auth.view_group",
+            "authtoken.view_tokenproxy",
+            "authtoken.add_tokenproxy",
+            "authtoken.delete_tokenproxy",
+            "axes.view_accessattempt",
+            "axes.delete_accessattempt",
+        ),
+    ),
+)
+
+ROLE_NAMES = tuple(role.name for role in ROLES)
+
+
+def roles_sync(*, apps: Apps = global_apps) -> list[str]:
+    """Make each role's group hold exactly its permissions. Returns permissions not yet created."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    missing: list[str] = []
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role.name)
+        wanted = []
+        for dotted in role.permissions:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is None:
+                missing.append(dotted)
+            else:
+                wanted.append(perm)
+        group.permissions.set(wanted)
+    return missing

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from common.api import AuditEventList, MeView
+
+api_v1 = [
+    path("me", MeView.as_view(), name="me"),
+    path("audit-events", AuditEventList.as_view(), name="audit-events"),
+]
+
+# Swagger UI sets inline styles; its page alone may use them (its scripts stay same-origin).
+_docs_csp = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
+
+urlpatterns = [
+    path("", include("common.urls")),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("counseling/", include("counseling.urls")),
+    path("cashier/", include("payments.urls")),
+    path("collections/", include("collections_app.urls")),
+    path("supervisor/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "api/docs/",
+        csp_override(_docs_csp)(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
+]

@@ -1,0 +1,93 @@
+"""Suite-wide fixtures: real Celery worker, Debian's Chromium for Playwright, users per role."""
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM guard would refuse.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    # `playwright install` cannot download here: drive the Chromium Debian ships.
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., object]:
+    def make(username: str, *roles: str, **extra: object) -> object:
+        user = get_user_model().objects.create_user(username=username, password=TEST_PASSWORD, **extra)
+        user.groups.set(Group.objects.filter(name__in=roles))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[object]:
+    """A real Celery worker (solo pool, in a thread) consuming from the real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    app.control.purge()  # leftovers of an earlier, interrupted run must not run here
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+
+
+ROLE_NAMES = ("Counselor", "Cashier", "Collections officer", "Supervisor", "Administrator")
+
+
+@pytest.fixture
+def role_clients(make_user: Callable[..., object]) -> dict[str, object]:
+    """One signed-in Django test client per role (the administrator is staff, as in the demo)."""
+    from django.test import Client
+
+    clients = {}
+    for role in ROLE_NAMES:
+        username = role.lower().replace(" ", "_")
+        user = make_user(username, role, is_staff=(role == "Administrator"))
+        client = Client()
+        client.force_login(user)  # client.login() bypasses the request django-axes needs
+        clients[role] = client
+    return clients
+
+
+def assert_access(
+    clients: dict[str, object], path: str, allowed: set[str], *, method: str = "get", ok: int = 200
+) -> None:
+    """Each role in `allowed` gets `ok`; every other role gets 403."""
+    for role, client in clients.items():
+        response = getattr(client, method)(path)
+        expected = ok if role in allowed else 403
+        assert response.status_code == expected, (
+            f"{role} {method.upper()} {path}: {response.status_code}, expected {expected}"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _test_speedups(settings: object) -> None:
+    # Password hashing at production strength costs ~0.3 s a user; tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The manifest storage needs `collectstatic` first; its own test builds it (test_static.py).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

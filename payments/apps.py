@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    name = "payments"
+    verbose_name = "Cashiering"
+
+    def ready(self) -> None:
+        from common.navigation import NavItem, nav_register
+
+        nav_register(
+            NavItem("Cashier counter", "payments:home", "common.use_cashiering", order=20, workspace=True)
+        )

@@ -1,0 +1,10 @@
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from common.selectors import audit_activity_today
+
+
+@permission_required("common.use_supervision", raise_exception=True)
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/home.html", {"activity": audit_activity_today()})

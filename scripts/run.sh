@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `make run`: install what is missing, start PostgreSQL and Redis, migrate, load the demo city on
+# the first run, then serve the web app (gunicorn), a Celery worker and beat until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+source scripts/services.sh
+
+PIDS=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "==> Stopping"
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_started_services
+}
+trap cleanup INT TERM EXIT
+
+start_postgres
+start_redis
+ensure_secret_key
+# The local runner serves plain HTTP on loopback with a demo city: not production.
+export DJANGO_HTTPS=${DJANGO_HTTPS:-false}
+export DJANGO_ALLOW_DEMO=${DJANGO_ALLOW_DEMO:-true}
+export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
+
+PY=.venv/bin/python
+echo "==> Migrating"
+$PY manage.py migrate --noinput >var/log/migrate.log
+$PY manage.py collectstatic --noinput >var/log/collectstatic.log
+$PY manage.py seed_demo --if-empty
+
+PORT=${PORT:-8000}
+.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-3}" \
+  --access-logfile var/log/access.log --error-logfile var/log/gunicorn.log &
+PIDS+=($!)
+.venv/bin/celery -A config worker --loglevel=INFO --concurrency "${WORKER_CONCURRENCY:-2}" \
+  --hostname "worker@%h" >var/log/celery-worker.log 2>&1 &
+PIDS+=($!)
+.venv/bin/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule \
+  >var/log/celery-beat.log 2>&1 &
+PIDS+=($!)
+
+for _ in $(seq 100); do
+  curl -fs -o /dev/null "http://127.0.0.1:$PORT/login/" && break
+  sleep 0.2
+done
+cat <<TXT
+
+  City Utilities is running at  http://127.0.0.1:$PORT/
+  API docs:                     http://127.0.0.1:$PORT/api/docs/   health: /healthz
+
+  Demo logins (password "demo"):  counselor  cashier  collector  supervisor  admin
+
+  Logs in var/log/. Press Ctrl-C to stop everything this command started.
+TXT
+wait -n "${PIDS[@]}" || true
+echo "==> A process exited; see var/log/"
