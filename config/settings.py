@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "(`Authorization: Token <key>`) for integrations such as an IVR, agencies and crews."
     ),
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

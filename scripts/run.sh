@@ -14,7 +14,9 @@ cleanup() {
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   stop_started_services
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 start_postgres
 start_redis
@@ -55,4 +57,5 @@ cat <<TXT
   Logs in var/log/. Press Ctrl-C to stop everything this command started.
 TXT
 wait -n "${PIDS[@]}" || true
-echo "==> A process exited; see var/log/"
+echo "==> A process exited; see var/log/" >&2
+exit 1
