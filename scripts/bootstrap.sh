@@ -52,13 +52,13 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
   log "Creating .venv with $py"
   rm -rf .venv
   "$py" -m venv .venv
-  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q --upgrade pip >var/log/pip.log 2>&1 || { cat var/log/pip.log; exit 1; }
 fi
 
 req_hash=$(sha256sum requirements.txt | cut -c1-16)
 if [ ! -f "var/stamps/pip-$req_hash" ]; then
   log "Installing Python requirements"
-  .venv/bin/pip install -q -r requirements.txt
+  .venv/bin/pip install -q -r requirements.txt >var/log/pip.log 2>&1 || { cat var/log/pip.log; exit 1; }
   rm -f var/stamps/pip-* && touch "var/stamps/pip-$req_hash"
 fi
 

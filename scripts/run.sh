@@ -15,7 +15,7 @@ cleanup() {
   stop_started_services
 }
 trap cleanup EXIT
-trap 'exit 130' INT
+trap 'exit 0' INT  # Ctrl-C is the normal way to stop
 trap 'exit 143' TERM
 
 start_postgres
