@@ -24,6 +24,9 @@ COLLECTIONS_OFFICER = "Collections officer"
 SUPERVISOR = "Supervisor"
 ADMINISTRATOR = "Administrator"
 
+# What every desk role needs on an account: find it, read it, log a contact, update contact details.
+ACCOUNT_DESK = ("accounts.view_account", "accounts.add_contact", "accounts.change_account")
+
 ROLES: tuple[Role, ...] = (
     Role(
         COUNSELOR,
