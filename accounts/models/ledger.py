@@ -157,7 +157,7 @@ class LedgerEntry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Null only for history bulk-loaded by the demo generator; every service write sets one.
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 (partial unique)
 
     class Meta:
         verbose_name_plural = "ledger entries"
