@@ -31,3 +31,31 @@ def audit_record(
         ip_address=client_ip.get(),
         data=data or {},
     )
+
+
+def audit_record_many(
+    *, actor: AbstractBaseUser | None, verb: str, items: list[tuple[models.Model, int | None, dict[str, Any]]]
+) -> None:
+    """One audit row per (target, account_id, data), in one INSERT: for imports of many rows."""
+    if not items:
+        return
+    user = actor if actor is not None and actor.is_authenticated else None
+    ip = client_ip.get()
+    content_type = ContentType.objects.get_for_model(items[0][0])
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=user,
+                actor_label=user.get_username() if user else "",
+                verb=verb,
+                target_type=content_type,
+                target_id=str(target.pk),
+                target_label=str(target)[:200],
+                account_id=account_id,
+                ip_address=ip,
+                data=data,
+            )
+            for target, account_id, data in items
+        ],
+        batch_size=2000,
+    )

@@ -8,3 +8,11 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ImportRejected(DomainError):
+    """A file import refused as a whole; `errors` lists (line number, message) for every bad line."""
+
+    def __init__(self, errors: list[tuple[int, str]]) -> None:
+        self.errors = errors
+        super().__init__("import.rejected", f"Nothing was imported: {len(errors)} problem(s) in the file.")

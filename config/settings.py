@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -276,7 +277,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     # Proves beat is alive: /healthz reads the time of the last beat.
     "heartbeat-every-minute": {"task": "common.tasks.heartbeat", "schedule": 60.0},
+    # 01:30 every night: prove balance == sum(entries) for every account
+    "ledger-check-nightly": {"task": "accounts.tasks.ledger_check", "schedule": crontab(hour=1, minute=30)},
 }
+
+# --- Policy knobs of the account desk ----------------------------------------------------------
+# Adjustments larger than this (either sign) wait for a supervisor's approval.
+ADJUSTMENT_APPROVAL_LIMIT = env("DJANGO_ADJUSTMENT_APPROVAL_LIMIT", default="100.00")
 
 LOGGING = {
     "version": 1,

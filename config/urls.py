@@ -6,11 +6,16 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import api as accounts_api
 from common.api import AuditEventList, MeView
 
 api_v1 = [
     path("me", MeView.as_view(), name="me"),
     path("audit-events", AuditEventList.as_view(), name="audit-events"),
+    path("accounts/search", accounts_api.AccountSearchView.as_view(), name="account-search"),
+    path("accounts/<str:number>", accounts_api.AccountDetailView.as_view(), name="account-detail"),
+    path("accounts/<str:number>/entries", accounts_api.LedgerEntryList.as_view(), name="account-entries"),
+    path("bills/import", accounts_api.BillImportView.as_view(), name="bill-import"),
 ]
 
 # Swagger UI sets inline styles; its page alone may use them (its scripts stay same-origin).
@@ -20,6 +25,7 @@ urlpatterns = [
     path("", include("common.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("counseling/", include("counseling.urls")),
     path("cashier/", include("payments.urls")),
     path("collections/", include("collections_app.urls")),

@@ -13,3 +13,14 @@
   }, warnAt);
   setTimeout(function () { window.location.reload(); }, seconds * 1000 + 1000);
 })();
+
+// Aging bar segments are sized from their amounts here, not by inline styles (CSP forbids them).
+function sizeAgingBars(root) {
+  root.querySelectorAll(".aging-bar").forEach(function (bar) {
+    const parts = Array.from(bar.children);
+    const total = parts.reduce(function (s, el) { return s + parseFloat(el.dataset.amount || "0"); }, 0);
+    parts.forEach(function (el) { el.style.width = (100 * parseFloat(el.dataset.amount) / total) + "%"; });
+  });
+}
+sizeAgingBars(document);
+document.body.addEventListener("htmx:afterSwap", function (e) { sizeAgingBars(e.target); });

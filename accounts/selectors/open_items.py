@@ -1,0 +1,56 @@
+"""What an account still owes, charge by charge: the one computation behind aging and payment
+distribution, so the two can never disagree.
+
+Debits (charges and their reversals) are grouped per fund and due date. All credits on the
+account form one pool that settles the debits oldest due date first, then by fund priority,
+then fund id (a stable order). What the pool does not reach is open. A pool larger than all
+debits leaves a credit balance.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+OPEN_ITEMS_SQL = """
+WITH e AS (
+    SELECT le.account_id, le.fund_id, le.amount, le.is_debit,
+           COALESCE(le.due_date, le.effective_date) AS d
+    FROM accounts_ledgerentry le
+    WHERE le.effective_date <= %(as_of)s {account_filter}
+),
+pool AS (
+    SELECT account_id, -SUM(amount) AS credit FROM e WHERE NOT is_debit GROUP BY account_id
+),
+debits AS (
+    SELECT e.account_id, e.fund_id, e.d, SUM(e.amount) AS amt
+    FROM e WHERE e.is_debit GROUP BY e.account_id, e.fund_id, e.d
+    HAVING SUM(e.amount) > 0
+),
+ordered AS (
+    SELECT d.account_id, d.fund_id, d.d, d.amt, COALESCE(p.credit, 0) AS credit,
+           SUM(d.amt) OVER (PARTITION BY d.account_id ORDER BY d.d, f.priority, d.fund_id
+                            ROWS UNBOUNDED PRECEDING) AS cum
+    FROM debits d JOIN accounts_fund f ON f.id = d.fund_id
+    LEFT JOIN pool p ON p.account_id = d.account_id
+)
+SELECT account_id, fund_id, d AS due_date, LEAST(amt, cum - credit) AS unpaid
+FROM ordered WHERE cum - credit > 0
+"""
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    fund_id: int
+    due_date: date
+    unpaid: Decimal
+
+
+def open_items(*, account_id: int, as_of: date) -> list[OpenItem]:
+    """Unpaid pieces of the account's charges in the order a payment settles them."""
+    sql = OPEN_ITEMS_SQL.format(account_filter="AND le.account_id = %(account_id)s")
+    sql += " ORDER BY due_date, (SELECT priority FROM accounts_fund WHERE id = fund_id), fund_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"as_of": as_of, "account_id": account_id})
+        return [OpenItem(fund_id=f, due_date=d, unpaid=u) for _, f, d, u in cursor.fetchall()]

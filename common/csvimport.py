@@ -1,0 +1,60 @@
+"""Shared parsing for CSV imports: header check, typed fields, line-numbered errors."""
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from common.exceptions import ImportRejected
+
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def csv_rows(
+    data: bytes, *, required: list[str], optional: list[str] = ()
+) -> Iterator[tuple[int, dict[str, str]]]:  # type: ignore[assignment]
+    """Yield (line number, row) with the header checked. Line 1 is the header."""
+    if len(data) > MAX_BYTES:
+        raise ImportRejected([(0, f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected([(0, "The file is not UTF-8 text (save it as CSV UTF-8).")]) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImportRejected(
+            [
+                (
+                    1,
+                    f"Missing column(s): {', '.join(missing)}. Expected: "
+                    f"{', '.join(required + list(optional))}.",
+                )
+            ]
+        )
+    reader.fieldnames = header
+    for row in reader:
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def parse_date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{field} '{value}' is not a date (use YYYY-MM-DD)") from None
+
+
+def parse_money(value: str, field: str, *, positive: bool = True) -> Decimal:
+    try:
+        amount = Decimal(value.replace(",", "").replace("$", ""))
+    except InvalidOperation:
+        raise ValueError(f"{field} '{value}' is not an amount") from None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError(f"{field} '{value}' has more than 2 decimals")
+    if positive and amount <= 0:
+        raise ValueError(f"{field} must be more than zero")
+    if abs(amount) >= Decimal("10000000000"):
+        raise ValueError(f"{field} '{value}' is too large")
+    return amount
