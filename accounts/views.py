@@ -44,8 +44,10 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @permission_required(VIEW, raise_exception=True)
 def detail(request: HttpRequest, number: str) -> HttpResponse:
-    account_id = get_object_or_404(Account.objects.only("id"), number=number).pk
-    ctx = account_page(account_id=account_id, today=timezone.localdate(), user=request.user)
+    try:
+        ctx = account_page(number=number, today=timezone.localdate(), user=request.user)
+    except Account.DoesNotExist:
+        raise Http404 from None
     return render(request, "accounts/account_detail.html", ctx)
 
 

@@ -94,6 +94,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Account search treats a name or street as a match from 0.45 word similarity: low enough that a
+# one-letter slip in a surname ("Jonson" for JOHNSON scores 0.5) still finds the account.
+DATABASES["default"]["OPTIONS"] = {"options": "-c pg_trgm.word_similarity_threshold=0.45"}
 # Services own their transactions (style guide): no implicit per-request transaction.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -159,8 +159,10 @@ def _sort_key(item: TimelineItem) -> tuple[date, int]:
     return (when, 1 if item.kind == "contact" else 0)
 
 
-def account_page(*, account_id: int, today: date, user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    account = Account.objects.select_related("customer", "premise", "premise__owner").get(pk=account_id)
+def account_page(*, number: str, today: date, user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Raises Account.DoesNotExist for an unknown number."""
+    account = Account.objects.select_related("customer", "premise", "premise__owner").get(number=number)
+    account_id = account.pk
     ctx: dict[str, Any] = {
         "account": account,
         "today": today,
