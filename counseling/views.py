@@ -1,8 +1,12 @@
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.selectors.account_page import follow_ups_due
 
 
 @permission_required("common.use_counseling", raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "counseling/home.html")
+    followups = follow_ups_due(user=request.user, through=timezone.localdate())[:10]
+    return render(request, "counseling/home.html", {"followups": followups})
