@@ -91,3 +91,13 @@ def _test_speedups(settings: object) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a real PDF, extracted by poppler's pdftotext (as a person reading it would)."""
+    import subprocess
+
+    assert data.startswith(b"%PDF-"), "not a PDF"
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True,
+                         timeout=60)
+    return " ".join(out.stdout.decode().split())

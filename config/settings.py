@@ -287,6 +287,14 @@ CELERY_BEAT_SCHEDULE = {
 # --- Policy knobs of the account desk ----------------------------------------------------------
 # Adjustments larger than this (either sign) wait for a supervisor's approval.
 ADJUSTMENT_APPROVAL_LIMIT = env("DJANGO_ADJUSTMENT_APPROVAL_LIMIT", default="100.00")
+# Cashiering (rules.md 1.7 and the parameter catalogue; the policy engine takes these over later).
+CASHIER_OVER_SHORT_SIGNOFF = env("DJANGO_CASHIER_OVER_SHORT_SIGNOFF", default="5.00")  # supervisor signs above
+NSF_FEE_FIRST = env("DJANGO_NSF_FEE_FIRST", default="25.00")  # Cal. Civ. Code 1719; Mesa
+NSF_FEE_SUBSEQUENT = env("DJANGO_NSF_FEE_SUBSEQUENT", default="35.00")  # Cal. Civ. Code 1719
+NSF_FEE_LOOKBACK_MONTHS = env.int("DJANGO_NSF_FEE_LOOKBACK_MONTHS", default=12)  # "subsequent" = within
+NSF_CASH_ONLY_COUNT = env.int("DJANGO_NSF_CASH_ONLY_COUNT", default=2)  # Bargersville 2023: 2 returns
+NSF_CASH_ONLY_WINDOW_MONTHS = env.int("DJANGO_NSF_CASH_ONLY_WINDOW_MONTHS", default=6)  # within 6 months
+NSF_CASH_ONLY_MONTHS = env.int("DJANGO_NSF_CASH_ONLY_MONTHS", default=12)  # => certified funds 12 months
 
 LOGGING = {
     "version": 1,
@@ -294,5 +302,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

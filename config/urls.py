@@ -7,6 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from payments import api as payments_api
 from common.api import AuditEventList, MeView
 
 api_v1 = [
@@ -16,6 +17,7 @@ api_v1 = [
     path("accounts/<str:number>", accounts_api.AccountDetailView.as_view(), name="account-detail"),
     path("accounts/<str:number>/entries", accounts_api.LedgerEntryList.as_view(), name="account-entries"),
     path("bills/import", accounts_api.BillImportView.as_view(), name="bill-import"),
+    path("payments", payments_api.PaymentPostView.as_view(), name="payment-post"),
 ]
 
 # Swagger UI sets inline styles; its page alone may use them (its scripts stay same-origin).

@@ -1,0 +1,9 @@
+from typing import Any
+
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+
+def pdf_render(template: str, context: dict[str, Any]) -> bytes:
+    """Render a template to PDF. PDF templates carry their own styles and fetch nothing."""
+    return HTML(string=render_to_string(template, context)).write_pdf()

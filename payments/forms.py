@@ -1,0 +1,133 @@
+from decimal import Decimal
+from uuid import uuid4
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from accounts.models import Account, Bill
+from payments.models import Drawer, TenderKind
+from payments.models.drawers import DENOMINATION_LABELS
+
+COUNTER_TENDERS = [(k, v) for k, v in TenderKind.choices if k in ("cash", "check", "card", "money_order",
+                                                                   "cashiers_check")]
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+class OpenSessionForm(forms.Form):
+    drawer = forms.ModelChoiceField(queryset=Drawer.objects.filter(active=True))
+    opening_float = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, initial=Decimal("200.00"),
+                                       label="Opening float (counted)")
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("open", "Open drawer", css_class="btn-primary"))
+
+
+def resolve_account(value: str) -> Account | None:
+    """An account number, or a bill number read from a scanned stub."""
+    value = value.strip()
+    account = Account.objects.filter(number=value).select_related("customer").first()
+    if account is None and (bill := Bill.objects.filter(number=value.upper()).select_related("account").first()):
+        account = bill.account
+    return account
+
+
+class LineForm(forms.Form):
+    account = forms.CharField(max_length=20, required=False, label="Account or bill number",
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    amount = forms.DecimalField(required=False, **MONEY)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        ref, amount = cleaned.get("account", ""), cleaned.get("amount")
+        if not ref and amount is None:
+            return cleaned  # a blank row
+        if not ref:
+            self.add_error("account", "Enter the account or bill number.")
+        elif (account := resolve_account(ref)) is None:
+            self.add_error("account", f"No account or bill numbered {ref}.")
+        else:
+            cleaned["account_obj"] = account
+        if amount is None:
+            self.add_error("amount", "Enter the amount for this account.")
+        return cleaned
+
+
+class TenderForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "—"), *COUNTER_TENDERS], required=False, label="Tender")
+    amount = forms.DecimalField(required=False, label="Amount handed over", **MONEY)
+    check_number = forms.CharField(max_length=20, required=False, label="Check / MO number")
+    bank_name = forms.CharField(max_length=60, required=False, label="Bank")
+    card_last4 = forms.RegexField(regex=r"^\d{4}$", required=False, label="Card last 4",
+                                  error_messages={"invalid": "Only the last 4 digits of the card."},
+                                  widget=forms.TextInput(attrs={"maxlength": 4, "inputmode": "numeric"}))
+    auth_code = forms.CharField(max_length=12, required=False, label="Auth code")
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        kind, amount = cleaned.get("kind"), cleaned.get("amount")
+        if not kind and amount is None:
+            return cleaned
+        if not kind:
+            self.add_error("kind", "Choose the tender.")
+        if amount is None:
+            self.add_error("amount", "Enter the amount.")
+        if kind == "check" and not cleaned.get("check_number"):
+            self.add_error("check_number", "Enter the check number.")
+        if kind == "card":
+            if not cleaned.get("card_last4"):
+                self.add_error("card_last4", "Enter the card's last 4 digits.")
+            if not cleaned.get("auth_code"):
+                self.add_error("auth_code", "Enter the authorization code.")
+        return cleaned
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=4, max_num=10)
+TenderFormSet = forms.formset_factory(TenderForm, extra=3, max_num=6)
+
+
+class PostMetaForm(forms.Form):
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid4)
+    payer_name = forms.CharField(max_length=120, required=False, label="Paid by (name, optional)")
+
+
+class CloseSessionForm(forms.Form):
+    checks_total = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, initial=0, label="Checks total")
+    check_count = forms.IntegerField(min_value=0, initial=0, label="Number of checks")
+    cards_total = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, initial=0,
+                                     label="Card slips total")
+    other_total = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, initial=0,
+                                     label="Money orders and cashier's checks total")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note")
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for code, label in DENOMINATION_LABELS.items():
+            self.fields[f"n_{code}"] = forms.IntegerField(min_value=0, initial=0, label=label, required=False)
+
+    def denominations(self) -> dict[str, int]:
+        return {code: self.cleaned_data.get(f"n_{code}") or 0 for code in DENOMINATION_LABELS}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.TextInput, label="Reason")
+
+
+class ReturnForm(forms.Form):
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid4)
+    returned_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Returned by the bank on")
+    reason = forms.ChoiceField(choices=[("NSF", "Insufficient funds (NSF)"), ("Account closed", "Account closed"),
+                                        ("Stop payment", "Stop payment"), ("Refer to maker", "Refer to maker"),
+                                        ("Counterfeit", "Counterfeit item")])
+
+
+class PaymentFileForm(forms.Form):
+    source = forms.ChoiceField(choices=[("lockbox", "Bank lockbox"), ("agency", "Assistance agency")])
+    file = forms.FileField(label="Payment file (CSV)")
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("import", "Import payments", css_class="btn-primary"))

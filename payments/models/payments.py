@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from common.money import MoneyField
+
+
+class TenderKind(models.TextChoices):
+    CASH = "cash", "Cash"
+    CHECK = "check", "Check"
+    CARD = "card", "Card"
+    MONEY_ORDER = "money_order", "Money order"
+    CASHIERS_CHECK = "cashiers_check", "Cashier's check"
+    LOCKBOX = "lockbox", "Lockbox"
+    AGENCY = "agency", "Agency payment"
+    ELECTRONIC = "electronic", "Electronic (IVR / web)"
+
+
+# Personal checks, at the counter or mailed to the lockbox: what a cash-only (certified funds)
+# account may no longer pay with. Agency checks are the agency's, not the customer's.
+PERSONAL_CHECK_TENDERS = {TenderKind.CHECK, TenderKind.LOCKBOX}
+
+
+class CounterTransaction(models.Model):
+    """What one customer handed over at once: tenders on one side, payments to accounts on the other."""
+
+    session = models.ForeignKey("payments.DrawerSession", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="transactions")
+    receipt_number = models.CharField(max_length=20, unique=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    total = MoneyField()
+    change_due = MoneyField(default=0)
+    payer_name = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    business_date = models.DateField()
+    receipt_prints = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+
+class Tender(models.Model):
+    transaction = models.ForeignKey(CounterTransaction, on_delete=models.PROTECT, related_name="tenders")
+    kind = models.CharField(max_length=16, choices=TenderKind.choices)
+    amount = MoneyField(help_text="Amount applied (for cash, net of change).")
+    tendered = MoneyField(help_text="Amount handed over (cash may exceed what is applied).")
+    check_number = models.CharField(max_length=20, blank=True)
+    bank_name = models.CharField(max_length=60, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    auth_code = models.CharField(max_length=12, blank=True)
+    reference = models.CharField(max_length=40, blank=True, help_text="Money order / cashier's check number")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="tender_amount_positive"),
+            models.CheckConstraint(condition=Q(card_last4="") | Q(card_last4__regex=r"^\d{4}$"),
+                                   name="tender_card_last4_only"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class PaymentStatus(models.TextChoices):
+    POSTED = "posted", "Posted"
+    VOIDED = "voided", "Voided"
+    RETURNED = "returned", "Returned (NSF)"
+    VOID_PENDING = "void_pending", "Void awaiting approval"
+
+
+class Payment(models.Model):
+    """Money applied to one account. Its distribution across funds is stored, so drawer totals,
+    deposits and the GL export add up to the cent."""
+
+    transaction = models.ForeignKey(CounterTransaction, on_delete=models.PROTECT, related_name="payments")
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="payments")
+    amount = MoneyField()
+    status = models.CharField(max_length=14, choices=PaymentStatus.choices, default=PaymentStatus.POSTED)
+    tender_kind = models.CharField(max_length=16, choices=TenderKind.choices,
+                                   help_text="The main tender (the largest) of the transaction.")
+    is_recovery = models.BooleanField(default=False, help_text="Paid on a written-off account.")
+    business_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    void_reason = models.TextField(blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-created_at"], name="payment_account"),
+                   models.Index(fields=["business_date"], name="payment_business_date")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        permissions = [
+            ("void_any_payment", "Can void after close or another cashier's payment"),
+            ("return_payment", "Can record a returned (NSF) payment"),
+            ("import_payment_file", "Can import lockbox and agency payment files"),
+            ("export_gl", "Can export the GL journal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transaction.receipt_number}/{self.account_id} {self.amount}"
+
+
+class PaymentDistribution(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="distribution")
+    fund = models.ForeignKey("accounts.Fund", on_delete=models.PROTECT, related_name="+")
+    amount = MoneyField()
+    entry = models.OneToOneField("accounts.LedgerEntry", on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.fund_id}: {self.amount}"
+
+
+class ReturnedItem(models.Model):
+    """A payment the bank returned (NSF, closed account, stop payment...)."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="returned")
+    returned_on = models.DateField()
+    reason = models.CharField(max_length=60)
+    fee = MoneyField(default=0)
+    fee_entry = models.OneToOneField("accounts.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    nth_in_window = models.PositiveSmallIntegerField(default=1)
+    cash_only_until = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+
+    def __str__(self) -> str:
+        return f"Returned {self.payment}"

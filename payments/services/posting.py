@@ -1,0 +1,183 @@
+"""Posting payments: one customer, one or more accounts, one or more tenders, exactly once."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Account, EntryKind, Fund, LedgerEntry
+from accounts.services.ledger import EntrySpec, _post, accounts_lock, credit_distribution
+from common.audit import audit_record
+from common.exceptions import DomainError
+from common.money import to_money
+from payments.models import (
+    CounterTransaction,
+    DrawerSession,
+    Payment,
+    PaymentDistribution,
+    SessionStatus,
+    Tender,
+    TenderKind,
+)
+from payments.models.payments import PERSONAL_CHECK_TENDERS
+from payments.services.hooks import payment_posted_hooks
+
+
+@dataclass(frozen=True)
+class TenderSpec:
+    kind: str
+    amount: Decimal  # handed over; for cash it may exceed what is owed (change is given)
+    check_number: str = ""
+    bank_name: str = ""
+    card_last4: str = ""
+    auth_code: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    account_id: int
+    amount: Decimal
+
+
+@dataclass
+class Preview:
+    account: Account
+    amount: Decimal
+    parts: list[tuple[Fund, Decimal]] = field(default_factory=list)
+
+
+def _next_receipt_number(business_date: date) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('payments_receipt_seq')")
+        return f"R{business_date:%y%m%d}-{cursor.fetchone()[0]}"
+
+
+def distribution_preview(*, lines: list[Line], as_of: date) -> list[Preview]:
+    """What the cashier confirms: how each account's money settles its funds (no writes)."""
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=[ln.account_id for ln in lines])
+                .select_related("customer")}
+    funds = {f.pk: f for f in Fund.objects.all()}
+    out = []
+    for line in lines:
+        plan = credit_distribution(account_id=line.account_id, amount=line.amount, as_of=as_of)
+        out.append(Preview(accounts[line.account_id], to_money(line.amount), [(funds[f], a) for f, a in plan]))
+    return out
+
+
+def _check_tenders(tenders: list[TenderSpec], total: Decimal) -> list[tuple[TenderSpec, Decimal]]:
+    """Validate tenders and split each into (spec, applied amount); only cash gives change."""
+    if not tenders:
+        raise DomainError("tender.none", "Add at least one tender.")
+    non_cash = Decimal(0)
+    for t in tenders:
+        if t.kind not in TenderKind.values:
+            raise DomainError("tender.kind", f"Unknown tender {t.kind}.")
+        if to_money(t.amount) <= 0:
+            raise DomainError("tender.amount", "Each tender must be more than zero.")
+        if t.kind == TenderKind.CHECK and not t.check_number.strip():
+            raise DomainError("tender.check_number", "Enter the check number.")
+        if t.kind == TenderKind.CARD:
+            if not (len(t.card_last4) == 4 and t.card_last4.isdigit()):
+                raise DomainError("tender.card_last4", "Enter only the last 4 digits of the card.")
+            if not t.auth_code.strip():
+                raise DomainError("tender.auth_code", "Enter the card authorization code.")
+        if t.kind != TenderKind.CASH:
+            non_cash += to_money(t.amount)
+    cash = sum((to_money(t.amount) for t in tenders if t.kind == TenderKind.CASH), Decimal(0))
+    if non_cash > total:
+        raise DomainError("tender.over", f"Checks and cards total ${non_cash:,.2f}, more than the ${total:,.2f} "
+                          "being paid; only cash gives change.")
+    if non_cash + cash < total:
+        raise DomainError("tender.short", f"Tendered ${non_cash + cash:,.2f} is less than the ${total:,.2f} "
+                          "being paid.")
+    cash_needed = total - non_cash
+    applied = []
+    for t in tenders:
+        if t.kind == TenderKind.CASH:
+            take = min(to_money(t.amount), cash_needed)
+            cash_needed -= take
+            if take > 0:
+                applied.append((t, take))
+        else:
+            applied.append((t, to_money(t.amount)))
+    return applied
+
+
+def _written_off(account_ids: list[int]) -> set[int]:
+    return set(LedgerEntry.objects.filter(account_id__in=account_ids, kind=EntryKind.WRITE_OFF,
+                                          reversals__isnull=True).values_list("account_id", flat=True))
+
+
+@transaction.atomic(durable=True)
+def transaction_post(*, lines: list[Line], tenders: list[TenderSpec], actor, idempotency_key: UUID | str,  # type: ignore[no-untyped-def]
+                     session_id: int | None = None, payer_name: str = "",
+                     business_date: date | None = None) -> CounterTransaction:
+    """Post a counter transaction (or, with no session, an IVR/web payment).
+
+    Locks the drawer session first, then the accounts in id order; the idempotency key is checked
+    after the first lock, so a double click or a retried request returns the first posting."""
+    return _transaction_post(lines=lines, tenders=tenders, actor=actor, idempotency_key=idempotency_key,
+                             session_id=session_id, payer_name=payer_name, business_date=business_date)
+
+
+def _transaction_post(*, lines: list[Line], tenders: list[TenderSpec], actor, idempotency_key: UUID | str,  # type: ignore[no-untyped-def]
+                      session_id: int | None, payer_name: str, business_date: date | None) -> CounterTransaction:
+    key = f"txn:{idempotency_key}"
+    session = None
+    if session_id is not None:
+        session = DrawerSession.objects.select_for_update(no_key=True).filter(pk=session_id).first()
+        if session is None or session.status != SessionStatus.OPEN:
+            raise DomainError("session.closed", "Open a drawer session before taking payments.")
+        if session.cashier_id != actor.pk:
+            raise DomainError("session.not_yours", "This drawer session belongs to another cashier.")
+    lines = [Line(ln.account_id, to_money(ln.amount)) for ln in lines]
+    if not lines:
+        raise DomainError("payment.no_lines", "Add at least one account to pay.")
+    if any(ln.amount <= 0 for ln in lines):
+        raise DomainError("payment.amount", "Each account's amount must be more than zero.")
+    if len({ln.account_id for ln in lines}) != len(lines):
+        raise DomainError("payment.duplicate_account", "An account appears twice; combine its amounts.")
+    locked = accounts_lock(ln.account_id for ln in lines)
+    if done := CounterTransaction.objects.filter(idempotency_key=key).first():
+        return done  # a replay of a posted request: same receipt, nothing posted again
+    total = sum((ln.amount for ln in lines), Decimal(0))
+    applied = _check_tenders(tenders, total)
+    today = business_date or (session.business_date if session else timezone.localdate())
+    kinds = {t.kind for t, _ in applied}
+    for account in locked.values():
+        if account.cash_only_until and account.cash_only_until >= today and kinds & PERSONAL_CHECK_TENDERS:
+            raise DomainError("payment.cash_only",
+                              f"Account {account.number} takes certified funds only until "
+                              f"{account.cash_only_until:%b %d, %Y} (returned payments): accept cash, card, money "
+                              "order or cashier's check — not a personal check.")
+    receipt = _next_receipt_number(today)
+    cash_tendered = sum((to_money(t.amount) for t in tenders if t.kind == TenderKind.CASH), Decimal(0))
+    cash_applied = sum((a for t, a in applied if t.kind == TenderKind.CASH), Decimal(0))
+    txn = CounterTransaction.objects.create(
+        session=session, receipt_number=receipt, idempotency_key=key, total=total, business_date=today,
+        change_due=cash_tendered - cash_applied, payer_name=payer_name.strip()[:120], created_by=actor)
+    Tender.objects.bulk_create([
+        Tender(transaction=txn, kind=t.kind, amount=a, tendered=to_money(t.amount), check_number=t.check_number.strip(),
+               bank_name=t.bank_name.strip(), card_last4=t.card_last4, auth_code=t.auth_code.strip(),
+               reference=t.reference.strip()) for t, a in applied])
+    main_kind = max(applied, key=lambda pair: pair[1])[0].kind
+    recoveries = _written_off(list(locked))
+    for line in sorted(lines, key=lambda ln: ln.account_id):
+        account = locked[line.account_id]
+        payment = Payment.objects.create(transaction=txn, account=account, amount=line.amount, tender_kind=main_kind,
+                                         is_recovery=account.pk in recoveries, business_date=today)
+        plan = credit_distribution(account_id=account.pk, amount=line.amount, as_of=today)
+        entries = _post(account=account, actor=actor, key_prefix=f"{key}:{account.pk}", specs=[
+            EntrySpec(fund_id=fund_id, kind=EntryKind.PAYMENT, amount=-part, effective_date=today, reference=receipt)
+            for fund_id, part in plan])
+        PaymentDistribution.objects.bulk_create([
+            PaymentDistribution(payment=payment, fund_id=e.fund_id, amount=-e.amount, entry=e) for e in entries])
+        audit_record(actor=actor, verb="payment.recovery" if payment.is_recovery else "payment.post", target=payment,
+                     account_id=account.pk, data={"amount": str(line.amount), "receipt": receipt, "tender": main_kind})
+        for hook in payment_posted_hooks:
+            hook(payment=payment)
+    return txn
