@@ -17,14 +17,26 @@ API_TENDERS = [TenderKind.CARD, TenderKind.ELECTRONIC, TenderKind.CHECK]
 class PaymentIn(serializers.Serializer):
     account_number = serializers.CharField(max_length=12)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    tender = serializers.ChoiceField(choices=[(k.value, k.label) for k in API_TENDERS],
-                                     help_text="card or electronic (IVR, web portal), or check (e-check)")
-    card_last4 = serializers.RegexField(r"^\d{4}$", required=False, allow_blank=True,
-                                        help_text="last 4 digits only; never send a full card number")
+    tender = serializers.ChoiceField(
+        choices=[(k.value, k.label) for k in API_TENDERS],
+        help_text="card or electronic (IVR, web portal), or check (e-check)",
+    )
+    card_last4 = serializers.RegexField(
+        r"^\d{4}$",
+        required=False,
+        allow_blank=True,
+        help_text="last 4 digits only; never send a full card number",
+    )
     auth_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
-    reference = serializers.CharField(max_length=40, required=False, allow_blank=True,
-                                      help_text="the caller's confirmation number, or the e-check number")
-    idempotency_key = serializers.UUIDField(help_text="one per payment attempt; a retry with the same key posts once")
+    reference = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="the caller's confirmation number, or the e-check number",
+    )
+    idempotency_key = serializers.UUIDField(
+        help_text="one per payment attempt; a retry with the same key posts once"
+    )
 
 
 class DistributionOut(serializers.Serializer):
@@ -53,19 +65,37 @@ class PaymentPostView(APIView):
         account = Account.objects.filter(number=d["account_number"]).first()
         if account is None:
             return Response({"account_number": ["No such account."]}, status=status.HTTP_400_BAD_REQUEST)
-        tender = TenderSpec(kind=d["tender"], amount=d["amount"], card_last4=d.get("card_last4", ""),
-                            auth_code=d.get("auth_code", ""), check_number=d.get("reference", "") if d["tender"] ==
-                            TenderKind.CHECK else "", reference=d.get("reference", ""))
+        tender = TenderSpec(
+            kind=d["tender"],
+            amount=d["amount"],
+            card_last4=d.get("card_last4", ""),
+            auth_code=d.get("auth_code", ""),
+            check_number=d.get("reference", "") if d["tender"] == TenderKind.CHECK else "",
+            reference=d.get("reference", ""),
+        )
         try:
-            txn = transaction_post(lines=[Line(account.pk, d["amount"])], tenders=[tender], actor=request.user,
-                                   idempotency_key=d["idempotency_key"])
+            txn = transaction_post(
+                lines=[Line(account.pk, d["amount"])],
+                tenders=[tender],
+                actor=request.user,
+                idempotency_key=d["idempotency_key"],
+            )
         except DomainError as exc:
             return Response({"code": exc.code, "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
         payment = txn.payments.select_related("account").get()
         payment.account.refresh_from_db(fields=["balance"])
-        return Response({
-            "receipt_number": txn.receipt_number, "account_number": payment.account.number, "amount": payment.amount,
-            "balance": payment.account.balance,
-            "distribution": [{"fund": d.fund.code, "amount": d.amount}
-                             for d in payment.distribution.select_related("fund")],
-        }, status=status.HTTP_201_CREATED)
+        return Response(
+            PaymentOut(
+                {
+                    "receipt_number": txn.receipt_number,
+                    "account_number": payment.account.number,
+                    "amount": payment.amount,
+                    "balance": payment.account.balance,
+                    "distribution": [
+                        {"fund": d.fund.code, "amount": d.amount}
+                        for d in payment.distribution.select_related("fund")
+                    ],
+                }
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )

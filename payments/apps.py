@@ -8,6 +8,8 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from common.navigation import NavItem, nav_register
 
-        nav_register(NavItem("Cashier counter", "payments:home", "common.use_cashiering", order=20, workspace=True))
+        nav_register(
+            NavItem("Cashier counter", "payments:home", "common.use_cashiering", order=20, workspace=True)
+        )
         nav_register(NavItem("Drawers", "payments:sessions", "payments.view_all_sessions", order=47))
         nav_register(NavItem("Deposits & GL", "payments:deposits", "payments.add_bankdeposit", order=48))

@@ -9,15 +9,21 @@ from accounts.models import Account, Bill
 from payments.models import Drawer, TenderKind
 from payments.models.drawers import DENOMINATION_LABELS
 
-COUNTER_TENDERS = [(k, v) for k, v in TenderKind.choices if k in ("cash", "check", "card", "money_order",
-                                                                   "cashiers_check")]
+COUNTER_TENDERS = [
+    (k, v) for k, v in TenderKind.choices if k in ("cash", "check", "card", "money_order", "cashiers_check")
+]
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 
 class OpenSessionForm(forms.Form):
     drawer = forms.ModelChoiceField(queryset=Drawer.objects.filter(active=True))
-    opening_float = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, initial=Decimal("200.00"),
-                                       label="Opening float (counted)")
+    opening_float = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        initial=Decimal("200.00"),
+        label="Opening float (counted)",
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -29,14 +35,20 @@ def resolve_account(value: str) -> Account | None:
     """An account number, or a bill number read from a scanned stub."""
     value = value.strip()
     account = Account.objects.filter(number=value).select_related("customer").first()
-    if account is None and (bill := Bill.objects.filter(number=value.upper()).select_related("account").first()):
+    if account is None and (
+        bill := Bill.objects.filter(number=value.upper()).select_related("account").first()
+    ):
         account = bill.account
     return account
 
 
 class LineForm(forms.Form):
-    account = forms.CharField(max_length=20, required=False, label="Account or bill number",
-                              widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    account = forms.CharField(
+        max_length=20,
+        required=False,
+        label="Account or bill number",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
     amount = forms.DecimalField(required=False, **MONEY)
 
     def clean(self):  # type: ignore[no-untyped-def]
@@ -60,9 +72,13 @@ class TenderForm(forms.Form):
     amount = forms.DecimalField(required=False, label="Amount handed over", **MONEY)
     check_number = forms.CharField(max_length=20, required=False, label="Check / MO number")
     bank_name = forms.CharField(max_length=60, required=False, label="Bank")
-    card_last4 = forms.RegexField(regex=r"^\d{4}$", required=False, label="Card last 4",
-                                  error_messages={"invalid": "Only the last 4 digits of the card."},
-                                  widget=forms.TextInput(attrs={"maxlength": 4, "inputmode": "numeric"}))
+    card_last4 = forms.RegexField(
+        regex=r"^\d{4}$",
+        required=False,
+        label="Card last 4",
+        error_messages={"invalid": "Only the last 4 digits of the card."},
+        widget=forms.TextInput(attrs={"maxlength": 4, "inputmode": "numeric"}),
+    )
     auth_code = forms.CharField(max_length=12, required=False, label="Auth code")
 
     def clean(self):  # type: ignore[no-untyped-def]
@@ -94,12 +110,20 @@ class PostMetaForm(forms.Form):
 
 
 class CloseSessionForm(forms.Form):
-    checks_total = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, initial=0, label="Checks total")
+    checks_total = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, initial=0, label="Checks total"
+    )
     check_count = forms.IntegerField(min_value=0, initial=0, label="Number of checks")
-    cards_total = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, initial=0,
-                                     label="Card slips total")
-    other_total = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, initial=0,
-                                     label="Money orders and cashier's checks total")
+    cards_total = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, initial=0, label="Card slips total"
+    )
+    other_total = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        initial=0,
+        label="Money orders and cashier's checks total",
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note")
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -117,10 +141,18 @@ class ReasonForm(forms.Form):
 
 class ReturnForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid4)
-    returned_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Returned by the bank on")
-    reason = forms.ChoiceField(choices=[("NSF", "Insufficient funds (NSF)"), ("Account closed", "Account closed"),
-                                        ("Stop payment", "Stop payment"), ("Refer to maker", "Refer to maker"),
-                                        ("Counterfeit", "Counterfeit item")])
+    returned_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), label="Returned by the bank on"
+    )
+    reason = forms.ChoiceField(
+        choices=[
+            ("NSF", "Insufficient funds (NSF)"),
+            ("Account closed", "Account closed"),
+            ("Stop payment", "Stop payment"),
+            ("Refer to maker", "Refer to maker"),
+            ("Counterfeit", "Counterfeit item"),
+        ]
+    )
 
 
 class PaymentFileForm(forms.Form):

@@ -7,9 +7,13 @@ from payments.services.sessions import session_expected
 
 def receipt_context(txn: CounterTransaction, *, copy: bool) -> dict:  # type: ignore[type-arg]
     return {
-        "txn": txn, "copy": copy,
-        "payments": list(txn.payments.select_related("account", "account__customer", "account__premise")
-                         .prefetch_related("distribution__fund").order_by("account__number")),
+        "txn": txn,
+        "copy": copy,
+        "payments": list(
+            txn.payments.select_related("account", "account__customer", "account__premise")
+            .prefetch_related("distribution__fund")
+            .order_by("account__number")
+        ),
         "tenders": list(txn.tenders.all()),
     }
 
@@ -20,10 +24,16 @@ def receipt_pdf(txn: CounterTransaction, *, copy: bool) -> bytes:
 
 def nsf_letter_pdf(item: ReturnedItem) -> bytes:
     payment = item.payment
-    return pdf_render("payments/pdf/nsf_letter.html", {
-        "item": item, "payment": payment, "account": payment.account, "customer": payment.account.customer,
-        "today": timezone.localdate(),
-    })
+    return pdf_render(
+        "payments/pdf/nsf_letter.html",
+        {
+            "item": item,
+            "payment": payment,
+            "account": payment.account,
+            "customer": payment.account.customer,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def session_report_pdf(session: DrawerSession) -> bytes:
@@ -34,16 +44,27 @@ def session_report_pdf(session: DrawerSession) -> bytes:
     for t in live:
         for tender in t.tenders.all():
             by_kind.setdefault(tender.get_kind_display(), []).append((t, tender))
-    return pdf_render("payments/pdf/session_report.html", {
-        "session": session, "by_kind": by_kind, "voided": voided,
-        "expected": session_expected(session=session) if session.status == "open" else None,
-        "printed_at": timezone.localtime(),
-    })
+    return pdf_render(
+        "payments/pdf/session_report.html",
+        {
+            "session": session,
+            "by_kind": by_kind,
+            "voided": voided,
+            "expected": session_expected(session=session) if session.status == "open" else None,
+            "printed_at": timezone.localtime(),
+        },
+    )
 
 
 def deposit_slip_pdf(deposit: BankDeposit) -> bytes:
     sessions = list(deposit.sessions.select_related("drawer", "cashier").order_by("pk"))
-    checks = [tender for s in sessions for t in s.transactions.prefetch_related("tenders")
-              for tender in t.tenders.all() if tender.kind == "check"
-              and not t.payments.filter(status="voided").exists()]
-    return pdf_render("payments/pdf/deposit_slip.html", {"deposit": deposit, "sessions": sessions, "checks": checks})
+    checks = [
+        tender
+        for s in sessions
+        for t in s.transactions.prefetch_related("tenders")
+        for tender in t.tenders.all()
+        if tender.kind == "check" and not t.payments.filter(status="voided").exists()
+    ]
+    return pdf_render(
+        "payments/pdf/deposit_slip.html", {"deposit": deposit, "sessions": sessions, "checks": checks}
+    )

@@ -44,7 +44,9 @@ def gl_journal(*, day: date) -> list[GlRow]:
 
 
 def open_session_for(user) -> DrawerSession | None:  # type: ignore[no-untyped-def]
-    return DrawerSession.objects.select_related("drawer").filter(cashier=user, status=SessionStatus.OPEN).first()
+    return (
+        DrawerSession.objects.select_related("drawer").filter(cashier=user, status=SessionStatus.OPEN).first()
+    )
 
 
 def session_transactions(*, session: DrawerSession) -> list[CounterTransaction]:

@@ -41,18 +41,32 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 
 
 def _counter_forms(data=None):  # type: ignore[no-untyped-def]
-    return (forms.LineFormSet(data, prefix="line"), forms.TenderFormSet(data, prefix="tender"),
-            forms.PostMetaForm(data))
+    return (
+        forms.LineFormSet(data, prefix="line"),
+        forms.TenderFormSet(data, prefix="tender"),
+        forms.PostMetaForm(data),
+    )
 
 
 def _parse(lines_fs, tenders_fs):  # type: ignore[no-untyped-def]
-    lines = [Line(f.cleaned_data["account_obj"].pk, f.cleaned_data["amount"])
-             for f in lines_fs if f.cleaned_data.get("account_obj")]
-    tenders = [TenderSpec(kind=f.cleaned_data["kind"], amount=f.cleaned_data["amount"],
-                          check_number=f.cleaned_data.get("check_number", ""), bank_name=f.cleaned_data.get("bank_name", ""),
-                          card_last4=f.cleaned_data.get("card_last4", ""), auth_code=f.cleaned_data.get("auth_code", ""),
-                          reference=f.cleaned_data.get("check_number", "") if f.cleaned_data["kind"] != "check" else "")
-               for f in tenders_fs if f.cleaned_data.get("kind")]
+    lines = [
+        Line(f.cleaned_data["account_obj"].pk, f.cleaned_data["amount"])
+        for f in lines_fs
+        if f.cleaned_data.get("account_obj")
+    ]
+    tenders = [
+        TenderSpec(
+            kind=f.cleaned_data["kind"],
+            amount=f.cleaned_data["amount"],
+            check_number=f.cleaned_data.get("check_number", ""),
+            bank_name=f.cleaned_data.get("bank_name", ""),
+            card_last4=f.cleaned_data.get("card_last4", ""),
+            auth_code=f.cleaned_data.get("auth_code", ""),
+            reference=f.cleaned_data.get("check_number", "") if f.cleaned_data["kind"] != "check" else "",
+        )
+        for f in tenders_fs
+        if f.cleaned_data.get("kind")
+    ]
     return lines, tenders
 
 
@@ -63,8 +77,11 @@ def home(request: HttpRequest) -> HttpResponse:
         form = forms.OpenSessionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                session_open(drawer_id=form.cleaned_data["drawer"].pk, cashier=request.user,
-                             opening_float=form.cleaned_data["opening_float"])
+                session_open(
+                    drawer_id=form.cleaned_data["drawer"].pk,
+                    cashier=request.user,
+                    opening_float=form.cleaned_data["opening_float"],
+                )
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -74,8 +91,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "payments/home.html", {"open_form": form, "followups": followups})
     lines_fs, tenders_fs, meta = _counter_forms()
     recent = session.transactions.order_by("-id").prefetch_related("payments__account")[:10]
-    return render(request, "payments/counter.html", {"session": session, "lines_fs": lines_fs,
-                                                     "tenders_fs": tenders_fs, "meta": meta, "recent": recent})
+    return render(
+        request,
+        "payments/counter.html",
+        {"session": session, "lines_fs": lines_fs, "tenders_fs": tenders_fs, "meta": meta, "recent": recent},
+    )
 
 
 @require_POST
@@ -91,9 +111,14 @@ def post_payment(request: HttpRequest) -> HttpResponse:
         lines, tenders = _parse(lines_fs, tenders_fs)
         if request.POST.get("action") == "post":
             try:
-                txn = transaction_post(lines=lines, tenders=tenders, actor=request.user, session_id=session.pk,
-                                       idempotency_key=meta.cleaned_data["idempotency_key"],
-                                       payer_name=meta.cleaned_data["payer_name"])
+                txn = transaction_post(
+                    lines=lines,
+                    tenders=tenders,
+                    actor=request.user,
+                    session_id=session.pk,
+                    idempotency_key=meta.cleaned_data["idempotency_key"],
+                    payer_name=meta.cleaned_data["payer_name"],
+                )
             except DomainError as exc:
                 error = exc.message
             else:
@@ -112,24 +137,35 @@ def post_payment(request: HttpRequest) -> HttpResponse:
             preview_change = None
     else:
         preview_change = None
-    ctx = {"session": session, "lines_fs": lines_fs, "tenders_fs": tenders_fs, "meta": meta, "preview": preview,
-           "change": preview_change, "error": error,
-           "recent": session.transactions.order_by("-id").prefetch_related("payments__account")[:10]}
+    ctx = {
+        "session": session,
+        "lines_fs": lines_fs,
+        "tenders_fs": tenders_fs,
+        "meta": meta,
+        "preview": preview,
+        "change": preview_change,
+        "error": error,
+        "recent": session.transactions.order_by("-id").prefetch_related("payments__account")[:10],
+    }
     template = "payments/counter.html#workspace" if request.htmx else "payments/counter.html"
     return render(request, template, ctx)
 
 
 def _txn(receipt: str) -> CounterTransaction:
-    return get_object_or_404(CounterTransaction.objects.select_related("session__drawer", "created_by"),
-                             receipt_number=receipt)
+    return get_object_or_404(
+        CounterTransaction.objects.select_related("session__drawer", "created_by"), receipt_number=receipt
+    )
 
 
 @permission_required("payments.view_payment", raise_exception=True)
 def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
     txn = _txn(receipt)
     ctx = pdf.receipt_context(txn, copy=False)
-    ctx.update(void_form=forms.ReasonForm(), return_form=forms.ReturnForm(initial={"returned_on": timezone.localdate()}),
-               statuses={p.status for p in ctx["payments"]})
+    ctx.update(
+        void_form=forms.ReasonForm(),
+        return_form=forms.ReturnForm(initial={"returned_on": timezone.localdate()}),
+        statuses={p.status for p in ctx["payments"]},
+    )
     return render(request, "payments/receipt.html", ctx)
 
 
@@ -160,14 +196,18 @@ def void(request: HttpRequest, receipt: str) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             voided = txn.payments.filter(status=PaymentStatus.VOIDED).exists()
-            messages.success(request, "Receipt voided." if voided else "Void sent to a supervisor for approval.")
+            messages.success(
+                request, "Receipt voided." if voided else "Void sent to a supervisor for approval."
+            )
     return redirect("payments:receipt", receipt=receipt)
 
 
 @require_POST
 @permission_required("payments.void_any_payment", raise_exception=True)
 def void_reject(request: HttpRequest, receipt: str) -> HttpResponse:
-    void_request_reject(transaction_id=_txn(receipt).pk, actor=request.user, note=request.POST.get("note", ""))
+    void_request_reject(
+        transaction_id=_txn(receipt).pk, actor=request.user, note=request.POST.get("note", "")
+    )
     messages.success(request, "Void request rejected; the payment stands.")
     return redirect("payments:sessions")
 
@@ -178,22 +218,35 @@ def return_item(request: HttpRequest, payment_id: int) -> HttpResponse:
     form = forms.ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            item = payment_return(payment_id=payment.pk, returned_on=form.cleaned_data["returned_on"],
-                                  reason=form.cleaned_data["reason"], actor=request.user,
-                                  idempotency_key=form.cleaned_data["idempotency_key"])
+            item = payment_return(
+                payment_id=payment.pk,
+                returned_on=form.cleaned_data["returned_on"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Returned item recorded: fee ${item.fee} charged."
-                             + (f" Certified funds only until {item.cash_only_until:%b %d, %Y}." if item.cash_only_until else ""))
+            messages.success(
+                request,
+                f"Returned item recorded: fee ${item.fee} charged."
+                + (
+                    f" Certified funds only until {item.cash_only_until:%b %d, %Y}."
+                    if item.cash_only_until
+                    else ""
+                ),
+            )
             return redirect("accounts:detail", number=payment.account.number)
     return redirect("payments:receipt", receipt=payment.transaction.receipt_number)
 
 
 @permission_required("payments.return_payment", raise_exception=True)
 def nsf_letter(request: HttpRequest, payment_id: int) -> HttpResponse:
-    payment = get_object_or_404(Payment.objects.select_related("returned", "account__customer", "account__premise",
-                                                               "transaction"), pk=payment_id)
+    payment = get_object_or_404(
+        Payment.objects.select_related("returned", "account__customer", "account__premise", "transaction"),
+        pk=payment_id,
+    )
     if not hasattr(payment, "returned"):
         raise Http404
     return _pdf(pdf.nsf_letter_pdf(payment.returned), f"returned-payment-{payment.account.number}.pdf")
@@ -203,7 +256,12 @@ def nsf_letter(request: HttpRequest, payment_id: int) -> HttpResponse:
 def close(request: HttpRequest) -> HttpResponse:
     session = open_session_for(request.user)
     if session is None:
-        last = DrawerSession.objects.filter(cashier=request.user).exclude(status=SessionStatus.OPEN).order_by("-id").first()
+        last = (
+            DrawerSession.objects.filter(cashier=request.user)
+            .exclude(status=SessionStatus.OPEN)
+            .order_by("-id")
+            .first()
+        )
         if last is None:
             return redirect("payments:home")
         return render(request, "payments/close_result.html", {"session": last})
@@ -211,9 +269,16 @@ def close(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            session_close(session_id=session.pk, cashier=request.user, denominations=form.denominations(),
-                          checks_total=d["checks_total"], check_count=d["check_count"], cards_total=d["cards_total"],
-                          other_total=d["other_total"], note=d["note"])
+            session_close(
+                session_id=session.pk,
+                cashier=request.user,
+                denominations=form.denominations(),
+                checks_total=d["checks_total"],
+                check_count=d["check_count"],
+                cards_total=d["cards_total"],
+                other_total=d["other_total"],
+                note=d["note"],
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -223,7 +288,9 @@ def close(request: HttpRequest) -> HttpResponse:
 
 
 def _session_for(request: HttpRequest, pk: int) -> DrawerSession:
-    session = get_object_or_404(DrawerSession.objects.select_related("drawer", "cashier", "signed_off_by"), pk=pk)
+    session = get_object_or_404(
+        DrawerSession.objects.select_related("drawer", "cashier", "signed_off_by"), pk=pk
+    )
     if session.cashier_id != request.user.pk and not request.user.has_perm("payments.view_all_sessions"):
         raise Http404
     return session
@@ -239,17 +306,43 @@ def session_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("payments.view_all_sessions", raise_exception=True)
 def sessions(request: HttpRequest) -> HttpResponse:
-    open_now = DrawerSession.objects.filter(status=SessionStatus.OPEN).select_related("drawer", "cashier").annotate(
-        receipts=Count("transactions"), taken=Sum("transactions__total")).order_by("drawer__code")
-    pending = DrawerSession.objects.filter(status=SessionStatus.PENDING_SIGNOFF).select_related("drawer", "cashier")
-    history = (DrawerSession.objects.exclude(status=SessionStatus.OPEN).values("cashier__username")
-               .annotate(sessions=Count("id"), over=Sum("over_short", filter=Q(over_short__gt=0)),
-                         short=Sum("over_short", filter=Q(over_short__lt=0)),
-                         net=Sum("over_short")).order_by("cashier__username"))
-    voids = (CounterTransaction.objects.filter(payments__status=PaymentStatus.VOID_PENDING).distinct()
-             .select_related("created_by").prefetch_related("payments"))
-    return render(request, "payments/sessions.html", {"open_now": open_now, "pending": pending, "history": history,
-                                                      "voids": voids, "reason_form": forms.ReasonForm()})
+    open_now = (
+        DrawerSession.objects.filter(status=SessionStatus.OPEN)
+        .select_related("drawer", "cashier")
+        .annotate(receipts=Count("transactions"), taken=Sum("transactions__total"))
+        .order_by("drawer__code")
+    )
+    pending = DrawerSession.objects.filter(status=SessionStatus.PENDING_SIGNOFF).select_related(
+        "drawer", "cashier"
+    )
+    history = (
+        DrawerSession.objects.exclude(status=SessionStatus.OPEN)
+        .values("cashier__username")
+        .annotate(
+            sessions=Count("id"),
+            over=Sum("over_short", filter=Q(over_short__gt=0)),
+            short=Sum("over_short", filter=Q(over_short__lt=0)),
+            net=Sum("over_short"),
+        )
+        .order_by("cashier__username")
+    )
+    voids = (
+        CounterTransaction.objects.filter(payments__status=PaymentStatus.VOID_PENDING)
+        .distinct()
+        .select_related("created_by")
+        .prefetch_related("payments")
+    )
+    return render(
+        request,
+        "payments/sessions.html",
+        {
+            "open_now": open_now,
+            "pending": pending,
+            "history": history,
+            "voids": voids,
+            "reason_form": forms.ReasonForm(),
+        },
+    )
 
 
 @require_POST
@@ -268,15 +361,22 @@ def signoff(request: HttpRequest, pk: int) -> HttpResponse:
 def deposits(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            dep = deposit_prepare(session_ids=[int(i) for i in request.POST.getlist("session") if i.isdigit()],
-                                  actor=request.user)
+            dep = deposit_prepare(
+                session_ids=[int(i) for i in request.POST.getlist("session") if i.isdigit()],
+                actor=request.user,
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"Deposit {dep.number} prepared: ${dep.total:,.2f}.")
             return redirect("payments:deposits")
-    ready = (DrawerSession.objects.filter(status__in=[SessionStatus.CLOSED, SessionStatus.SIGNED_OFF],
-                                          bank_deposit__isnull=True).select_related("drawer", "cashier").order_by("pk"))
+    ready = (
+        DrawerSession.objects.filter(
+            status__in=[SessionStatus.CLOSED, SessionStatus.SIGNED_OFF], bank_deposit__isnull=True
+        )
+        .select_related("drawer", "cashier")
+        .order_by("pk")
+    )
     recent = BankDeposit.objects.order_by("-id")[:20]
     day = request.GET.get("day", "")
     try:
@@ -285,16 +385,27 @@ def deposits(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Enter the journal date as YYYY-MM-DD.")
         gl_day = timezone.localdate()
     journal = gl_journal(day=gl_day)
-    return render(request, "payments/deposits.html", {
-        "ready": ready, "recent": recent, "gl_day": gl_day, "journal": journal,
-        "gl_total": sum((r.net for r in journal), Decimal(0)), "file_form": forms.PaymentFileForm()})
+    return render(
+        request,
+        "payments/deposits.html",
+        {
+            "ready": ready,
+            "recent": recent,
+            "gl_day": gl_day,
+            "journal": journal,
+            "gl_total": sum((r.net for r in journal), Decimal(0)),
+            "file_form": forms.PaymentFileForm(),
+        },
+    )
 
 
 @require_POST
 @permission_required("payments.change_bankdeposit", raise_exception=True)
 def deposit_next(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        deposit_advance(deposit_id=pk, actor=request.user, bank_reference=request.POST.get("bank_reference", ""))
+        deposit_advance(
+            deposit_id=pk, actor=request.user, bank_reference=request.POST.get("bank_reference", "")
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("payments:deposits")
@@ -316,11 +427,22 @@ def gl_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="gl-journal-{day}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["business_date", "fund_code", "gl_fund_code", "fund_name", "payments", "reversals", "net"])
+    writer.writerow(
+        ["business_date", "fund_code", "gl_fund_code", "fund_name", "payments", "reversals", "net"]
+    )
     for r in rows:
         writer.writerow([day, r.fund_code, r.gl_code, r.fund_name, r.payments, r.reversals, r.net])
-    writer.writerow([day, "TOTAL", "", "", sum((r.payments for r in rows), Decimal(0)),
-                     sum((r.reversals for r in rows), Decimal(0)), sum((r.net for r in rows), Decimal(0))])
+    writer.writerow(
+        [
+            day,
+            "TOTAL",
+            "",
+            "",
+            sum((r.payments for r in rows), Decimal(0)),
+            sum((r.reversals for r in rows), Decimal(0)),
+            sum((r.net for r in rows), Decimal(0)),
+        ]
+    )
     return response
 
 
@@ -331,15 +453,22 @@ def file_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            record = payment_file_import(data=upload.read(), file_name=upload.name,
-                                         source=form.cleaned_data["source"], actor=request.user)
+            record = payment_file_import(
+                data=upload.read(),
+                file_name=upload.name,
+                source=form.cleaned_data["source"],
+                actor=request.user,
+            )
         except ImportRejected as exc:
             errors = exc.errors
             form.add_error(None, exc.message)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{record.posted} payments posted (${record.total:,.2f}); "
-                             f"{record.skipped} already posted from earlier files.")
+            messages.success(
+                request,
+                f"{record.posted} payments posted (${record.total:,.2f}); "
+                f"{record.skipped} already posted from earlier files.",
+            )
             return redirect("payments:file_import")
     return render(request, "payments/file_import.html", {"form": form, "errors": errors})

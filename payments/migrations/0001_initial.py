@@ -6,208 +6,560 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_ledger_append_only_and_reference_data'),
+        ("accounts", "0002_ledger_append_only_and_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Drawer',
+            name="Drawer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('name', models.CharField(max_length=60)),
-                ('location', models.CharField(blank=True, max_length=60)),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("name", models.CharField(max_length=60)),
+                ("location", models.CharField(blank=True, max_length=60)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='BankDeposit',
+            name="BankDeposit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True)),
-                ('status', models.CharField(choices=[('prepared', 'Prepared'), ('sent', 'Sent to bank'), ('confirmed', 'Confirmed by bank')], default='prepared', max_length=10)),
-                ('cash', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('checks', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('check_count', models.PositiveIntegerField(default=0)),
-                ('other', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('total', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('prepared_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('bank_reference', models.CharField(blank=True, max_length=40)),
-                ('prepared_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("prepared", "Prepared"),
+                            ("sent", "Sent to bank"),
+                            ("confirmed", "Confirmed by bank"),
+                        ],
+                        default="prepared",
+                        max_length=10,
+                    ),
+                ),
+                ("cash", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("checks", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("check_count", models.PositiveIntegerField(default=0)),
+                ("other", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("total", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("prepared_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("bank_reference", models.CharField(blank=True, max_length=40)),
+                (
+                    "prepared_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DrawerSession',
+            name="DrawerSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_date', models.DateField()),
-                ('opened_at', models.DateTimeField(auto_now_add=True)),
-                ('opening_float', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed, balanced'), ('pending_signoff', 'Closed, awaiting supervisor sign-off'), ('signed_off', 'Closed, signed off')], default='open', max_length=16)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('counted_denominations', models.JSONField(blank=True, default=dict)),
-                ('counted_cash', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('counted_checks', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('counted_check_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('counted_cards', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('counted_other', models.DecimalField(blank=True, decimal_places=2, help_text="Money orders and cashier's checks", max_digits=12, null=True)),
-                ('expected_cash', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('expected_checks', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('expected_cards', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('expected_other', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('over_short', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('close_note', models.TextField(blank=True)),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True)),
-                ('signoff_reason', models.TextField(blank=True)),
-                ('bank_deposit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='payments.bankdeposit')),
-                ('cashier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drawer_sessions', to=settings.AUTH_USER_MODEL)),
-                ('drawer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='payments.drawer')),
-                ('signed_off_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("business_date", models.DateField()),
+                ("opened_at", models.DateTimeField(auto_now_add=True)),
+                ("opening_float", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("closed", "Closed, balanced"),
+                            ("pending_signoff", "Closed, awaiting supervisor sign-off"),
+                            ("signed_off", "Closed, signed off"),
+                        ],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("counted_denominations", models.JSONField(blank=True, default=dict)),
+                ("counted_cash", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                (
+                    "counted_checks",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                ("counted_check_count", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "counted_cards",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "counted_other",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Money orders and cashier's checks",
+                        max_digits=12,
+                        null=True,
+                    ),
+                ),
+                (
+                    "expected_cash",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "expected_checks",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "expected_cards",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "expected_other",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                ("over_short", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("close_note", models.TextField(blank=True)),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True)),
+                ("signoff_reason", models.TextField(blank=True)),
+                (
+                    "bank_deposit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="payments.bankdeposit",
+                    ),
+                ),
+                (
+                    "cashier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drawer_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "drawer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="payments.drawer",
+                    ),
+                ),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'permissions': [('signoff_drawersession', 'Can sign off a drawer that is over or short'), ('view_all_sessions', "Can see every cashier's sessions")],
+                "permissions": [
+                    ("signoff_drawersession", "Can sign off a drawer that is over or short"),
+                    ("view_all_sessions", "Can see every cashier's sessions"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CounterTransaction',
+            name="CounterTransaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('receipt_number', models.CharField(max_length=20, unique=True)),
-                ('idempotency_key', models.CharField(max_length=100, unique=True)),
-                ('total', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('change_due', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('payer_name', models.CharField(blank=True, max_length=120)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('business_date', models.DateField()),
-                ('receipt_prints', models.PositiveSmallIntegerField(default=0)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='payments.drawersession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("receipt_number", models.CharField(max_length=20, unique=True)),
+                ("idempotency_key", models.CharField(max_length=100, unique=True)),
+                ("total", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("change_due", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("payer_name", models.CharField(blank=True, max_length=120)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("business_date", models.DateField()),
+                ("receipt_prints", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transactions",
+                        to="payments.drawersession",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('status', models.CharField(choices=[('posted', 'Posted'), ('voided', 'Voided'), ('returned', 'Returned (NSF)'), ('void_pending', 'Void awaiting approval')], default='posted', max_length=14)),
-                ('tender_kind', models.CharField(choices=[('cash', 'Cash'), ('check', 'Check'), ('card', 'Card'), ('money_order', 'Money order'), ('cashiers_check', "Cashier's check"), ('lockbox', 'Lockbox'), ('agency', 'Agency payment'), ('electronic', 'Electronic (IVR / web)')], help_text='The main tender (the largest) of the transaction.', max_length=16)),
-                ('is_recovery', models.BooleanField(default=False, help_text='Paid on a written-off account.')),
-                ('business_date', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('void_reason', models.TextField(blank=True)),
-                ('voided_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='accounts.account')),
-                ('transaction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='payments.countertransaction')),
-                ('void_requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('voided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("posted", "Posted"),
+                            ("voided", "Voided"),
+                            ("returned", "Returned (NSF)"),
+                            ("void_pending", "Void awaiting approval"),
+                        ],
+                        default="posted",
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "tender_kind",
+                    models.CharField(
+                        choices=[
+                            ("cash", "Cash"),
+                            ("check", "Check"),
+                            ("card", "Card"),
+                            ("money_order", "Money order"),
+                            ("cashiers_check", "Cashier's check"),
+                            ("lockbox", "Lockbox"),
+                            ("agency", "Agency payment"),
+                            ("electronic", "Electronic (IVR / web)"),
+                        ],
+                        help_text="The main tender (the largest) of the transaction.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "is_recovery",
+                    models.BooleanField(default=False, help_text="Paid on a written-off account."),
+                ),
+                ("business_date", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("void_reason", models.TextField(blank=True)),
+                ("voided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "transaction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="payments.countertransaction",
+                    ),
+                ),
+                (
+                    "void_requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "voided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'permissions': [('void_any_payment', "Can void after close or another cashier's payment"), ('return_payment', 'Can record a returned (NSF) payment'), ('import_payment_file', 'Can import lockbox and agency payment files'), ('export_gl', 'Can export the GL journal')],
+                "permissions": [
+                    ("void_any_payment", "Can void after close or another cashier's payment"),
+                    ("return_payment", "Can record a returned (NSF) payment"),
+                    ("import_payment_file", "Can import lockbox and agency payment files"),
+                    ("export_gl", "Can export the GL journal"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PaymentDistribution',
+            name="PaymentDistribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.ledgerentry')),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.fund')),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='distribution', to='payments.payment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.ledgerentry",
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.fund"
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="distribution",
+                        to="payments.payment",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PaymentFile',
+            name="PaymentFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('lockbox', 'Bank lockbox'), ('agency', 'Assistance agency')], max_length=10)),
-                ('file_name', models.CharField(max_length=200)),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('lines', models.PositiveIntegerField(default=0)),
-                ('posted', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('total', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('imported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('transaction', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payment_file', to='payments.countertransaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("lockbox", "Bank lockbox"), ("agency", "Assistance agency")], max_length=10
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200)),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                ("lines", models.PositiveIntegerField(default=0)),
+                ("posted", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("total", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "transaction",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payment_file",
+                        to="payments.countertransaction",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PaymentFileLine',
+            name="PaymentFileLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_number', models.PositiveIntegerField()),
-                ('external_id', models.CharField(max_length=60, unique=True)),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='file_lines', to='payments.paymentfile')),
-                ('payment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='payments.payment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_number", models.PositiveIntegerField()),
+                ("external_id", models.CharField(max_length=60, unique=True)),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="file_lines",
+                        to="payments.paymentfile",
+                    ),
+                ),
+                (
+                    "payment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="payments.payment"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReturnedItem',
+            name="ReturnedItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('returned_on', models.DateField()),
-                ('reason', models.CharField(max_length=60)),
-                ('fee', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('nth_in_window', models.PositiveSmallIntegerField(default=1)),
-                ('cash_only_until', models.DateField(blank=True, null=True)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('idempotency_key', models.CharField(max_length=100, unique=True)),
-                ('fee_entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.ledgerentry')),
-                ('payment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='returned', to='payments.payment')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("returned_on", models.DateField()),
+                ("reason", models.CharField(max_length=60)),
+                ("fee", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("nth_in_window", models.PositiveSmallIntegerField(default=1)),
+                ("cash_only_until", models.DateField(blank=True, null=True)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("idempotency_key", models.CharField(max_length=100, unique=True)),
+                (
+                    "fee_entry",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.ledgerentry",
+                    ),
+                ),
+                (
+                    "payment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="returned",
+                        to="payments.payment",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Tender',
+            name="Tender",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cash', 'Cash'), ('check', 'Check'), ('card', 'Card'), ('money_order', 'Money order'), ('cashiers_check', "Cashier's check"), ('lockbox', 'Lockbox'), ('agency', 'Agency payment'), ('electronic', 'Electronic (IVR / web)')], max_length=16)),
-                ('amount', models.DecimalField(decimal_places=2, help_text='Amount applied (for cash, net of change).', max_digits=12)),
-                ('tendered', models.DecimalField(decimal_places=2, help_text='Amount handed over (cash may exceed what is applied).', max_digits=12)),
-                ('check_number', models.CharField(blank=True, max_length=20)),
-                ('bank_name', models.CharField(blank=True, max_length=60)),
-                ('card_last4', models.CharField(blank=True, max_length=4)),
-                ('auth_code', models.CharField(blank=True, max_length=12)),
-                ('reference', models.CharField(blank=True, help_text="Money order / cashier's check number", max_length=40)),
-                ('transaction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenders', to='payments.countertransaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cash", "Cash"),
+                            ("check", "Check"),
+                            ("card", "Card"),
+                            ("money_order", "Money order"),
+                            ("cashiers_check", "Cashier's check"),
+                            ("lockbox", "Lockbox"),
+                            ("agency", "Agency payment"),
+                            ("electronic", "Electronic (IVR / web)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, help_text="Amount applied (for cash, net of change).", max_digits=12
+                    ),
+                ),
+                (
+                    "tendered",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Amount handed over (cash may exceed what is applied).",
+                        max_digits=12,
+                    ),
+                ),
+                ("check_number", models.CharField(blank=True, max_length=20)),
+                ("bank_name", models.CharField(blank=True, max_length=60)),
+                ("card_last4", models.CharField(blank=True, max_length=4)),
+                ("auth_code", models.CharField(blank=True, max_length=12)),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, help_text="Money order / cashier's check number", max_length=40
+                    ),
+                ),
+                (
+                    "transaction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tenders",
+                        to="payments.countertransaction",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='drawersession',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('cashier',), name='one_open_session_per_cashier'),
+            model_name="drawersession",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("cashier",),
+                name="one_open_session_per_cashier",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drawersession',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('drawer',), name='one_open_session_per_drawer'),
+            model_name="drawersession",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")), fields=("drawer",), name="one_open_session_per_drawer"
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['account', '-created_at'], name='payment_account'),
+            model_name="payment",
+            index=models.Index(fields=["account", "-created_at"], name="payment_account"),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['business_date'], name='payment_business_date'),
+            model_name="payment",
+            index=models.Index(fields=["business_date"], name="payment_business_date"),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_amount_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="payment_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tender',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='tender_amount_positive'),
+            model_name="tender",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="tender_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tender',
-            constraint=models.CheckConstraint(condition=models.Q(('card_last4', ''), ('card_last4__regex', '^\\d{4}$'), _connector='OR'), name='tender_card_last4_only'),
+            model_name="tender",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("card_last4", ""), ("card_last4__regex", "^\\d{4}$"), _connector="OR"),
+                name="tender_card_last4_only",
+            ),
         ),
     ]

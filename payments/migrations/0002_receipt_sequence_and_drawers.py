@@ -12,8 +12,12 @@ UNDO = "DROP SEQUENCE IF EXISTS payments_receipt_seq; DROP SEQUENCE IF EXISTS pa
 def drawers(apps, schema_editor):
     Drawer = apps.get_model("payments", "Drawer")
     for i in range(1, 9):
-        Drawer.objects.get_or_create(code=f"D{i:02d}", defaults={"name": f"Counter {i}", "location": "Main lobby"})
-    Drawer.objects.get_or_create(code="MAIL", defaults={"name": "Mail and drop box", "location": "Back office"})
+        Drawer.objects.get_or_create(
+            code=f"D{i:02d}", defaults={"name": f"Counter {i}", "location": "Main lobby"}
+        )
+    Drawer.objects.get_or_create(
+        code="MAIL", defaults={"name": "Mail and drop box", "location": "Back office"}
+    )
 
 
 class Migration(migrations.Migration):

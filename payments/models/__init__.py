@@ -12,7 +12,18 @@ from payments.models.payments import (
 )
 
 __all__ = [
-    "BankDeposit", "CounterTransaction", "DepositStatus", "Drawer", "DrawerSession", "Payment",
-    "PaymentDistribution", "PaymentFile", "PaymentFileLine", "PaymentStatus", "ReturnedItem", "SessionStatus",
-    "Tender", "TenderKind",
+    "BankDeposit",
+    "CounterTransaction",
+    "DepositStatus",
+    "Drawer",
+    "DrawerSession",
+    "Payment",
+    "PaymentDistribution",
+    "PaymentFile",
+    "PaymentFileLine",
+    "PaymentStatus",
+    "ReturnedItem",
+    "SessionStatus",
+    "Tender",
+    "TenderKind",
 ]

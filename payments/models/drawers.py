@@ -6,13 +6,34 @@ from common.money import MoneyField
 
 # US currency a drawer holds, in cents: what a blind count is made of.
 DENOMINATIONS = {
-    "100": 10000, "50": 5000, "20": 2000, "10": 1000, "5": 500, "2": 200, "1": 100,
-    "coin_1": 100, "coin_0.50": 50, "coin_0.25": 25, "coin_0.10": 10, "coin_0.05": 5, "coin_0.01": 1,
+    "100": 10000,
+    "50": 5000,
+    "20": 2000,
+    "10": 1000,
+    "5": 500,
+    "2": 200,
+    "1": 100,
+    "coin_1": 100,
+    "coin_0.50": 50,
+    "coin_0.25": 25,
+    "coin_0.10": 10,
+    "coin_0.05": 5,
+    "coin_0.01": 1,
 }
 DENOMINATION_LABELS = {
-    "100": "$100 bills", "50": "$50 bills", "20": "$20 bills", "10": "$10 bills", "5": "$5 bills",
-    "2": "$2 bills", "1": "$1 bills", "coin_1": "$1 coins", "coin_0.50": "Half dollars", "coin_0.25": "Quarters",
-    "coin_0.10": "Dimes", "coin_0.05": "Nickels", "coin_0.01": "Pennies",
+    "100": "$100 bills",
+    "50": "$50 bills",
+    "20": "$20 bills",
+    "10": "$10 bills",
+    "5": "$5 bills",
+    "2": "$2 bills",
+    "1": "$1 bills",
+    "coin_1": "$1 coins",
+    "coin_0.50": "Half dollars",
+    "coin_0.25": "Quarters",
+    "coin_0.10": "Dimes",
+    "coin_0.05": "Nickels",
+    "coin_0.01": "Pennies",
 }
 
 
@@ -40,7 +61,9 @@ class DrawerSession(models.Model):
     """A cashier's day on one drawer: opened with a counted float, closed with a blind count."""
 
     drawer = models.ForeignKey(Drawer, on_delete=models.PROTECT, related_name="sessions")
-    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drawer_sessions")
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drawer_sessions"
+    )
     business_date = models.DateField()
     opened_at = models.DateTimeField(auto_now_add=True)
     opening_float = MoneyField()
@@ -59,18 +82,24 @@ class DrawerSession(models.Model):
     expected_other = MoneyField(null=True, blank=True)
     over_short = MoneyField(null=True, blank=True)
     close_note = models.TextField(blank=True)
-    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     signoff_reason = models.TextField(blank=True)
-    bank_deposit = models.ForeignKey("payments.BankDeposit", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="sessions")
+    bank_deposit = models.ForeignKey(
+        "payments.BankDeposit", null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
 
     class Meta:
         constraints = [
             # Nothing posts without an open session, and a drawer or cashier has at most one.
-            models.UniqueConstraint(fields=["cashier"], condition=Q(status="open"), name="one_open_session_per_cashier"),
-            models.UniqueConstraint(fields=["drawer"], condition=Q(status="open"), name="one_open_session_per_drawer"),
+            models.UniqueConstraint(
+                fields=["cashier"], condition=Q(status="open"), name="one_open_session_per_cashier"
+            ),
+            models.UniqueConstraint(
+                fields=["drawer"], condition=Q(status="open"), name="one_open_session_per_drawer"
+            ),
         ]
         permissions = [
             ("signoff_drawersession", "Can sign off a drawer that is over or short"),

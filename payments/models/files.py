@@ -18,8 +18,13 @@ class PaymentFile(models.Model):
     posted = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    transaction = models.OneToOneField("payments.CounterTransaction", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="payment_file")
+    transaction = models.OneToOneField(
+        "payments.CounterTransaction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_file",
+    )
 
     def __str__(self) -> str:
         return self.file_name

@@ -24,8 +24,9 @@ PERSONAL_CHECK_TENDERS = {TenderKind.CHECK, TenderKind.LOCKBOX}
 class CounterTransaction(models.Model):
     """What one customer handed over at once: tenders on one side, payments to accounts on the other."""
 
-    session = models.ForeignKey("payments.DrawerSession", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="transactions")
+    session = models.ForeignKey(
+        "payments.DrawerSession", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
     receipt_number = models.CharField(max_length=20, unique=True)
     idempotency_key = models.CharField(max_length=100, unique=True)
     total = MoneyField()
@@ -54,8 +55,9 @@ class Tender(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="tender_amount_positive"),
-            models.CheckConstraint(condition=Q(card_last4="") | Q(card_last4__regex=r"^\d{4}$"),
-                                   name="tender_card_last4_only"),
+            models.CheckConstraint(
+                condition=Q(card_last4="") | Q(card_last4__regex=r"^\d{4}$"), name="tender_card_last4_only"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,21 +79,28 @@ class Payment(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="payments")
     amount = MoneyField()
     status = models.CharField(max_length=14, choices=PaymentStatus.choices, default=PaymentStatus.POSTED)
-    tender_kind = models.CharField(max_length=16, choices=TenderKind.choices,
-                                   help_text="The main tender (the largest) of the transaction.")
+    tender_kind = models.CharField(
+        max_length=16,
+        choices=TenderKind.choices,
+        help_text="The main tender (the largest) of the transaction.",
+    )
     is_recovery = models.BooleanField(default=False, help_text="Paid on a written-off account.")
     business_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
     void_reason = models.TextField(blank=True)
-    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     voided_at = models.DateTimeField(null=True, blank=True)
-    void_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="+")
+    void_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["account", "-created_at"], name="payment_account"),
-                   models.Index(fields=["business_date"], name="payment_business_date")]
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="payment_account"),
+            models.Index(fields=["business_date"], name="payment_business_date"),
+        ]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
         permissions = [
             ("void_any_payment", "Can void after close or another cashier's payment"),
@@ -121,8 +130,9 @@ class ReturnedItem(models.Model):
     returned_on = models.DateField()
     reason = models.CharField(max_length=60)
     fee = MoneyField(default=0)
-    fee_entry = models.OneToOneField("accounts.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    fee_entry = models.OneToOneField(
+        "accounts.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     nth_in_window = models.PositiveSmallIntegerField(default=1)
     cash_only_until = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -16,26 +16,40 @@ def deposit_prepare(*, session_ids: list[int], actor) -> BankDeposit:  # type: i
     the card processor and are not deposited."""
     if not session_ids:
         raise DomainError("deposit.empty", "Choose at least one closed drawer session.")
-    sessions = list(DrawerSession.objects.select_for_update(no_key=True).filter(pk__in=session_ids).order_by("pk"))
+    sessions = list(
+        DrawerSession.objects.select_for_update(no_key=True).filter(pk__in=session_ids).order_by("pk")
+    )
     if len(sessions) != len(set(session_ids)):
         raise DomainError("deposit.unknown", "A chosen session does not exist.")
     for s in sessions:
         if s.status not in DEPOSITABLE:
             raise DomainError("deposit.not_closed", f"Session {s} is not closed and signed off.")
         if s.bank_deposit_id:
-            raise DomainError("deposit.already", f"Session {s} is already in deposit {s.bank_deposit.number}.")
+            raise DomainError(
+                "deposit.already", f"Session {s} is already in deposit {s.bank_deposit.number}."
+            )
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('payments_deposit_seq')")
         number = f"DEP{timezone.localdate():%y%m%d}-{cursor.fetchone()[0]}"
     cash = to_money(sum(s.counted_cash - s.opening_float for s in sessions))
     checks = to_money(sum(s.counted_checks for s in sessions))
     other = to_money(sum(s.counted_other for s in sessions))
-    deposit = BankDeposit.objects.create(number=number, cash=cash, checks=checks, other=other,
-                                         check_count=sum(s.counted_check_count or 0 for s in sessions),
-                                         total=cash + checks + other, prepared_by=actor)
+    deposit = BankDeposit.objects.create(
+        number=number,
+        cash=cash,
+        checks=checks,
+        other=other,
+        check_count=sum(s.counted_check_count or 0 for s in sessions),
+        total=cash + checks + other,
+        prepared_by=actor,
+    )
     DrawerSession.objects.filter(pk__in=[s.pk for s in sessions]).update(bank_deposit=deposit)
-    audit_record(actor=actor, verb="deposit.prepare", target=deposit, data={"total": str(deposit.total),
-                                                                          "sessions": [s.pk for s in sessions]})
+    audit_record(
+        actor=actor,
+        verb="deposit.prepare",
+        target=deposit,
+        data={"total": str(deposit.total), "sessions": [s.pk for s in sessions]},
+    )
     return deposit
 
 

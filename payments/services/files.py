@@ -28,8 +28,15 @@ def payment_file_import(*, data: bytes, file_name: str, source: str, actor) -> P
         raise DomainError("file.source", "Choose lockbox or agency.")
     digest = hashlib.sha256(data).hexdigest()
     if earlier := PaymentFile.objects.filter(sha256=digest).first():
-        raise ImportRejected([(0, f"This exact file was imported on {earlier.imported_at:%Y-%m-%d %H:%M} "
-                                  f"as {earlier.file_name}.")])
+        raise ImportRejected(
+            [
+                (
+                    0,
+                    f"This exact file was imported on {earlier.imported_at:%Y-%m-%d %H:%M} "
+                    f"as {earlier.file_name}.",
+                )
+            ]
+        )
     rows, errors, seen = [], [], set()
     for line, row in csv_rows(data, required=COLUMNS, optional=OPTIONAL):
         try:
@@ -43,16 +50,30 @@ def payment_file_import(*, data: bytes, file_name: str, source: str, actor) -> P
             paid_on = parse_date(row["paid_on"], "paid_on")
             if paid_on > timezone.localdate():
                 raise ValueError("paid_on is in the future")
-            rows.append((line, ext, row["account_number"], amount, paid_on, row.get("reference", ""),
-                         row.get("payer", "")))
+            rows.append(
+                (
+                    line,
+                    ext,
+                    row["account_number"],
+                    amount,
+                    paid_on,
+                    row.get("reference", ""),
+                    row.get("payer", ""),
+                )
+            )
         except ValueError as exc:
             errors.append((line, str(exc)))
     if not rows and not errors:
         errors.append((1, "The file has no payment lines."))
-    accounts = {a.number: a for a in Account.objects.filter(number__in={r[2] for r in rows}).only("id", "number",
-                                                                                                  "status")}
-    done = set(PaymentFileLine.objects.filter(external_id__in=[r[1] for r in rows]).values_list("external_id",
-                                                                                                  flat=True))
+    accounts = {
+        a.number: a
+        for a in Account.objects.filter(number__in={r[2] for r in rows}).only("id", "number", "status")
+    }
+    done = set(
+        PaymentFileLine.objects.filter(external_id__in=[r[1] for r in rows]).values_list(
+            "external_id", flat=True
+        )
+    )
     for line, _ext, number, *_ in rows:
         account = accounts.get(number)
         if account is None:
@@ -62,8 +83,9 @@ def payment_file_import(*, data: bytes, file_name: str, source: str, actor) -> P
     if errors:
         raise ImportRejected(sorted(errors))
 
-    record = PaymentFile.objects.create(source=source, file_name=file_name[:200], sha256=digest, imported_by=actor,
-                                        lines=len(rows))
+    record = PaymentFile.objects.create(
+        source=source, file_name=file_name[:200], sha256=digest, imported_by=actor, lines=len(rows)
+    )
     kind = TenderKind.LOCKBOX if source == PaymentFile.Source.LOCKBOX else TenderKind.AGENCY
     posted, total = 0, Decimal(0)
     for line, ext, number, amount, paid_on, reference, payer in rows:
@@ -71,18 +93,29 @@ def payment_file_import(*, data: bytes, file_name: str, source: str, actor) -> P
             continue
         try:
             txn = _transaction_post(
-                lines=[Line(accounts[number].pk, amount)], tenders=[TenderSpec(kind=kind, amount=amount,
-                                                                              reference=reference[:40])],
-                actor=actor, idempotency_key=f"file:{ext}", session_id=None, payer_name=payer, business_date=paid_on)
+                lines=[Line(accounts[number].pk, amount)],
+                tenders=[TenderSpec(kind=kind, amount=amount, reference=reference[:40])],
+                actor=actor,
+                idempotency_key=f"file:{ext}",
+                session_id=None,
+                payer_name=payer,
+                business_date=paid_on,
+            )
         except DomainError as exc:
             errors.append((line, exc.message))
             continue
-        PaymentFileLine.objects.create(file=record, line_number=line, external_id=ext, payment=txn.payments.get())
+        PaymentFileLine.objects.create(
+            file=record, line_number=line, external_id=ext, payment=txn.payments.get()
+        )
         posted, total = posted + 1, total + amount
     if errors:  # e.g. a personal check for a certified-funds-only account: nothing of the file stays
         raise ImportRejected(sorted(errors))
     record.posted, record.skipped, record.total = posted, len(rows) - posted, total
     record.save(update_fields=["posted", "skipped", "total"])
-    audit_record(actor=actor, verb=f"payment_file.{source}", target=record,
-                 data={"lines": len(rows), "posted": posted, "total": str(total)})
+    audit_record(
+        actor=actor,
+        verb=f"payment_file.{source}",
+        target=record,
+        data={"lines": len(rows), "posted": posted, "total": str(total)},
+    )
     return record

@@ -58,13 +58,17 @@ def _next_receipt_number(business_date: date) -> str:
 
 def distribution_preview(*, lines: list[Line], as_of: date) -> list[Preview]:
     """What the cashier confirms: how each account's money settles its funds (no writes)."""
-    accounts = {a.pk: a for a in Account.objects.filter(pk__in=[ln.account_id for ln in lines])
-                .select_related("customer")}
+    accounts = {
+        a.pk: a
+        for a in Account.objects.filter(pk__in=[ln.account_id for ln in lines]).select_related("customer")
+    }
     funds = {f.pk: f for f in Fund.objects.all()}
     out = []
     for line in lines:
         plan = credit_distribution(account_id=line.account_id, amount=line.amount, as_of=as_of)
-        out.append(Preview(accounts[line.account_id], to_money(line.amount), [(funds[f], a) for f, a in plan]))
+        out.append(
+            Preview(accounts[line.account_id], to_money(line.amount), [(funds[f], a) for f, a in plan])
+        )
     return out
 
 
@@ -89,11 +93,15 @@ def _check_tenders(tenders: list[TenderSpec], total: Decimal) -> list[tuple[Tend
             non_cash += to_money(t.amount)
     cash = sum((to_money(t.amount) for t in tenders if t.kind == TenderKind.CASH), Decimal(0))
     if non_cash > total:
-        raise DomainError("tender.over", f"Checks and cards total ${non_cash:,.2f}, more than the ${total:,.2f} "
-                          "being paid; only cash gives change.")
+        raise DomainError(
+            "tender.over",
+            f"Checks and cards total ${non_cash:,.2f}, more than the ${total:,.2f} "
+            "being paid; only cash gives change.",
+        )
     if non_cash + cash < total:
-        raise DomainError("tender.short", f"Tendered ${non_cash + cash:,.2f} is less than the ${total:,.2f} "
-                          "being paid.")
+        raise DomainError(
+            "tender.short", f"Tendered ${non_cash + cash:,.2f} is less than the ${total:,.2f} being paid."
+        )
     cash_needed = total - non_cash
     applied = []
     for t in tenders:
@@ -108,24 +116,49 @@ def _check_tenders(tenders: list[TenderSpec], total: Decimal) -> list[tuple[Tend
 
 
 def _written_off(account_ids: list[int]) -> set[int]:
-    return set(LedgerEntry.objects.filter(account_id__in=account_ids, kind=EntryKind.WRITE_OFF,
-                                          reversals__isnull=True).values_list("account_id", flat=True))
+    return set(
+        LedgerEntry.objects.filter(
+            account_id__in=account_ids, kind=EntryKind.WRITE_OFF, reversals__isnull=True
+        ).values_list("account_id", flat=True)
+    )
 
 
 @transaction.atomic(durable=True)
-def transaction_post(*, lines: list[Line], tenders: list[TenderSpec], actor, idempotency_key: UUID | str,  # type: ignore[no-untyped-def]
-                     session_id: int | None = None, payer_name: str = "",
-                     business_date: date | None = None) -> CounterTransaction:
+def transaction_post(
+    *,
+    lines: list[Line],
+    tenders: list[TenderSpec],
+    actor,
+    idempotency_key: UUID | str,  # type: ignore[no-untyped-def]
+    session_id: int | None = None,
+    payer_name: str = "",
+    business_date: date | None = None,
+) -> CounterTransaction:
     """Post a counter transaction (or, with no session, an IVR/web payment).
 
     Locks the drawer session first, then the accounts in id order; the idempotency key is checked
     after the first lock, so a double click or a retried request returns the first posting."""
-    return _transaction_post(lines=lines, tenders=tenders, actor=actor, idempotency_key=idempotency_key,
-                             session_id=session_id, payer_name=payer_name, business_date=business_date)
+    return _transaction_post(
+        lines=lines,
+        tenders=tenders,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        session_id=session_id,
+        payer_name=payer_name,
+        business_date=business_date,
+    )
 
 
-def _transaction_post(*, lines: list[Line], tenders: list[TenderSpec], actor, idempotency_key: UUID | str,  # type: ignore[no-untyped-def]
-                      session_id: int | None, payer_name: str, business_date: date | None) -> CounterTransaction:
+def _transaction_post(
+    *,
+    lines: list[Line],
+    tenders: list[TenderSpec],
+    actor,
+    idempotency_key: UUID | str,  # type: ignore[no-untyped-def]
+    session_id: int | None,
+    payer_name: str,
+    business_date: date | None,
+) -> CounterTransaction:
     key = f"txn:{idempotency_key}"
     session = None
     if session_id is not None:
@@ -150,34 +183,82 @@ def _transaction_post(*, lines: list[Line], tenders: list[TenderSpec], actor, id
     kinds = {t.kind for t, _ in applied}
     for account in locked.values():
         if account.cash_only_until and account.cash_only_until >= today and kinds & PERSONAL_CHECK_TENDERS:
-            raise DomainError("payment.cash_only",
-                              f"Account {account.number} takes certified funds only until "
-                              f"{account.cash_only_until:%b %d, %Y} (returned payments): accept cash, card, money "
-                              "order or cashier's check — not a personal check.")
+            raise DomainError(
+                "payment.cash_only",
+                f"Account {account.number} takes certified funds only until "
+                f"{account.cash_only_until:%b %d, %Y} (returned payments): accept cash, card, money "
+                "order or cashier's check — not a personal check.",
+            )
     receipt = _next_receipt_number(today)
     cash_tendered = sum((to_money(t.amount) for t in tenders if t.kind == TenderKind.CASH), Decimal(0))
     cash_applied = sum((a for t, a in applied if t.kind == TenderKind.CASH), Decimal(0))
     txn = CounterTransaction.objects.create(
-        session=session, receipt_number=receipt, idempotency_key=key, total=total, business_date=today,
-        change_due=cash_tendered - cash_applied, payer_name=payer_name.strip()[:120], created_by=actor)
-    Tender.objects.bulk_create([
-        Tender(transaction=txn, kind=t.kind, amount=a, tendered=to_money(t.amount), check_number=t.check_number.strip(),
-               bank_name=t.bank_name.strip(), card_last4=t.card_last4, auth_code=t.auth_code.strip(),
-               reference=t.reference.strip()) for t, a in applied])
+        session=session,
+        receipt_number=receipt,
+        idempotency_key=key,
+        total=total,
+        business_date=today,
+        change_due=cash_tendered - cash_applied,
+        payer_name=payer_name.strip()[:120],
+        created_by=actor,
+    )
+    Tender.objects.bulk_create(
+        [
+            Tender(
+                transaction=txn,
+                kind=t.kind,
+                amount=a,
+                tendered=to_money(t.amount),
+                check_number=t.check_number.strip(),
+                bank_name=t.bank_name.strip(),
+                card_last4=t.card_last4,
+                auth_code=t.auth_code.strip(),
+                reference=t.reference.strip(),
+            )
+            for t, a in applied
+        ]
+    )
     main_kind = max(applied, key=lambda pair: pair[1])[0].kind
     recoveries = _written_off(list(locked))
     for line in sorted(lines, key=lambda ln: ln.account_id):
         account = locked[line.account_id]
-        payment = Payment.objects.create(transaction=txn, account=account, amount=line.amount, tender_kind=main_kind,
-                                         is_recovery=account.pk in recoveries, business_date=today)
+        payment = Payment.objects.create(
+            transaction=txn,
+            account=account,
+            amount=line.amount,
+            tender_kind=main_kind,
+            is_recovery=account.pk in recoveries,
+            business_date=today,
+        )
         plan = credit_distribution(account_id=account.pk, amount=line.amount, as_of=today)
-        entries = _post(account=account, actor=actor, key_prefix=f"{key}:{account.pk}", specs=[
-            EntrySpec(fund_id=fund_id, kind=EntryKind.PAYMENT, amount=-part, effective_date=today, reference=receipt)
-            for fund_id, part in plan])
-        PaymentDistribution.objects.bulk_create([
-            PaymentDistribution(payment=payment, fund_id=e.fund_id, amount=-e.amount, entry=e) for e in entries])
-        audit_record(actor=actor, verb="payment.recovery" if payment.is_recovery else "payment.post", target=payment,
-                     account_id=account.pk, data={"amount": str(line.amount), "receipt": receipt, "tender": main_kind})
+        entries = _post(
+            account=account,
+            actor=actor,
+            key_prefix=f"{key}:{account.pk}",
+            specs=[
+                EntrySpec(
+                    fund_id=fund_id,
+                    kind=EntryKind.PAYMENT,
+                    amount=-part,
+                    effective_date=today,
+                    reference=receipt,
+                )
+                for fund_id, part in plan
+            ],
+        )
+        PaymentDistribution.objects.bulk_create(
+            [
+                PaymentDistribution(payment=payment, fund_id=e.fund_id, amount=-e.amount, entry=e)
+                for e in entries
+            ]
+        )
+        audit_record(
+            actor=actor,
+            verb="payment.recovery" if payment.is_recovery else "payment.post",
+            target=payment,
+            account_id=account.pk,
+            data={"amount": str(line.amount), "receipt": receipt, "tender": main_kind},
+        )
         for hook in payment_posted_hooks:
             hook(payment=payment)
     return txn

@@ -27,13 +27,19 @@ def session_open(*, drawer_id: int, cashier, opening_float: Decimal) -> DrawerSe
         raise DomainError("session.drawer", "Choose an active drawer.")
     try:
         with transaction.atomic():
-            session = DrawerSession.objects.create(drawer=drawer, cashier=cashier, opening_float=opening_float,
-                                                   business_date=timezone.localdate())
+            session = DrawerSession.objects.create(
+                drawer=drawer,
+                cashier=cashier,
+                opening_float=opening_float,
+                business_date=timezone.localdate(),
+            )
     except IntegrityError:
         # the partial unique indexes decide races between two openers
         if DrawerSession.objects.filter(cashier=cashier, status=SessionStatus.OPEN).exists():
             raise DomainError("session.cashier_open", "You already have an open drawer session.") from None
-        raise DomainError("session.drawer_open", f"Drawer {drawer.code} is already open for another cashier.") from None
+        raise DomainError(
+            "session.drawer_open", f"Drawer {drawer.code} is already open for another cashier."
+        ) from None
     audit_record(actor=cashier, verb="drawer.open", target=session, data={"float": str(opening_float)})
     return session
 
@@ -49,14 +55,25 @@ class Expected:
 
 def session_expected(*, session: DrawerSession) -> Expected:
     """What the drawer must hold: the float plus every tender of transactions not voided."""
-    live = Tender.objects.filter(transaction__session=session).exclude(
-        transaction__payments__status=PaymentStatus.VOIDED).distinct()
+    live = (
+        Tender.objects.filter(transaction__session=session)
+        .exclude(transaction__payments__status=PaymentStatus.VOIDED)
+        .distinct()
+    )
     sums = Tender.objects.filter(pk__in=live.values("pk")).aggregate(
-        cash=Sum("amount", filter=Q(kind=TenderKind.CASH)), checks=Sum("amount", filter=Q(kind=TenderKind.CHECK)),
-        cards=Sum("amount", filter=Q(kind=TenderKind.CARD)), other=Sum("amount", filter=Q(kind__in=OTHER_KINDS)))
+        cash=Sum("amount", filter=Q(kind=TenderKind.CASH)),
+        checks=Sum("amount", filter=Q(kind=TenderKind.CHECK)),
+        cards=Sum("amount", filter=Q(kind=TenderKind.CARD)),
+        other=Sum("amount", filter=Q(kind__in=OTHER_KINDS)),
+    )
     check_count = Tender.objects.filter(pk__in=live.values("pk"), kind=TenderKind.CHECK).count()
-    return Expected(cash=to_money(session.opening_float + (sums["cash"] or 0)), checks=to_money(sums["checks"] or 0),
-                    check_count=check_count, cards=to_money(sums["cards"] or 0), other=to_money(sums["other"] or 0))
+    return Expected(
+        cash=to_money(session.opening_float + (sums["cash"] or 0)),
+        checks=to_money(sums["checks"] or 0),
+        check_count=check_count,
+        cards=to_money(sums["cards"] or 0),
+        other=to_money(sums["other"] or 0),
+    )
 
 
 def count_total(denominations: dict[str, int]) -> Decimal:
@@ -70,8 +87,17 @@ def count_total(denominations: dict[str, int]) -> Decimal:
 
 
 @transaction.atomic(durable=True)
-def session_close(*, session_id: int, cashier, denominations: dict[str, int], checks_total: Decimal,  # type: ignore[no-untyped-def]
-                  check_count: int, cards_total: Decimal, other_total: Decimal, note: str = "") -> DrawerSession:
+def session_close(
+    *,
+    session_id: int,
+    cashier,
+    denominations: dict[str, int],
+    checks_total: Decimal,  # type: ignore[no-untyped-def]
+    check_count: int,
+    cards_total: Decimal,
+    other_total: Decimal,
+    note: str = "",
+) -> DrawerSession:
     """The blind count: the cashier declares what is in the drawer before seeing what is expected."""
     session = DrawerSession.objects.select_for_update(no_key=True).get(pk=session_id)
     if session.cashier_id != cashier.pk:
@@ -87,13 +113,20 @@ def session_close(*, session_id: int, cashier, denominations: dict[str, int], ch
     session.expected_cards, session.expected_other = expected.cards, expected.other
     session.over_short = to_money(
         (session.counted_cash + session.counted_checks + session.counted_cards + session.counted_other)
-        - (expected.cash + expected.checks + expected.cards + expected.other))
+        - (expected.cash + expected.checks + expected.cards + expected.other)
+    )
     limit = to_money(settings.CASHIER_OVER_SHORT_SIGNOFF)
-    session.status = SessionStatus.PENDING_SIGNOFF if abs(session.over_short) > limit else SessionStatus.CLOSED
+    session.status = (
+        SessionStatus.PENDING_SIGNOFF if abs(session.over_short) > limit else SessionStatus.CLOSED
+    )
     session.closed_at, session.close_note = timezone.now(), note.strip()
     session.save()
-    audit_record(actor=cashier, verb="drawer.close", target=session,
-                 data={"over_short": str(session.over_short), "status": session.status})
+    audit_record(
+        actor=cashier,
+        verb="drawer.close",
+        target=session,
+        data={"over_short": str(session.over_short), "status": session.status},
+    )
     return session
 
 
@@ -111,6 +144,10 @@ def session_signoff(*, session_id: int, supervisor, reason: str) -> DrawerSessio
     session.status, session.signed_off_by = SessionStatus.SIGNED_OFF, supervisor
     session.signed_off_at, session.signoff_reason = timezone.now(), reason.strip()
     session.save(update_fields=["status", "signed_off_by", "signed_off_at", "signoff_reason"])
-    audit_record(actor=supervisor, verb="drawer.signoff", target=session,
-                 data={"over_short": str(session.over_short), "reason": reason.strip()[:200]})
+    audit_record(
+        actor=supervisor,
+        verb="drawer.signoff",
+        target=session,
+        data={"over_short": str(session.over_short), "reason": reason.strip()[:200]},
+    )
     return session

@@ -12,16 +12,32 @@ from payments.models import CounterTransaction, Payment, PaymentStatus, SessionS
 
 def _reverse(payment: Payment, account, actor, kind: str, key: str) -> None:  # type: ignore[no-untyped-def]
     today = timezone.localdate()
-    _post(account=account, actor=actor, key_prefix=key, specs=[
-        EntrySpec(fund_id=d.fund_id, kind=kind, amount=d.amount, effective_date=today,
-                  reference=f"{kind.upper()} {payment.transaction.receipt_number}"[:60], reversal_of=d.entry)
-        for d in payment.distribution.select_related("entry")])
+    _post(
+        account=account,
+        actor=actor,
+        key_prefix=key,
+        specs=[
+            EntrySpec(
+                fund_id=d.fund_id,
+                kind=kind,
+                amount=d.amount,
+                effective_date=today,
+                reference=f"{kind.upper()} {payment.transaction.receipt_number}"[:60],
+                reversal_of=d.entry,
+            )
+            for d in payment.distribution.select_related("entry")
+        ],
+    )
 
 
 def _cashier_may_void(txn: CounterTransaction, actor) -> bool:  # type: ignore[no-untyped-def]
     session = txn.session
-    return (session is not None and txn.created_by_id == actor.pk and session.status == SessionStatus.OPEN
-            and txn.business_date == timezone.localdate())
+    return (
+        session is not None
+        and txn.created_by_id == actor.pk
+        and session.status == SessionStatus.OPEN
+        and txn.business_date == timezone.localdate()
+    )
 
 
 @transaction.atomic(durable=True)
@@ -41,17 +57,30 @@ def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTrans
             p.status, p.voided_by, p.voided_at = PaymentStatus.VOIDED, actor, now
             p.void_reason = p.void_reason or reason.strip()
             p.save(update_fields=["status", "voided_by", "voided_at", "void_reason"])
-            audit_record(actor=actor, verb="payment.void", target=p, account_id=p.account_id,
-                         data={"amount": str(p.amount), "reason": reason.strip()[:200],
-                               "requested_by": p.void_requested_by.get_username() if p.void_requested_by else ""})
+            audit_record(
+                actor=actor,
+                verb="payment.void",
+                target=p,
+                account_id=p.account_id,
+                data={
+                    "amount": str(p.amount),
+                    "reason": reason.strip()[:200],
+                    "requested_by": p.void_requested_by.get_username() if p.void_requested_by else "",
+                },
+            )
     else:
         if any(p.status == PaymentStatus.VOID_PENDING for p in payments):
             raise DomainError("void.pending", "A void of this receipt already awaits a supervisor.")
         for p in payments:
             p.status, p.void_reason, p.void_requested_by = PaymentStatus.VOID_PENDING, reason.strip(), actor
             p.save(update_fields=["status", "void_reason", "void_requested_by"])
-            audit_record(actor=actor, verb="payment.void_requested", target=p, account_id=p.account_id,
-                         data={"amount": str(p.amount), "reason": reason.strip()[:200]})
+            audit_record(
+                actor=actor,
+                verb="payment.void_requested",
+                target=p,
+                account_id=p.account_id,
+                data={"amount": str(p.amount), "reason": reason.strip()[:200]},
+            )
     return txn
 
 
@@ -59,9 +88,15 @@ def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTrans
 def void_request_reject(*, transaction_id: int, actor, note: str) -> None:  # type: ignore[no-untyped-def]
     if not actor.has_perm("payments.void_any_payment"):
         raise DomainError("void.perm", "Only a supervisor can decide on voids.")
-    for p in Payment.objects.select_for_update(no_key=True).filter(transaction_id=transaction_id,
-                                                                   status=PaymentStatus.VOID_PENDING):
+    for p in Payment.objects.select_for_update(no_key=True).filter(
+        transaction_id=transaction_id, status=PaymentStatus.VOID_PENDING
+    ):
         p.status = PaymentStatus.POSTED
         p.save(update_fields=["status"])
-        audit_record(actor=actor, verb="payment.void_rejected", target=p, account_id=p.account_id,
-                     data={"note": note.strip()[:200]})
+        audit_record(
+            actor=actor,
+            verb="payment.void_rejected",
+            target=p,
+            account_id=p.account_id,
+            data={"note": note.strip()[:200]},
+        )

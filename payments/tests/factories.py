@@ -23,5 +23,10 @@ def check(amount: str, number: str = "1001") -> TenderSpec:
 
 
 def post(session, cashier, *lines: tuple, tenders: list[TenderSpec], key=None):  # type: ignore[no-untyped-def]
-    return transaction_post(lines=[Line(a.pk, Decimal(x)) for a, x in lines], tenders=tenders, actor=cashier,
-                            session_id=session.pk, idempotency_key=key or uuid4())
+    return transaction_post(
+        lines=[Line(a.pk, Decimal(x)) for a, x in lines],
+        tenders=tenders,
+        actor=cashier,
+        session_id=session.pk,
+        idempotency_key=key or uuid4(),
+    )

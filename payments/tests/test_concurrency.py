@@ -44,14 +44,27 @@ def test_eight_cashiers_racing_on_four_accounts_reconcile(make_user):
                 picked = rng.sample(accounts, 2)
                 lines = [Line(a.pk, Decimal(rng.randint(100, 5000)) / 100) for a in picked]
                 total = sum(ln.amount for ln in lines)
-                tenders = ([TenderSpec(kind="cash", amount=total + Decimal("5.00"))] if n % 2 else
-                           [TenderSpec(kind="check", amount=total, check_number=f"{i}-{n}")])
+                tenders = (
+                    [TenderSpec(kind="cash", amount=total + Decimal("5.00"))]
+                    if n % 2
+                    else [TenderSpec(kind="check", amount=total, check_number=f"{i}-{n}")]
+                )
                 key = uuid4()
-                txn = transaction_post(lines=lines, tenders=tenders, actor=cashiers[i], session_id=sessions[i].pk,
-                                       idempotency_key=key)
+                txn = transaction_post(
+                    lines=lines,
+                    tenders=tenders,
+                    actor=cashiers[i],
+                    session_id=sessions[i].pk,
+                    idempotency_key=key,
+                )
                 if n == 0:  # a double click: the same request again must not post twice
-                    again = transaction_post(lines=lines, tenders=tenders, actor=cashiers[i],
-                                             session_id=sessions[i].pk, idempotency_key=key)
+                    again = transaction_post(
+                        lines=lines,
+                        tenders=tenders,
+                        actor=cashiers[i],
+                        session_id=sessions[i].pk,
+                        idempotency_key=key,
+                    )
                     replayed.append(again.pk == txn.pk)
         except BaseException as exc:  # asserted below
             errors.append(exc)
@@ -84,9 +97,15 @@ def test_eight_cashiers_racing_on_four_accounts_reconcile(make_user):
         taken = CounterTransaction.objects.filter(session=session).aggregate(s=Sum("total"))["s"]
         assert expected.cash - Decimal("100.00") + expected.checks == taken
         cents = int(expected.cash * 100)
-        closed = session_close(session_id=session.pk, cashier=cashier, denominations={"1": cents // 100,
-                               "coin_0.01": cents % 100}, checks_total=expected.checks,
-                               check_count=expected.check_count, cards_total=Decimal(0), other_total=Decimal(0))
+        closed = session_close(
+            session_id=session.pk,
+            cashier=cashier,
+            denominations={"1": cents // 100, "coin_0.01": cents % 100},
+            checks_total=expected.checks,
+            check_count=expected.check_count,
+            cards_total=Decimal(0),
+            other_total=Decimal(0),
+        )
         assert closed.over_short == 0
         deposit_total += expected.cash - Decimal("100.00") + expected.checks
     deposit = deposit_prepare(session_ids=[s.pk for s in sessions], actor=make_user("boss", "Supervisor"))

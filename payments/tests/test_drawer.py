@@ -34,8 +34,15 @@ def supervisor(make_user):
 def _close(session, cashier, cash_total: str, checks: str = "0", n_checks: int = 0, cards: str = "0"):  # type: ignore[no-untyped-def]
     cents = int(Decimal(cash_total) * 100)
     denoms = {"20": cents // 2000, "coin_0.01": cents % 2000}
-    return session_close(session_id=session.pk, cashier=cashier, denominations=denoms, checks_total=Decimal(checks),
-                         check_count=n_checks, cards_total=Decimal(cards), other_total=Decimal("0"))
+    return session_close(
+        session_id=session.pk,
+        cashier=cashier,
+        denominations=denoms,
+        checks_total=Decimal(checks),
+        check_count=n_checks,
+        cards_total=Decimal(cards),
+        other_total=Decimal("0"),
+    )
 
 
 def test_one_open_session_per_cashier_and_per_drawer(cashier, make_user):
@@ -90,7 +97,9 @@ def test_same_day_void_by_the_cashier_reverses_and_leaves_the_drawer_whole(cashi
     account.refresh_from_db()
     assert account.balance == Decimal("60.00") == ledger_sum(account.pk)
     assert session_expected(session=session).cash == Decimal("100.00")  # the voided cash is not expected
-    assert "VOIDED" in pdf_text(receipt_pdf(txn, copy=True)).upper() and "COPY" in pdf_text(receipt_pdf(txn, copy=True))
+    assert "VOIDED" in pdf_text(receipt_pdf(txn, copy=True)).upper() and "COPY" in pdf_text(
+        receipt_pdf(txn, copy=True)
+    )
 
 
 def test_void_after_close_needs_a_supervisor(cashier, supervisor):
@@ -120,7 +129,11 @@ def test_deposit_from_closed_sessions_and_its_slip(cashier, supervisor, make_use
     _close(session, cashier, "180.00", "35.00", 1)
     deposit = deposit_prepare(session_ids=[session.pk], actor=supervisor)
     assert (deposit.cash, deposit.checks, deposit.total, deposit.check_count) == (
-        Decimal("80.00"), Decimal("35.00"), Decimal("115.00"), 1)
+        Decimal("80.00"),
+        Decimal("35.00"),
+        Decimal("115.00"),
+        1,
+    )
     with pytest.raises(DomainError, match="already in deposit"):
         deposit_prepare(session_ids=[session.pk], actor=supervisor)
     slip = pdf_text(deposit_slip_pdf(deposit))
@@ -128,7 +141,9 @@ def test_deposit_from_closed_sessions_and_its_slip(cashier, supervisor, make_use
     deposit_advance(deposit_id=deposit.pk, actor=supervisor)
     with pytest.raises(DomainError, match="confirmation reference"):
         deposit_advance(deposit_id=deposit.pk, actor=supervisor)
-    assert deposit_advance(deposit_id=deposit.pk, actor=supervisor, bank_reference="BK-9").status == "confirmed"
+    assert (
+        deposit_advance(deposit_id=deposit.pk, actor=supervisor, bank_reference="BK-9").status == "confirmed"
+    )
     assert BankDeposit.objects.get().bank_reference == "BK-9"
 
 

@@ -33,18 +33,29 @@ def test_split_tender_for_two_accounts_distributes_oldest_first(cashier):
     charge(a, "30.00", due=TODAY - timedelta(days=10), code="WTR")
     charge(b, "25.00", due=TODAY + timedelta(days=5), code="SLW")
     session = open_session(cashier)
-    preview = distribution_preview(lines=[Line(a.pk, Decimal("70.00")), Line(b.pk, Decimal("40.00"))], as_of=TODAY)
+    preview = distribution_preview(
+        lines=[Line(a.pk, Decimal("70.00")), Line(b.pk, Decimal("40.00"))], as_of=TODAY
+    )
     txn = post(session, cashier, (a, "70.00"), (b, "40.00"), tenders=[check("60.00"), cash("60.00")])
     assert txn.total == Decimal("110.00") and txn.change_due == Decimal("10.00")
     tenders = {t.kind: (t.amount, t.tendered) for t in txn.tenders.all()}
-    assert tenders == {"check": (Decimal("60.00"), Decimal("60.00")), "cash": (Decimal("50.00"), Decimal("60.00"))}
+    assert tenders == {
+        "check": (Decimal("60.00"), Decimal("60.00")),
+        "cash": (Decimal("50.00"), Decimal("60.00")),
+    }
     pa = Payment.objects.get(transaction=txn, account=a)
     assert [(d.fund.code, d.amount) for d in pa.distribution.order_by("id")] == [
-        ("SWR", Decimal("50.00")), ("WTR", Decimal("20.00"))]
+        ("SWR", Decimal("50.00")),
+        ("WTR", Decimal("20.00")),
+    ]
     pb = Payment.objects.get(transaction=txn, account=b)
     assert sorted((d.fund.code, d.amount) for d in pb.distribution.all()) == [
-        ("CR", Decimal("15.00")), ("SLW", Decimal("25.00"))], "overpayment stays as a credit"
-    assert [(f.code, x) for f, x in preview[0].parts] == [(d.fund.code, d.amount) for d in pa.distribution.order_by("id")]
+        ("CR", Decimal("15.00")),
+        ("SLW", Decimal("25.00")),
+    ], "overpayment stays as a credit"
+    assert [(f.code, x) for f, x in preview[0].parts] == [
+        (d.fund.code, d.amount) for d in pa.distribution.order_by("id")
+    ]
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.balance, b.balance) == (Decimal("10.00"), Decimal("-15.00"))
@@ -68,28 +79,45 @@ def test_cash_only_account_refuses_a_check_with_a_clear_message(cashier):
     session = open_session(cashier)
     with pytest.raises(DomainError, match="certified funds only until"):
         post(session, cashier, (account, "20.00"), tenders=[check("20.00")])
-    post(session, cashier, (account, "20.00"), tenders=[TenderSpec(kind="money_order", amount=Decimal("20.00"),
-                                                                   reference="MO-1")])
+    post(
+        session,
+        cashier,
+        (account, "20.00"),
+        tenders=[TenderSpec(kind="money_order", amount=Decimal("20.00"), reference="MO-1")],
+    )
     assert Payment.objects.count() == 1
 
 
 def test_payment_on_a_written_off_account_is_a_recovery(cashier):
     account = AccountFactory()
     charge(account, "40.00", due=TODAY - timedelta(days=400))
-    ledger_post(account, EntrySpec(fund_id=fund("WTR").pk, kind=EntryKind.WRITE_OFF, amount=Decimal("-40.00"),
-                                   effective_date=TODAY - timedelta(days=30)))
+    ledger_post(
+        account,
+        EntrySpec(
+            fund_id=fund("WTR").pk,
+            kind=EntryKind.WRITE_OFF,
+            amount=Decimal("-40.00"),
+            effective_date=TODAY - timedelta(days=30),
+        ),
+    )
     txn = post(open_session(cashier), cashier, (account, "15.00"), tenders=[cash("15.00")])
     assert txn.payments.get().is_recovery and AuditEvent.objects.filter(verb="payment.recovery").exists()
 
 
-@pytest.mark.parametrize(("tenders", "message"), [
-    ([], "at least one tender"),
-    ([cash("10.00")], "less than"),
-    ([check("30.00")], "only cash gives change"),
-    ([TenderSpec(kind="check", amount=Decimal("20.00"))], "check number"),
-    ([TenderSpec(kind="card", amount=Decimal("20.00"), card_last4="4111111111111111", auth_code="A1")], "last 4"),
-    ([TenderSpec(kind="card", amount=Decimal("20.00"), card_last4="1111")], "authorization code"),
-])
+@pytest.mark.parametrize(
+    ("tenders", "message"),
+    [
+        ([], "at least one tender"),
+        ([cash("10.00")], "less than"),
+        ([check("30.00")], "only cash gives change"),
+        ([TenderSpec(kind="check", amount=Decimal("20.00"))], "check number"),
+        (
+            [TenderSpec(kind="card", amount=Decimal("20.00"), card_last4="4111111111111111", auth_code="A1")],
+            "last 4",
+        ),
+        ([TenderSpec(kind="card", amount=Decimal("20.00"), card_last4="1111")], "authorization code"),
+    ],
+)
 def test_bad_tenders_are_refused_and_nothing_is_saved(cashier, tenders, message):
     account = AccountFactory()
     session = open_session(cashier)
@@ -113,13 +141,23 @@ def test_nothing_posts_without_the_cashiers_own_open_session(cashier, make_user)
 def test_a_payment_without_a_session_is_an_integration_payment(make_user):
     ivr = make_user("ivr", "Cashier")
     account = AccountFactory()
-    txn = transaction_post(lines=[Line(account.pk, Decimal("9.99"))], actor=ivr, idempotency_key=uuid4(),
-                           tenders=[TenderSpec(kind=TenderKind.ELECTRONIC, amount=Decimal("9.99"), reference="IVR-1")])
+    txn = transaction_post(
+        lines=[Line(account.pk, Decimal("9.99"))],
+        actor=ivr,
+        idempotency_key=uuid4(),
+        tenders=[TenderSpec(kind=TenderKind.ELECTRONIC, amount=Decimal("9.99"), reference="IVR-1")],
+    )
     assert txn.session is None and txn.payments.get().amount == Decimal("9.99")
 
 
-charges = st.lists(st.tuples(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("300"), places=2),
-                             st.integers(-120, 30), st.sampled_from(["WTR", "SWR", "SLW", "FEE"])), max_size=8)
+charges = st.lists(
+    st.tuples(
+        st.decimals(min_value=Decimal("0.01"), max_value=Decimal("300"), places=2),
+        st.integers(-120, 30),
+        st.sampled_from(["WTR", "SWR", "SLW", "FEE"]),
+    ),
+    max_size=8,
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -29,8 +29,13 @@ def cashier(make_user):
 
 
 def _return(payment, actor, on=None, key=None):  # type: ignore[no-untyped-def]
-    return payment_return(payment_id=payment.pk, returned_on=on or TODAY, reason="NSF", actor=actor,
-                          idempotency_key=key or uuid4())
+    return payment_return(
+        payment_id=payment.pk,
+        returned_on=on or TODAY,
+        reason="NSF",
+        actor=actor,
+        idempotency_key=key or uuid4(),
+    )
 
 
 def test_a_returned_check_in_one_action_with_every_side_effect(cashier, monkeypatch):
@@ -101,14 +106,18 @@ LOCKBOX = "external_id,account_number,amount,paid_on,reference\n"
 def test_lockbox_file_posts_all_lines_once(make_user):
     supervisor = make_user("grace", "Supervisor")
     a, b = AccountFactory(), AccountFactory()
-    data = (LOCKBOX + f"LB-1,{a.number},25.00,{TODAY},chk 10\n" + f"LB-2,{b.number},30.50,{TODAY},chk 11\n").encode()
+    data = (
+        LOCKBOX + f"LB-1,{a.number},25.00,{TODAY},chk 10\n" + f"LB-2,{b.number},30.50,{TODAY},chk 11\n"
+    ).encode()
     record = payment_file_import(data=data, file_name="lockbox-1.csv", source="lockbox", actor=supervisor)
     assert (record.posted, record.skipped, record.total) == (2, 0, Decimal("55.50"))
     with pytest.raises(ImportRejected, match="Nothing was imported") as info:
         payment_file_import(data=data, file_name="again.csv", source="lockbox", actor=supervisor)
     assert "This exact file was imported" in info.value.errors[0][1]
     # a later file repeating LB-2 posts only its new line
-    later = (LOCKBOX + f"LB-2,{b.number},30.50,{TODAY},chk 11\n" + f"LB-3,{a.number},5.00,{TODAY},\n").encode()
+    later = (
+        LOCKBOX + f"LB-2,{b.number},30.50,{TODAY},chk 11\n" + f"LB-3,{a.number},5.00,{TODAY},\n"
+    ).encode()
     record2 = payment_file_import(data=later, file_name="lockbox-2.csv", source="lockbox", actor=supervisor)
     assert (record2.posted, record2.skipped) == (1, 1)
     a.refresh_from_db()
@@ -120,17 +129,21 @@ def test_a_bad_payment_file_saves_nothing_and_names_each_line(make_user):
     supervisor = make_user("grace", "Supervisor")
     a = AccountFactory()
     cash_only = AccountFactory(cash_only_until=TODAY + timedelta(days=9))
-    data = (LOCKBOX + f"X1,{a.number},10.00,{TODAY},\n"            # 2 ok
-            + f"X2,{a.number},ten,{TODAY},\n"                       # 3 amount
-            + f"X3,0000000000,5.00,{TODAY},\n"                      # 4 account
-            + f"X1,{a.number},1.00,{TODAY},\n"                      # 5 duplicate id
-            + f"X5,{a.number},1.00,{TODAY + timedelta(days=3)},\n"  # 6 future
-            ).encode()
+    data = (
+        LOCKBOX
+        + f"X1,{a.number},10.00,{TODAY},\n"  # 2 ok
+        + f"X2,{a.number},ten,{TODAY},\n"  # 3 amount
+        + f"X3,0000000000,5.00,{TODAY},\n"  # 4 account
+        + f"X1,{a.number},1.00,{TODAY},\n"  # 5 duplicate id
+        + f"X5,{a.number},1.00,{TODAY + timedelta(days=3)},\n"  # 6 future
+    ).encode()
     with pytest.raises(ImportRejected) as info:
         payment_file_import(data=data, file_name="bad.csv", source="lockbox", actor=supervisor)
     assert [line for line, _ in info.value.errors] == [3, 4, 5, 6]
     assert not PaymentFile.objects.exists() and not Payment.objects.exists()
-    personal = (LOCKBOX + f"Y1,{a.number},10.00,{TODAY},\n" + f"Y2,{cash_only.number},10.00,{TODAY},\n").encode()
+    personal = (
+        LOCKBOX + f"Y1,{a.number},10.00,{TODAY},\n" + f"Y2,{cash_only.number},10.00,{TODAY},\n"
+    ).encode()
     with pytest.raises(ImportRejected) as info:
         payment_file_import(data=personal, file_name="p.csv", source="lockbox", actor=supervisor)
     assert info.value.errors[0][0] == 3 and "certified funds only" in info.value.errors[0][1]

@@ -12,10 +12,16 @@ pytestmark = pytest.mark.django_db
 COUNSELOR, CASHIER, COLLECTOR, SUPERVISOR, ADMIN = ROLE_NAMES
 
 
-@pytest.mark.parametrize(("path", "allowed"), [
-    ("/cashier/", {CASHIER}), ("/cashier/close/", {CASHIER}), ("/cashier/sessions/", {SUPERVISOR}),
-    ("/cashier/deposits/", {SUPERVISOR}), ("/cashier/files/", {SUPERVISOR}),
-])
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/cashier/", {CASHIER}),
+        ("/cashier/close/", {CASHIER}),
+        ("/cashier/sessions/", {SUPERVISOR}),
+        ("/cashier/deposits/", {SUPERVISOR}),
+        ("/cashier/files/", {SUPERVISOR}),
+    ],
+)
 def test_cashiering_pages_by_role(role_clients, path, allowed):
     assert_access(role_clients, path, allowed, ok=200 if path != "/cashier/close/" else 302)
 
@@ -25,9 +31,18 @@ def test_payment_api_by_role(role_clients):
 
 
 def _form(account, amount: str, tender_kind: str, tendered: str, action: str, key: str, **tender) -> dict:
-    data = {"line-TOTAL_FORMS": "4", "line-INITIAL_FORMS": "0", "tender-TOTAL_FORMS": "3",
-            "tender-INITIAL_FORMS": "0", "line-0-account": account.number, "line-0-amount": amount,
-            "tender-0-kind": tender_kind, "tender-0-amount": tendered, "action": action, "idempotency_key": key}
+    data = {
+        "line-TOTAL_FORMS": "4",
+        "line-INITIAL_FORMS": "0",
+        "tender-TOTAL_FORMS": "3",
+        "tender-INITIAL_FORMS": "0",
+        "line-0-account": account.number,
+        "line-0-amount": amount,
+        "tender-0-kind": tender_kind,
+        "tender-0-amount": tendered,
+        "action": action,
+        "idempotency_key": key,
+    }
     data.update({f"tender-0-{k}": v for k, v in tender.items()})
     return data
 
@@ -45,8 +60,13 @@ def test_counter_preview_then_post_then_reprint_says_copy(role_clients):
     posted = client.post("/cashier/post/", _form(account, "42.10", "cash", "50.00", "post", key))
     txn = CounterTransaction.objects.get()
     assert posted["Location"] == f"/cashier/receipts/{txn.receipt_number}/" and txn.session == session
-    again = client.post("/cashier/post/", _form(account, "42.10", "cash", "50.00", "post", key), HTTP_HX_REQUEST="true")
-    assert again["HX-Redirect"] == f"/cashier/receipts/{txn.receipt_number}/" and CounterTransaction.objects.count() == 1
+    again = client.post(
+        "/cashier/post/", _form(account, "42.10", "cash", "50.00", "post", key), HTTP_HX_REQUEST="true"
+    )
+    assert (
+        again["HX-Redirect"] == f"/cashier/receipts/{txn.receipt_number}/"
+        and CounterTransaction.objects.count() == 1
+    )
     first = pdf_text(client.get(f"/cashier/receipts/{txn.receipt_number}/print/pdf/").content)
     second = pdf_text(client.get(f"/cashier/receipts/{txn.receipt_number}/print/pdf/").content)
     assert txn.receipt_number in first and "42.10" in first and "COPY" not in first
@@ -59,9 +79,14 @@ def test_counter_explains_bad_input(role_clients):
     client = role_clients[CASHIER]
     client.post("/cashier/", {"drawer": drawer("V2").pk, "opening_float": "100.00"})
     account = AccountFactory()
-    page = client.post("/cashier/post/", {
-        **_form(account, "", "card", "10.00", "preview", str(uuid4()), card_last4="41111111"),
-        "line-1-account": "nope", "line-1-amount": "5"}).content.decode()
+    page = client.post(
+        "/cashier/post/",
+        {
+            **_form(account, "", "card", "10.00", "preview", str(uuid4()), card_last4="41111111"),
+            "line-1-account": "nope",
+            "line-1-amount": "5",
+        },
+    ).content.decode()
     assert "Enter the amount for this account." in page and "No account or bill numbered nope." in page
     assert "Only the last 4 digits of the card." in page and "Enter the authorization code." in page
 
@@ -79,10 +104,35 @@ def test_blind_count_page_hides_the_expected_total(role_clients, make_user):
     assert "expected" not in page.context.keys()
     # and the report PDF of an open session is not the cashier's to see either
     assert client.get(f"/cashier/sessions/{session.pk}/report/").status_code == 404
-    data = {f"n_{k}": 0 for k in ("100", "50", "20", "10", "5", "2", "1", "coin_1", "coin_0.50", "coin_0.25",
-                                  "coin_0.10", "coin_0.05", "coin_0.01")}
-    data.update({"n_100": 2, "n_20": 1, "checks_total": "0", "check_count": "0", "cards_total": "0",
-                 "other_total": "0", "note": ""})
+    data = {
+        f"n_{k}": 0
+        for k in (
+            "100",
+            "50",
+            "20",
+            "10",
+            "5",
+            "2",
+            "1",
+            "coin_1",
+            "coin_0.50",
+            "coin_0.25",
+            "coin_0.10",
+            "coin_0.05",
+            "coin_0.01",
+        )
+    }
+    data.update(
+        {
+            "n_100": 2,
+            "n_20": 1,
+            "checks_total": "0",
+            "check_count": "0",
+            "cards_total": "0",
+            "other_total": "0",
+            "note": "",
+        }
+    )
     response = client.post("/cashier/close/", data, follow=True)
     result = response.content.decode()
     assert "Short $3.45 (within tolerance)" in result and "223.45" in result  # tolerance is $5.00
