@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import EntryKind, LedgerEntry
-from accounts.services.ledger import EntrySpec, credit_distribution, ledger_sum
 from accounts.selectors.open_items import open_items
+from accounts.services.ledger import EntrySpec, credit_distribution, ledger_sum
 from accounts.tests.factories import AccountFactory, charge, fund
 from accounts.tests.factories import post as ledger_post
 from common.exceptions import DomainError
