@@ -98,6 +98,7 @@ def pdf_text(data: bytes) -> str:
     import subprocess
 
     assert data.startswith(b"%PDF-"), "not a PDF"
-    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True,
-                         timeout=60)
+    out = subprocess.run(
+        ["/usr/bin/pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True, timeout=60
+    )
     return " ".join(out.stdout.decode().split())

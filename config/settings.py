@@ -288,7 +288,9 @@ CELERY_BEAT_SCHEDULE = {
 # Adjustments larger than this (either sign) wait for a supervisor's approval.
 ADJUSTMENT_APPROVAL_LIMIT = env("DJANGO_ADJUSTMENT_APPROVAL_LIMIT", default="100.00")
 # Cashiering (rules.md 1.7 and the parameter catalogue; the policy engine takes these over later).
-CASHIER_OVER_SHORT_SIGNOFF = env("DJANGO_CASHIER_OVER_SHORT_SIGNOFF", default="5.00")  # supervisor signs above
+CASHIER_OVER_SHORT_SIGNOFF = env(
+    "DJANGO_CASHIER_OVER_SHORT_SIGNOFF", default="5.00"
+)  # supervisor signs above
 NSF_FEE_FIRST = env("DJANGO_NSF_FEE_FIRST", default="25.00")  # Cal. Civ. Code 1719; Mesa
 NSF_FEE_SUBSEQUENT = env("DJANGO_NSF_FEE_SUBSEQUENT", default="35.00")  # Cal. Civ. Code 1719
 NSF_FEE_LOOKBACK_MONTHS = env.int("DJANGO_NSF_FEE_LOOKBACK_MONTHS", default=12)  # "subsequent" = within
@@ -302,5 +304,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

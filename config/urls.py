@@ -7,8 +7,8 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
-from payments import api as payments_api
 from common.api import AuditEventList, MeView
+from payments import api as payments_api
 
 api_v1 = [
     path("me", MeView.as_view(), name="me"),
