@@ -27,11 +27,25 @@ ADMINISTRATOR = "Administrator"
 # What every desk role needs on an account: find it, read it, log a contact, update contact details.
 ACCOUNT_DESK = ("accounts.view_account", "accounts.add_contact", "accounts.change_account")
 
+# A counselor's own work; supervisors hold it too, to review and step in.
+COUNSELING_DESK = (
+    "counseling.add_hardshipinterview", "counseling.view_hardshipinterview", "counseling.add_arrangement",
+    "counseling.view_arrangement", "counseling.change_arrangement", "counseling.add_pledge", "counseling.view_pledge",
+    "counseling.change_pledge", "counseling.add_referral", "counseling.view_agency",
+    "counseling.add_programenrollment", "counseling.view_letter", "counseling.change_letter",
+)
+
 ROLES: tuple[Role, ...] = (
     Role(
         COUNSELOR,
         "Hardship interviews, payment arrangements, referrals and pledges.",
-        ("common.use_counseling", *ACCOUNT_DESK, "accounts.add_adjustment", "accounts.change_service"),
+        (
+            "common.use_counseling",
+            *ACCOUNT_DESK,
+            "accounts.add_adjustment",
+            "accounts.change_service",
+            *COUNSELING_DESK,
+        ),
     ),
     Role(
         CASHIER,
@@ -74,6 +88,9 @@ ROLES: tuple[Role, ...] = (
             "payments.change_bankdeposit",
             "payments.export_gl",
             "payments.import_payment_file",
+            *COUNSELING_DESK,
+            "counseling.approve_arrangement",
+            "counseling.post_agency_payment",
         ),
     ),
     Role(
@@ -99,6 +116,15 @@ ROLES: tuple[Role, ...] = (
             "accounts.view_reasoncode",
             "accounts.add_reasoncode",
             "accounts.change_reasoncode",
+            "counseling.view_agency",
+            "counseling.add_agency",
+            "counseling.change_agency",
+            "counseling.view_povertyguideline",
+            "counseling.add_povertyguideline",
+            "counseling.change_povertyguideline",
+            "counseling.view_creditauthority",
+            "counseling.add_creditauthority",
+            "counseling.change_creditauthority",
         ),
     ),
 )

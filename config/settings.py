@@ -282,6 +282,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat-every-minute": {"task": "common.tasks.heartbeat", "schedule": 60.0},
     # 01:30 every night: prove balance == sum(entries) for every account
     "ledger-check-nightly": {"task": "accounts.tasks.ledger_check", "schedule": crontab(hour=1, minute=30)},
+    # 02:00: missed installments, expired pledges, recertification reminders
+    "counseling-follow-ups-nightly": {"task": "counseling.tasks.follow_ups", "schedule": crontab(hour=2, minute=0)},
 }
 
 # --- Policy knobs of the account desk ----------------------------------------------------------
@@ -297,6 +299,18 @@ NSF_FEE_LOOKBACK_MONTHS = env.int("DJANGO_NSF_FEE_LOOKBACK_MONTHS", default=12) 
 NSF_CASH_ONLY_COUNT = env.int("DJANGO_NSF_CASH_ONLY_COUNT", default=2)  # Bargersville 2023: 2 returns
 NSF_CASH_ONLY_WINDOW_MONTHS = env.int("DJANGO_NSF_CASH_ONLY_WINDOW_MONTHS", default=6)  # within 6 months
 NSF_CASH_ONLY_MONTHS = env.int("DJANGO_NSF_CASH_ONLY_MONTHS", default=12)  # => certified funds 12 months
+# Counseling (rules.md 1.5, 1.10 and the parameter catalogue).
+LOW_INCOME_FPL_PERCENT = env.int("DJANGO_LOW_INCOME_FPL_PERCENT", default=200)  # HSC 116914(b): < 200% FPL
+ARRANGEMENT_MAX_MONTHS = env.int("DJANGO_ARRANGEMENT_MAX_MONTHS", default=12)  # SB 998 116910(b)
+ARRANGEMENT_PER_YEAR = env.int("DJANGO_ARRANGEMENT_PER_YEAR", default=1)  # St. George; Fairfield IL
+ARRANGEMENT_BROKEN_LOOKBACK_MONTHS = env.int("DJANGO_ARRANGEMENT_BROKEN_LOOKBACK_MONTHS", default=6)  # Phoenix
+ARRANGEMENT_REFUSE_IF_LAST_PAYMENT_RETURNED = env.bool("DJANGO_ARRANGEMENT_REFUSE_IF_RETURNED", default=True)
+ARRANGEMENT_REFUSE_AFTER_FINAL_BILL = env.bool("DJANGO_ARRANGEMENT_REFUSE_AFTER_FINAL", default=True)  # Phoenix
+ARRANGEMENT_GRACE_DAYS = env.int("DJANGO_ARRANGEMENT_GRACE_DAYS", default=0)  # defaultToleranceDays
+DEFAULT_CREDIT_AUTHORITY_AMOUNT = env("DJANGO_DEFAULT_CREDIT_AUTHORITY_AMOUNT", default="500.00")
+DEFAULT_CREDIT_AUTHORITY_MONTHS = env.int("DJANGO_DEFAULT_CREDIT_AUTHORITY_MONTHS", default=6)
+PROGRAM_RECERT_MONTHS = env.int("DJANGO_PROGRAM_RECERT_MONTHS", default=24)  # CARE, SGV CAP
+PROGRAM_RECERT_NOTICE_DAYS = env.int("DJANGO_PROGRAM_RECERT_NOTICE_DAYS", default=30)  # SGV CAP
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,144 @@
+from decimal import Decimal
+from uuid import uuid4
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+
+from counseling.models import (
+    Agency,
+    BenefitProgram,
+    HardshipReason,
+    IncomeFrequency,
+    IncomeSource,
+    PovertyGuideline,
+    ProgramKind,
+)
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class _Crispy(forms.Form):
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class InterviewForm(_Crispy):
+    household_size = forms.IntegerField(min_value=1, max_value=30, label="People in the household")
+    region = forms.ChoiceField(
+        choices=PovertyGuideline.Region.choices, initial="contiguous", label="Guideline region"
+    )
+    hardship_reason = forms.ChoiceField(choices=HardshipReason.choices)
+    hardship_note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What happened"
+    )
+    benefits = forms.MultipleChoiceField(
+        choices=BenefitProgram.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Benefits the household receives",
+    )
+    documents_seen = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Documents seen",
+        help_text="e.g. pay stubs, award letter, termination notice",
+    )
+    housing = forms.DecimalField(label="Rent / mortgage", initial=0, **MONEY)
+    utilities_other = forms.DecimalField(label="Other utilities (power, phone)", initial=0, **MONEY)
+    food = forms.DecimalField(initial=0, **MONEY)
+    medical = forms.DecimalField(initial=0, **MONEY)
+    transportation = forms.DecimalField(initial=0, **MONEY)
+    childcare = forms.DecimalField(initial=0, **MONEY)
+    debt_payments = forms.DecimalField(label="Other debt payments", initial=0, **MONEY)
+    other_expenses = forms.DecimalField(label="Other", initial=0, **MONEY)
+
+
+class IncomeForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "—"), *IncomeSource.Kind.choices], required=False, label="Income")
+    earner = forms.CharField(max_length=60, required=False, label="Who")
+    amount = forms.DecimalField(required=False, **MONEY)
+    frequency = forms.ChoiceField(
+        choices=IncomeFrequency.choices, required=False, initial="monthly", label="How often"
+    )
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        if cleaned.get("kind") and cleaned.get("amount") is None:
+            self.add_error("amount", "Enter the amount.")
+        if cleaned.get("amount") is not None and not cleaned.get("kind"):
+            self.add_error("kind", "Choose the kind of income.")
+        return cleaned
+
+
+class MemberForm(forms.Form):
+    first_name = forms.CharField(max_length=60, required=False, label="First name")
+    relationship = forms.CharField(max_length=30, required=False)
+    age = forms.IntegerField(min_value=0, max_value=120, required=False)
+    disabled = forms.BooleanField(required=False)
+
+
+IncomeFormSet = forms.formset_factory(IncomeForm, extra=4, max_num=10)
+MemberFormSet = forms.formset_factory(MemberForm, extra=4, max_num=30)
+
+
+class ArrangementForm(_Crispy):
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid4)
+    down_payment = forms.DecimalField(label="Down payment today", initial=0, **MONEY)
+    installments = forms.IntegerField(min_value=1, max_value=60, label="Monthly installments")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why the customer needs it")
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(required=False, max_length=1000)
+
+
+class PledgeForm(_Crispy):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.filter(active=True))
+    program = forms.CharField(max_length=80, required=False, help_text="Empty: the agency's usual program")
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    pledged_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    expected_by = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: the agency's usual days to pay",
+    )
+    reference = forms.CharField(max_length=40, required=False, label="Agency pledge / voucher number")
+
+
+class ReferralForm(_Crispy):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.filter(active=True))
+    program = forms.CharField(max_length=80, required=False)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EnrollForm(_Crispy):
+    program = forms.ChoiceField(choices=ProgramKind.choices)
+    certified_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AgencyCheckForm(forms.Form):
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid4)
+    check_number = forms.CharField(max_length=30, label="Agency check number")
+
+    def __init__(self, *args, pledges=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.pledges = list(pledges)
+        for p in self.pledges:
+            self.fields[f"p_{p.pk}"] = forms.DecimalField(required=False, label=f"Pledge {p.pk}", **MONEY)
+
+    def allocations(self) -> list[tuple[int, Decimal]]:
+        return [
+            (p.pk, self.cleaned_data[f"p_{p.pk}"]) for p in self.pledges if self.cleaned_data.get(f"p_{p.pk}")
+        ]
+
+
+def helper_with_submit(label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label, css_class="btn-primary"))
+    return helper

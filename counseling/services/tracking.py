@@ -1,0 +1,109 @@
+"""Payments reach counseling through the payments hooks (payments cannot import counseling).
+They run inside the payment's own transaction, with the account already locked by it."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from common.money import to_money
+from counseling.models import (
+    Arrangement,
+    ArrangementStatus,
+    Installment,
+    InstallmentPayment,
+    InstallmentStatus,
+    Pledge,
+    PledgePayment,
+    PledgeStatus,
+)
+from payments.models import Payment, ReturnedItem, TenderKind
+
+
+def _apply_to_installments(payment: Payment) -> None:
+    """A payment on an account with an active arrangement pays its open installments, earliest due
+    first; when the last is paid the arrangement is kept."""
+    arrangement = Arrangement.objects.filter(
+        account_id=payment.account_id, status=ArrangementStatus.ACTIVE
+    ).first()
+    if arrangement is None:
+        return
+    left = payment.amount
+    for inst in arrangement.installments.select_for_update(no_key=True).exclude(
+        status=InstallmentStatus.PAID
+    ):
+        if left <= 0:
+            break
+        take = min(left, inst.amount - inst.paid_amount)
+        if take <= 0:
+            continue
+        InstallmentPayment.objects.create(installment=inst, payment=payment, amount=take)
+        inst.paid_amount += take
+        if inst.paid_amount >= inst.amount:
+            inst.status, inst.paid_on = InstallmentStatus.PAID, payment.business_date
+        inst.save(update_fields=["paid_amount", "status", "paid_on"])
+        left -= take
+    if not arrangement.installments.exclude(status=InstallmentStatus.PAID).exists():
+        arrangement.status, arrangement.ended_on = ArrangementStatus.KEPT, payment.business_date
+        arrangement.end_reason = "All installments paid."
+        arrangement.save(update_fields=["status", "ended_on", "end_reason"])
+
+
+def _apply_to_pledges(payment: Payment) -> None:
+    """An agency's payment settles that agency's pending pledges on the account, oldest first."""
+    txn = payment.transaction
+    if not txn.tenders.filter(kind=TenderKind.AGENCY).exists():
+        return
+    pledges = Pledge.objects.select_for_update(no_key=True).filter(
+        account_id=payment.account_id, status=PledgeStatus.PENDING
+    )
+    named = pledges.filter(agency__name__iexact=txn.payer_name.strip())
+    left = payment.amount
+    for pledge in (named if named.exists() else pledges).order_by("pledged_on", "id"):
+        if left <= 0:
+            break
+        take = min(left, pledge.amount - pledge.paid_amount)
+        PledgePayment.objects.create(pledge=pledge, payment=payment, amount=take)
+        pledge.paid_amount += take
+        # an agency may pay a little less than pledged; what it paid closes the pledge
+        pledge.status, pledge.closed_at = PledgeStatus.PAID, timezone.now()
+        pledge.save(update_fields=["paid_amount", "status", "closed_at"])
+        left -= take
+
+
+def on_posted(*, payment: Payment) -> None:
+    _apply_to_pledges(payment)
+    _apply_to_installments(payment)
+
+
+def on_returned(*, payment: Payment, returned: ReturnedItem) -> None:
+    """Undo what the returned payment had satisfied: installments re-open (and a kept arrangement
+    is active again), pledges return to pending so the agency can be asked again."""
+    for applied in InstallmentPayment.objects.select_related("installment__arrangement").filter(
+        payment=payment, reversed=False
+    ):
+        inst = applied.installment
+        inst.paid_amount = to_money(inst.paid_amount - applied.amount)
+        inst.status, inst.paid_on = InstallmentStatus.OPEN, None
+        inst.save(update_fields=["paid_amount", "status", "paid_on"])
+        applied.reversed = True
+        applied.save(update_fields=["reversed"])
+        arrangement = inst.arrangement
+        if arrangement.status == ArrangementStatus.KEPT:
+            arrangement.status, arrangement.ended_on, arrangement.end_reason = (
+                ArrangementStatus.ACTIVE,
+                None,
+                "",
+            )
+            arrangement.save(update_fields=["status", "ended_on", "end_reason"])
+    for applied in PledgePayment.objects.select_related("pledge").filter(payment=payment, reversed=False):
+        pledge = applied.pledge
+        pledge.paid_amount = to_money(pledge.paid_amount - applied.amount)
+        if pledge.paid_amount < pledge.amount and pledge.status == PledgeStatus.PAID:
+            pledge.status, pledge.closed_at = PledgeStatus.PENDING, None
+        pledge.save(update_fields=["paid_amount", "status", "closed_at"])
+        applied.reversed = True
+        applied.save(update_fields=["reversed"])
+
+
+def installment_balance(installment: Installment) -> Decimal:
+    return installment.amount - installment.paid_amount
