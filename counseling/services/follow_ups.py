@@ -36,7 +36,8 @@ RETURNING id, account_id, counselor_id
 """
 RECERT_REMIND_SQL = """
 UPDATE counseling_programenrollment SET reminder_sent_on = %(day)s
-WHERE status = 'active' AND reminder_sent_on IS NULL AND recert_due <= %(notice_until)s AND recert_due >= %(day)s
+WHERE status = 'active' AND reminder_sent_on IS NULL
+  AND recert_due <= %(notice_until)s AND recert_due >= %(day)s
 RETURNING id, account_id
 """
 EXPIRE_ENROLLMENTS_SQL = """

@@ -1,5 +1,6 @@
-from datetime import date
 from decimal import Decimal
+
+from django.utils import timezone
 
 from counseling.models import Agency
 from counseling.services.interviews import IncomeIn, interview_record
@@ -30,7 +31,7 @@ def interview(
         hardship_note="laid off in September",
         benefits=list(benefits),
         documents_seen="termination letter",
-        year=year or date.today().year,
+        year=year or timezone.localdate().year,
         members=[],
         incomes=[IncomeIn("unemployment", Decimal(monthly_income), "monthly", "adult 1")],
         expenses={"housing": Decimal(housing), "food": Decimal("400.00")},
