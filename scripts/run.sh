@@ -30,7 +30,7 @@ PY=.venv/bin/python
 echo "==> Migrating"
 $PY manage.py migrate --noinput >var/log/migrate.log
 $PY manage.py collectstatic --noinput >var/log/collectstatic.log
-$PY manage.py seed_demo --if-empty
+$PY manage.py seed_demo --if-empty --accounts "${DEMO_ACCOUNTS:-5000}" --months "${DEMO_MONTHS:-24}"
 
 PORT=${PORT:-8000}
 .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-3}" \
