@@ -72,3 +72,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo city ready in {time.monotonic() - started:.0f}s: {summary}.")
         )
+        # Counseling cases go through the real services, so they need the city and the staff.
+        from counseling.demo import demo_counseling_load
+
+        made = demo_counseling_load(seed=seed, cases=min(30, accounts // 50 or 1))
+        self.stdout.write(
+            f"Demo counseling: {made['interviews']} interviews, {made['pledges']} pledges, "
+            f"{made['arrangements']} arrangements."
+        )
