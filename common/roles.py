@@ -29,10 +29,19 @@ ACCOUNT_DESK = ("accounts.view_account", "accounts.add_contact", "accounts.chang
 
 # A counselor's own work; supervisors hold it too, to review and step in.
 COUNSELING_DESK = (
-    "counseling.add_hardshipinterview", "counseling.view_hardshipinterview", "counseling.add_arrangement",
-    "counseling.view_arrangement", "counseling.change_arrangement", "counseling.add_pledge", "counseling.view_pledge",
-    "counseling.change_pledge", "counseling.add_referral", "counseling.view_agency",
-    "counseling.add_programenrollment", "counseling.view_letter", "counseling.change_letter",
+    "counseling.add_hardshipinterview",
+    "counseling.view_hardshipinterview",
+    "counseling.add_arrangement",
+    "counseling.view_arrangement",
+    "counseling.change_arrangement",
+    "counseling.add_pledge",
+    "counseling.view_pledge",
+    "counseling.change_pledge",
+    "counseling.add_referral",
+    "counseling.view_agency",
+    "counseling.add_programenrollment",
+    "counseling.view_letter",
+    "counseling.change_letter",
 )
 
 ROLES: tuple[Role, ...] = (

@@ -283,7 +283,10 @@ CELERY_BEAT_SCHEDULE = {
     # 01:30 every night: prove balance == sum(entries) for every account
     "ledger-check-nightly": {"task": "accounts.tasks.ledger_check", "schedule": crontab(hour=1, minute=30)},
     # 02:00: missed installments, expired pledges, recertification reminders
-    "counseling-follow-ups-nightly": {"task": "counseling.tasks.follow_ups", "schedule": crontab(hour=2, minute=0)},
+    "counseling-follow-ups-nightly": {
+        "task": "counseling.tasks.follow_ups",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # --- Policy knobs of the account desk ----------------------------------------------------------
@@ -303,9 +306,13 @@ NSF_CASH_ONLY_MONTHS = env.int("DJANGO_NSF_CASH_ONLY_MONTHS", default=12)  # => 
 LOW_INCOME_FPL_PERCENT = env.int("DJANGO_LOW_INCOME_FPL_PERCENT", default=200)  # HSC 116914(b): < 200% FPL
 ARRANGEMENT_MAX_MONTHS = env.int("DJANGO_ARRANGEMENT_MAX_MONTHS", default=12)  # SB 998 116910(b)
 ARRANGEMENT_PER_YEAR = env.int("DJANGO_ARRANGEMENT_PER_YEAR", default=1)  # St. George; Fairfield IL
-ARRANGEMENT_BROKEN_LOOKBACK_MONTHS = env.int("DJANGO_ARRANGEMENT_BROKEN_LOOKBACK_MONTHS", default=6)  # Phoenix
+ARRANGEMENT_BROKEN_LOOKBACK_MONTHS = env.int(
+    "DJANGO_ARRANGEMENT_BROKEN_LOOKBACK_MONTHS", default=6
+)  # Phoenix
 ARRANGEMENT_REFUSE_IF_LAST_PAYMENT_RETURNED = env.bool("DJANGO_ARRANGEMENT_REFUSE_IF_RETURNED", default=True)
-ARRANGEMENT_REFUSE_AFTER_FINAL_BILL = env.bool("DJANGO_ARRANGEMENT_REFUSE_AFTER_FINAL", default=True)  # Phoenix
+ARRANGEMENT_REFUSE_AFTER_FINAL_BILL = env.bool(
+    "DJANGO_ARRANGEMENT_REFUSE_AFTER_FINAL", default=True
+)  # Phoenix
 ARRANGEMENT_GRACE_DAYS = env.int("DJANGO_ARRANGEMENT_GRACE_DAYS", default=0)  # defaultToleranceDays
 DEFAULT_CREDIT_AUTHORITY_AMOUNT = env("DJANGO_DEFAULT_CREDIT_AUTHORITY_AMOUNT", default="500.00")
 DEFAULT_CREDIT_AUTHORITY_MONTHS = env.int("DJANGO_DEFAULT_CREDIT_AUTHORITY_MONTHS", default=6)
