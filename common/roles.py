@@ -73,8 +73,13 @@ ROLES: tuple[Role, ...] = (
     Role(
         COLLECTIONS_OFFICER,
         "Shutoff lists, notices, service orders, deposits and write-offs.",
-        ("common.use_collections", *ACCOUNT_DESK, "accounts.add_adjustment", "payments.view_payment",
-         "payments.return_payment"),
+        (
+            "common.use_collections",
+            *ACCOUNT_DESK,
+            "accounts.add_adjustment",
+            "payments.view_payment",
+            "payments.return_payment",
+        ),
     ),
     Role(
         SUPERVISOR,

@@ -8,8 +8,12 @@ from common.selectors import audit_activity_today
 
 @permission_required("common.use_supervision", raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/home.html", {
-        "activity": audit_activity_today(),
-        "pending_adjustments": Adjustment.objects.filter(status=AdjustmentStatus.PENDING).count(),
-        "ledger_check": LedgerCheckRun.objects.order_by("-business_date").first(),
-    })
+    return render(
+        request,
+        "reports/home.html",
+        {
+            "activity": audit_activity_today(),
+            "pending_adjustments": Adjustment.objects.filter(status=AdjustmentStatus.PENDING).count(),
+            "ledger_check": LedgerCheckRun.objects.order_by("-business_date").first(),
+        },
+    )
