@@ -22,7 +22,10 @@ from accounts.models import (
 from accounts.page_registry import Flag, TimelineItem
 from accounts.selectors.aging import aging_for_account
 
-TIMELINE_LIMIT = 40
+# Each source contributes its newest rows; the page shows the newest of all of them, about a year
+# of monthly activity. The full history is the ledger page.
+TIMELINE_LIMIT = 24
+TIMELINE_SHOWN = 30
 
 
 def fund_balances(*, account_id: int) -> list[dict[str, Any]]:
@@ -177,7 +180,7 @@ def account_page(*, number: str, today: date, user) -> dict[str, Any]:  # type: 
     }
     ctx["flags"] = [f for provider in [_own_flags, *page_registry.flag_providers] for f in provider(ctx)]
     timeline = [i for provider in [_own_timeline, *page_registry.timeline_providers] for i in provider(ctx)]
-    ctx["timeline"] = sorted(timeline, key=_sort_key, reverse=True)[: TIMELINE_LIMIT * 2]
+    ctx["timeline"] = sorted(timeline, key=_sort_key, reverse=True)[:TIMELINE_SHOWN]
     actions = [a for provider in page_registry.action_providers for a in provider(ctx)]
     ctx["actions"] = sorted((a for a in actions if user.has_perm(a.permission)), key=lambda a: a.order)
     ctx["aging_total_past_due"] = ctx["aging"].past_due
