@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account, Contact
 from accounts.selectors.account_page import follow_ups_due
 from common.exceptions import DomainError
+from common.pdf import pdf_response
 from counseling import forms
 from counseling.models import (
     Agency,
@@ -41,12 +42,6 @@ DESK = "common.use_counseling"
 
 def _account(number: str) -> Account:
     return get_object_or_404(Account.objects.select_related("customer", "premise"), number=number)
-
-
-def _pdf(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
 
 
 @permission_required(DESK, raise_exception=True)
@@ -245,7 +240,7 @@ def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     letter = Letter.objects.filter(kind="agreement", subject_id=item.pk).first()
     if letter is None:
         raise Http404
-    return _pdf(letter_pdf(letter), f"arrangement-{item.pk}.pdf")
+    return pdf_response(letter_pdf(letter), f"arrangement-{item.pk}.pdf")
 
 
 @require_POST
@@ -444,4 +439,4 @@ def letters(request: HttpRequest) -> HttpResponse:
 @permission_required("counseling.view_letter", raise_exception=True)
 def letter_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(Letter.objects.select_related("account__customer", "account__premise"), pk=pk)
-    return _pdf(letter_pdf(letter), f"{letter.kind}-{letter.account.number}.pdf")
+    return pdf_response(letter_pdf(letter), f"{letter.kind}-{letter.account.number}.pdf")

@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.selectors.account_page import follow_ups_due
 from common.exceptions import DomainError, ImportRejected
+from common.pdf import pdf_response
 from payments import forms, pdf
 from payments.models import (
     BankDeposit,
@@ -32,12 +33,6 @@ from payments.services.sessions import session_close, session_open, session_sign
 from payments.services.voids import transaction_void, void_request_reject
 
 CASHIER = "common.use_cashiering"
-
-
-def _pdf(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
 
 
 def _counter_forms(data=None):  # type: ignore[no-untyped-def]
@@ -176,7 +171,7 @@ def receipt_print(request: HttpRequest, receipt: str, fmt: str) -> HttpResponse:
     copy = txn.receipt_prints > 0
     CounterTransaction.objects.filter(pk=txn.pk).update(receipt_prints=txn.receipt_prints + 1)
     if fmt == "pdf":
-        return _pdf(pdf.receipt_pdf(txn, copy=copy), f"receipt-{receipt}.pdf")
+        return pdf_response(pdf.receipt_pdf(txn, copy=copy), f"receipt-{receipt}.pdf")
     if fmt == "80mm":
         return render(request, "payments/receipt_80mm.html", pdf.receipt_context(txn, copy=copy))
     raise Http404
@@ -249,7 +244,9 @@ def nsf_letter(request: HttpRequest, payment_id: int) -> HttpResponse:
     )
     if not hasattr(payment, "returned"):
         raise Http404
-    return _pdf(pdf.nsf_letter_pdf(payment.returned), f"returned-payment-{payment.account.number}.pdf")
+    return pdf_response(
+        pdf.nsf_letter_pdf(payment.returned), f"returned-payment-{payment.account.number}.pdf"
+    )
 
 
 @permission_required(CASHIER, raise_exception=True)
@@ -301,7 +298,9 @@ def session_report(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_for(request, pk)
     if session.status == SessionStatus.OPEN and not request.user.has_perm("payments.view_all_sessions"):
         raise Http404  # a cashier sees their totals only after the blind count
-    return _pdf(pdf.session_report_pdf(session), f"drawer-{session.drawer.code}-{session.business_date}.pdf")
+    return pdf_response(
+        pdf.session_report_pdf(session), f"drawer-{session.drawer.code}-{session.business_date}.pdf"
+    )
 
 
 @permission_required("payments.view_all_sessions", raise_exception=True)
@@ -414,7 +413,7 @@ def deposit_next(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("payments.add_bankdeposit", raise_exception=True)
 def deposit_slip(request: HttpRequest, pk: int) -> HttpResponse:
     deposit = get_object_or_404(BankDeposit.objects.select_related("prepared_by"), pk=pk)
-    return _pdf(pdf.deposit_slip_pdf(deposit), f"deposit-{deposit.number}.pdf")
+    return pdf_response(pdf.deposit_slip_pdf(deposit), f"deposit-{deposit.number}.pdf")
 
 
 @permission_required("payments.export_gl", raise_exception=True)
