@@ -102,3 +102,11 @@ def pdf_text(data: bytes) -> str:
         ["/usr/bin/pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True, timeout=60
     )
     return " ".join(out.stdout.decode().split())
+
+
+def browser_sign_in(page: object, base: str, username: str, password: str = TEST_PASSWORD) -> None:
+    """Sign in through the real login form, as a person does."""
+    page.goto(f"{base}/login/")  # type: ignore[attr-defined]
+    page.get_by_label("Username").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Password").fill(password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]

@@ -34,7 +34,7 @@ from counseling.services.arrangements import (
     next_due_dates,
     schedule,
 )
-from counseling.services.interviews import IncomeIn, MemberIn, interview_record
+from counseling.services.interviews import EXPENSE_FIELDS, IncomeIn, MemberIn, interview_record
 from counseling.services.programs import enrollment_create
 
 DESK = "common.use_counseling"
@@ -109,19 +109,7 @@ def interview_new(request: HttpRequest, number: str) -> HttpResponse:
                     for f in members
                     if f.cleaned_data.get("first_name")
                 ],
-                expenses={
-                    k: d[k]
-                    for k in (
-                        "housing",
-                        "utilities_other",
-                        "food",
-                        "medical",
-                        "transportation",
-                        "childcare",
-                        "debt_payments",
-                        "other_expenses",
-                    )
-                },
+                expenses={k: d[k] for k in EXPENSE_FIELDS},
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

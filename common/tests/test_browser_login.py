@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import ROLE_NAMES, TEST_PASSWORD
+from conftest import ROLE_NAMES, TEST_PASSWORD, browser_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,18 +18,11 @@ HOMES = {
 }
 
 
-def _sign_in(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 @pytest.mark.parametrize("role", ROLE_NAMES)
 def test_each_role_signs_in_to_its_own_home(page: Page, live_server, make_user, role):
     username = role.split()[0].lower()
     make_user(username, role, first_name="Pat", last_name="Lee", is_staff=role == "Administrator")
-    _sign_in(page, live_server.url, username, TEST_PASSWORD)
+    browser_sign_in(page, live_server.url, username, TEST_PASSWORD)
     path, title = HOMES[role]
     expect(page).to_have_url(re.compile(re.escape(path) + "$"))
     expect(page.get_by_test_id("home-title")).to_have_text(title)
@@ -44,7 +37,7 @@ def test_each_role_signs_in_to_its_own_home(page: Page, live_server, make_user, 
 
 def test_wrong_password_shows_an_error(page: Page, live_server, make_user):
     make_user("carmen", "Counselor")
-    _sign_in(page, live_server.url, "carmen", "not her password")
+    browser_sign_in(page, live_server.url, "carmen", "not her password")
     expect(page.locator("#login-error")).to_contain_text("Please enter a correct username and password")
     expect(page).to_have_url(re.compile(r"/login/$"))
 
@@ -52,8 +45,8 @@ def test_wrong_password_shows_an_error(page: Page, live_server, make_user):
 def test_repeated_failures_lock_the_sign_in(page: Page, live_server, make_user, settings):
     make_user("carmen", "Counselor")
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        _sign_in(page, live_server.url, "carmen", "guess")
-    _sign_in(page, live_server.url, "carmen", TEST_PASSWORD)  # right password, too late
+        browser_sign_in(page, live_server.url, "carmen", "guess")
+    browser_sign_in(page, live_server.url, "carmen", TEST_PASSWORD)  # right password, too late
     expect(page.locator("#locked-out")).to_contain_text("Sign-in locked")
     page.goto(f"{live_server.url}/counseling/")
     expect(page).to_have_url(re.compile(r"/login/\?next=/counseling/$"))

@@ -10,17 +10,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import AccountFactory, CustomerFactory, charge
-from conftest import TEST_PASSWORD, pdf_text
+from conftest import browser_sign_in, pdf_text
 from counseling.models import Arrangement, ArrangementStatus, CreditAuthority
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_interview_arrangement_above_authority_approval_and_agreement(
@@ -35,7 +28,7 @@ def test_interview_arrangement_above_authority_approval_and_agreement(
     )
     charge(account, "540.00", due=today - timedelta(days=45))
 
-    _sign_in(page, live_server.url, "carmen")
+    browser_sign_in(page, live_server.url, "carmen")
     page.goto(f"{live_server.url}/accounts/0000770001/")
     page.get_by_role("navigation", name="Quick actions").get_by_role(
         "link", name="Hardship interview"
@@ -70,7 +63,7 @@ def test_interview_arrangement_above_authority_approval_and_agreement(
     expect(page.get_by_test_id("arrangement-status")).to_have_text("Awaiting supervisor approval")
 
     boss = browser.new_context().new_page()
-    _sign_in(boss, live_server.url, "grace")
+    browser_sign_in(boss, live_server.url, "grace")
     boss.goto(f"{live_server.url}/counseling/approvals/")
     row = boss.get_by_test_id("arrangement-approvals").get_by_role("row", name=re.compile("0000770001"))
     expect(row).to_contain_text("540.00")

@@ -9,18 +9,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import AccountFactory, CustomerFactory, charge
-from conftest import TEST_PASSWORD, pdf_text
+from conftest import browser_sign_in, pdf_text
 from payments.models import DrawerSession, SessionStatus
 from payments.tests.factories import drawer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_cashier_day_with_split_tender_receipt_short_count_and_signoff(
@@ -35,7 +28,7 @@ def test_cashier_day_with_split_tender_receipt_short_count_and_signoff(
     charge(water, "64.20", due=today - timedelta(days=12))
     charge(rent, "35.80", due=today + timedelta(days=9), code="SLW")
 
-    _sign_in(page, live_server.url, "dale")
+    browser_sign_in(page, live_server.url, "dale")
     expect(page).to_have_url(re.compile(r"/cashier/$"))
     page.get_by_role("combobox", name="Drawer").select_option(value=str(counter.pk))
     page.get_by_label("Opening float (counted)").fill("200.00")
@@ -86,7 +79,7 @@ def test_cashier_day_with_split_tender_receipt_short_count_and_signoff(
     assert session.status == SessionStatus.PENDING_SIGNOFF
 
     supervisor = browser.new_context().new_page()
-    _sign_in(supervisor, live_server.url, "grace")
+    browser_sign_in(supervisor, live_server.url, "grace")
     supervisor.goto(f"{live_server.url}/cashier/sessions/")
     row = supervisor.get_by_test_id("pending-signoff").get_by_role("row", name=re.compile("D07"))
     expect(row).to_contain_text("-10.00")
