@@ -27,6 +27,46 @@ ADMINISTRATOR = "Administrator"
 # What every desk role needs on an account: find it, read it, log a contact, update contact details.
 ACCOUNT_DESK = ("accounts.view_account", "accounts.add_contact", "accounts.change_account")
 
+# What collections officers do; supervisors hold it too, to review and step in.
+COLLECTIONS_DESK = (
+    "collections_app.use_whatif",
+    "collections_app.view_batchrun",
+    "collections_app.add_batchrun",
+    "collections_app.approve_shutoff_list",
+    "collections_app.change_shutoffcandidate",
+    "collections_app.view_serviceorder",
+    "collections_app.add_serviceorder",
+    "collections_app.change_serviceorder",
+    "collections_app.dispatch_serviceorder",
+    "collections_app.complete_serviceorder",
+    "collections_app.view_notice",
+    "collections_app.add_notice",
+    "collections_app.add_noticebatch",
+    "collections_app.change_noticebatch",
+    "collections_app.add_contactattempt",
+    "collections_app.add_medicalcertificate",
+    "collections_app.add_appeal",
+    "collections_app.change_appeal",
+    "collections_app.view_securitydeposit",
+    "collections_app.add_securitydeposit",
+    "collections_app.change_securitydeposit",
+    "collections_app.view_writeoff",
+    "collections_app.add_writeoff",
+    "collections_app.view_agencyreferral",
+    "collections_app.add_agencyreferral",
+    "collections_app.change_agencyreferral",
+    "collections_app.view_bankruptcycase",
+    "collections_app.add_bankruptcycase",
+    "collections_app.change_bankruptcycase",
+    "collections_app.view_smallclaim",
+    "collections_app.add_smallclaim",
+    "collections_app.change_smallclaim",
+    "collections_app.add_creditreferenceletter",
+    "collections_app.view_creditreferenceletter",
+    "collections_app.add_weatherday",
+    "collections_app.view_policyversion",
+)
+
 # A counselor's own work; supervisors hold it too, to review and step in.
 COUNSELING_DESK = (
     "counseling.add_hardshipinterview",
@@ -54,6 +94,10 @@ ROLES: tuple[Role, ...] = (
             "accounts.add_adjustment",
             "accounts.change_service",
             *COUNSELING_DESK,
+            "collections_app.use_whatif",
+            "collections_app.view_policyversion",
+            "collections_app.add_medicalcertificate",
+            "collections_app.add_appeal",
         ),
     ),
     Role(
@@ -79,6 +123,7 @@ ROLES: tuple[Role, ...] = (
             "accounts.add_adjustment",
             "payments.view_payment",
             "payments.return_payment",
+            *COLLECTIONS_DESK,
         ),
     ),
     Role(
@@ -105,6 +150,10 @@ ROLES: tuple[Role, ...] = (
             *COUNSELING_DESK,
             "counseling.approve_arrangement",
             "counseling.post_agency_payment",
+            *COLLECTIONS_DESK,
+            "collections_app.approve_writeoff",
+            "collections_app.waive_securitydeposit",
+            "collections_app.add_policyversion",
         ),
     ),
     Role(
@@ -139,6 +188,15 @@ ROLES: tuple[Role, ...] = (
             "counseling.view_creditauthority",
             "counseling.add_creditauthority",
             "counseling.change_creditauthority",
+            "collections_app.view_policyversion",
+            "collections_app.add_policyversion",
+            "collections_app.view_holiday",
+            "collections_app.add_holiday",
+            "collections_app.change_holiday",
+            "collections_app.delete_holiday",
+            "collections_app.view_collectionagency",
+            "collections_app.add_collectionagency",
+            "collections_app.change_collectionagency",
         ),
     ),
 )

@@ -1,0 +1,73 @@
+from django.conf import settings
+from django.db import models
+
+from common.money import MoneyField
+
+
+class OrderKind(models.TextChoices):
+    DISCONNECT = "disconnect", "Disconnect"
+    RECONNECT = "reconnect", "Reconnect"
+    LOW_FLOW = "low_flow", "Install low-flow device"
+    FIELD_VISIT = "field_visit", "Field visit (post notice, contact)"
+
+
+class OrderStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DISPATCHED = "dispatched", "Dispatched to crew"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ServiceOrder(models.Model):
+    """Field work on an account's service. Disconnect and low-flow orders are re-checked by the
+    engine at dispatch and at completion; a payment or pledge in between cancels them."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="service_orders")
+    kind = models.CharField(max_length=12, choices=OrderKind.choices)
+    status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
+    utility = models.CharField(max_length=12, default="water")
+    candidate = models.ForeignKey(
+        "collections_app.ShutoffCandidate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    reason = models.TextField()
+    scheduled_for = models.DateField()
+    after_hours = models.BooleanField(default=False)
+    fee_amount = MoneyField(default=0)
+    crew = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completion_note = models.TextField(blank=True)
+    meter_reading = models.CharField(max_length=20, blank=True)
+    cancelled_reason = models.TextField(blank=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="order_account"),
+            models.Index(
+                fields=["status", "scheduled_for"],
+                condition=models.Q(status__in=["open", "dispatched"]),
+                name="order_open",
+            ),
+        ]
+        permissions = [
+            ("dispatch_serviceorder", "Can dispatch service orders to crews"),
+            ("complete_serviceorder", "Can record completion of service orders"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -1,0 +1,93 @@
+from django.conf import settings
+from django.db import models
+
+from common.money import MoneyField
+
+
+class RunKind(models.TextChoices):
+    SHUTOFF = "shutoff", "Shutoff list"
+    LATE_FEES = "late_fees", "Late fees"
+    NOTICES = "notices", "Notices"
+    DEPOSITS = "deposits", "Deposit billing, interest and refunds"
+    WRITE_OFF = "write_off", "Small-balance write-off"
+    AGENCY = "agency", "Agency referral and interest"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+    APPROVED = "approved", "Approved"  # shutoff list approved into disconnect orders
+
+
+class BatchRun(models.Model):
+    """One nightly batch for one business date. Unique per (kind, date): running it again resumes
+    or does nothing, never doubles. `total`/`done` drive the progress bar."""
+
+    kind = models.CharField(max_length=12, choices=RunKind.choices)
+    business_date = models.DateField()
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    policy_version = models.ForeignKey(
+        "collections_app.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "business_date"], name="batchrun_once_per_day")
+        ]
+        ordering = ["-business_date", "kind"]
+        permissions = [("approve_shutoff_list", "Can approve a shutoff list into disconnect orders")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.business_date:%Y-%m-%d}"
+
+
+class CandidateStatus(models.TextChoices):
+    LISTED = "listed", "On the list"
+    HELD = "held", "Held (protected)"
+    DEFERRED = "deferred", "Not yet (timing)"
+    NOT_DELINQUENT = "not_delinquent", "Not delinquent"
+
+
+class ShutoffCandidate(models.Model):
+    """The engine's decision for one prefiltered account in one shutoff run, with its facts'
+    outcome frozen (`decision` JSON) so the officer sees exactly why, under which policy version."""
+
+    run = models.ForeignKey(BatchRun, on_delete=models.PROTECT, related_name="candidates")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="shutoff_candidates"
+    )
+    status = models.CharField(max_length=16, choices=CandidateStatus.choices)
+    earliest_date = models.DateField(null=True, blank=True)
+    deciding_code = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    citation = models.CharField(max_length=200, blank=True)
+    past_due = MoneyField(default=0)
+    days_delinquent = models.IntegerField(default=0)
+    action = models.CharField(max_length=10, default="disconnect")
+    decision = models.JSONField(default=dict)
+    excluded = models.BooleanField(default=False)
+    exclude_reason = models.TextField(blank=True)
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "account"], name="candidate_once_per_run")]
+        indexes = [models.Index(fields=["run", "status"], name="candidate_run_status")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.status}"
