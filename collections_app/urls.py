@@ -1,8 +1,14 @@
 from django.urls import path
 
-from collections_app import views
+from collections_app.views import deposits, home, notices, orders, policy, recovery, shutoff
 
 app_name = "collections_app"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    *policy.urlpatterns,
+    *shutoff.urlpatterns,
+    *orders.urlpatterns,
+    *notices.urlpatterns,
+    *deposits.urlpatterns,
+    *recovery.urlpatterns,
 ]

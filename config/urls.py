@@ -7,6 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from collections_app.api import urlpatterns as collections_api
 from common.api import AuditEventList, MeView
 from payments import api as payments_api
 
@@ -18,6 +19,7 @@ api_v1 = [
     path("accounts/<str:number>/entries", accounts_api.LedgerEntryList.as_view(), name="account-entries"),
     path("bills/import", accounts_api.BillImportView.as_view(), name="bill-import"),
     path("payments", payments_api.PaymentPostView.as_view(), name="payment-post"),
+    *collections_api,
 ]
 
 # Swagger UI sets inline styles; its page alone may use them (its scripts stay same-origin).

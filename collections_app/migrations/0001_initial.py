@@ -7,405 +7,1090 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_ledger_append_only_and_reference_data'),
+        ("accounts", "0002_ledger_append_only_and_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CollectionAgency',
+            name="CollectionAgency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('contact', models.CharField(blank=True, max_length=200)),
-                ('fee_pct', models.DecimalField(blank=True, decimal_places=4, help_text="empty: the policy's collection fee", max_digits=5, null=True)),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("contact", models.CharField(blank=True, max_length=200)),
+                (
+                    "fee_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="empty: the policy's collection fee",
+                        max_digits=5,
+                        null=True,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'collection agencies',
+                "verbose_name_plural": "collection agencies",
             },
         ),
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True)),
-                ('name', models.CharField(max_length=80)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True)),
+                ("name", models.CharField(max_length=80)),
             ],
             options={
-                'ordering': ['date'],
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='CreditReferenceLetter',
+            name="CreditReferenceLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('addressed_to', models.CharField(max_length=160)),
-                ('months_covered', models.PositiveSmallIntegerField(default=24)),
-                ('summary', models.JSONField(default=dict)),
-                ('issued_on', models.DateField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credit_letters', to='accounts.account')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("addressed_to", models.CharField(max_length=160)),
+                ("months_covered", models.PositiveSmallIntegerField(default=24)),
+                ("summary", models.JSONField(default=dict)),
+                ("issued_on", models.DateField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_letters",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='NoticeBatch',
+            name="NoticeBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reminder', 'Past-due reminder'), ('shutoff', 'Shutoff notice'), ('final', 'Final (48-hour) notice'), ('occupant', 'Occupant notice (landlord-owned premise)'), ('posted', 'Notice posted at the premise')], max_length=10)),
-                ('business_date', models.DateField()),
-                ('method', models.CharField(choices=[('mail', 'First-class mail'), ('phone', 'Phone'), ('email', 'E-mail'), ('posted', 'Posted at the premise'), ('in_person', 'Handed in person'), ('third_party', 'Designated third party')], default='mail', max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_on', models.DateField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reminder", "Past-due reminder"),
+                            ("shutoff", "Shutoff notice"),
+                            ("final", "Final (48-hour) notice"),
+                            ("occupant", "Occupant notice (landlord-owned premise)"),
+                            ("posted", "Notice posted at the premise"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("business_date", models.DateField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("mail", "First-class mail"),
+                            ("phone", "Phone"),
+                            ("email", "E-mail"),
+                            ("posted", "Posted at the premise"),
+                            ("in_person", "Handed in person"),
+                            ("third_party", "Designated third party"),
+                        ],
+                        default="mail",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_on", models.DateField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-business_date'],
+                "ordering": ["-business_date"],
             },
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reminder', 'Past-due reminder'), ('shutoff', 'Shutoff notice'), ('final', 'Final (48-hour) notice'), ('occupant', 'Occupant notice (landlord-owned premise)'), ('posted', 'Notice posted at the premise')], max_length=10)),
-                ('method', models.CharField(choices=[('mail', 'First-class mail'), ('phone', 'Phone'), ('email', 'E-mail'), ('posted', 'Posted at the premise'), ('in_person', 'Handed in person'), ('third_party', 'Designated third party')], default='mail', max_length=12)),
-                ('addressee', models.CharField(help_text='customer name, or "Occupant"', max_length=160)),
-                ('amount_due', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('pay_by', models.DateField(blank=True, null=True)),
-                ('earliest_action', models.DateField(blank=True, help_text='disconnection not before this date', null=True)),
-                ('fee_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('sent_on', models.DateField(blank=True, null=True)),
-                ('voided', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('idempotency_key', models.CharField(max_length=100, unique=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='accounts.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='collections_app.noticebatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reminder", "Past-due reminder"),
+                            ("shutoff", "Shutoff notice"),
+                            ("final", "Final (48-hour) notice"),
+                            ("occupant", "Occupant notice (landlord-owned premise)"),
+                            ("posted", "Notice posted at the premise"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("mail", "First-class mail"),
+                            ("phone", "Phone"),
+                            ("email", "E-mail"),
+                            ("posted", "Posted at the premise"),
+                            ("in_person", "Handed in person"),
+                            ("third_party", "Designated third party"),
+                        ],
+                        default="mail",
+                        max_length=12,
+                    ),
+                ),
+                ("addressee", models.CharField(help_text='customer name, or "Occupant"', max_length=160)),
+                ("amount_due", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("pay_by", models.DateField(blank=True, null=True)),
+                (
+                    "earliest_action",
+                    models.DateField(blank=True, help_text="disconnection not before this date", null=True),
+                ),
+                ("fee_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("sent_on", models.DateField(blank=True, null=True)),
+                ("voided", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("idempotency_key", models.CharField(max_length=100, unique=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="collections_app.noticebatch",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True)),
-                ('name', models.CharField(max_length=80)),
-                ('presets', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), help_text='preset names, e.g. CA_SB998_WATER')),
-                ('overrides', models.JSONField(blank=True, default=dict, help_text='dotted parameter paths to values')),
-                ('note', models.TextField(help_text='why this version was made')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True)),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "presets",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=40),
+                        help_text="preset names, e.g. CA_SB998_WATER",
+                    ),
+                ),
+                (
+                    "overrides",
+                    models.JSONField(blank=True, default=dict, help_text="dotted parameter paths to values"),
+                ),
+                ("note", models.TextField(help_text="why this version was made")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
-                'permissions': [('use_whatif', 'Can evaluate what-if decisions')],
+                "ordering": ["-version"],
+                "permissions": [("use_whatif", "Can evaluate what-if decisions")],
             },
         ),
         migrations.CreateModel(
-            name='BatchRun',
+            name="BatchRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('shutoff', 'Shutoff list'), ('late_fees', 'Late fees'), ('notices', 'Notices'), ('deposits', 'Deposit billing, interest and refunds'), ('write_off', 'Small-balance write-off'), ('agency', 'Agency referral and interest')], max_length=12)),
-                ('business_date', models.DateField()),
-                ('status', models.CharField(choices=[('running', 'Running'), ('finished', 'Finished'), ('failed', 'Failed'), ('approved', 'Approved')], default='running', max_length=10)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='collections_app.policyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("shutoff", "Shutoff list"),
+                            ("late_fees", "Late fees"),
+                            ("notices", "Notices"),
+                            ("deposits", "Deposit billing, interest and refunds"),
+                            ("write_off", "Small-balance write-off"),
+                            ("agency", "Agency referral and interest"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("business_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("finished", "Finished"),
+                            ("failed", "Failed"),
+                            ("approved", "Approved"),
+                        ],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="collections_app.policyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-business_date', 'kind'],
-                'permissions': [('approve_shutoff_list', 'Can approve a shutoff list into disconnect orders')],
+                "ordering": ["-business_date", "kind"],
+                "permissions": [
+                    ("approve_shutoff_list", "Can approve a shutoff list into disconnect orders")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SecurityDeposit',
+            name="SecurityDeposit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('required_amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('explanation', models.JSONField(default=dict, help_text="the engine's computation and citation")),
-                ('status', models.CharField(choices=[('billing', 'Billing in installments'), ('held', 'Held'), ('refunded', 'Refunded'), ('applied', 'Applied to the account'), ('waived', 'Waived')], default='billing', max_length=10)),
-                ('installments', models.PositiveSmallIntegerField(default=1)),
-                ('billed_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('held_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('interest_accrued', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('interest_through', models.DateField(blank=True, null=True)),
-                ('held_since', models.DateField(blank=True, null=True)),
-                ('review_on', models.DateField(blank=True, help_text='next good-payment review', null=True)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('waiver_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('idempotency_key', models.CharField(max_length=100, unique=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='security_deposits', to='accounts.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("required_amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "explanation",
+                    models.JSONField(default=dict, help_text="the engine's computation and citation"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("billing", "Billing in installments"),
+                            ("held", "Held"),
+                            ("refunded", "Refunded"),
+                            ("applied", "Applied to the account"),
+                            ("waived", "Waived"),
+                        ],
+                        default="billing",
+                        max_length=10,
+                    ),
+                ),
+                ("installments", models.PositiveSmallIntegerField(default=1)),
+                ("billed_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("held_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("interest_accrued", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("interest_through", models.DateField(blank=True, null=True)),
+                ("held_since", models.DateField(blank=True, null=True)),
+                ("review_on", models.DateField(blank=True, help_text="next good-payment review", null=True)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("waiver_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("idempotency_key", models.CharField(max_length=100, unique=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="security_deposits",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'permissions': [('waive_securitydeposit', 'Can waive a required security deposit')],
+                "permissions": [("waive_securitydeposit", "Can waive a required security deposit")],
             },
         ),
         migrations.CreateModel(
-            name='DepositInstallment',
+            name="DepositInstallment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('due_date', models.DateField()),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('billed_on', models.DateField(blank=True, null=True)),
-                ('deposit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schedule', to='collections_app.securitydeposit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("due_date", models.DateField()),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("billed_on", models.DateField(blank=True, null=True)),
+                (
+                    "deposit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="schedule",
+                        to="collections_app.securitydeposit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['deposit', 'number'],
+                "ordering": ["deposit", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ShutoffCandidate',
+            name="ShutoffCandidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('listed', 'On the list'), ('held', 'Held (protected)'), ('deferred', 'Not yet (timing)'), ('not_delinquent', 'Not delinquent')], max_length=16)),
-                ('earliest_date', models.DateField(blank=True, null=True)),
-                ('deciding_code', models.CharField(blank=True, max_length=40)),
-                ('reason', models.TextField(blank=True)),
-                ('citation', models.CharField(blank=True, max_length=200)),
-                ('past_due', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('days_delinquent', models.IntegerField(default=0)),
-                ('action', models.CharField(default='disconnect', max_length=10)),
-                ('decision', models.JSONField(default=dict)),
-                ('excluded', models.BooleanField(default=False)),
-                ('exclude_reason', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shutoff_candidates', to='accounts.account')),
-                ('excluded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidates', to='collections_app.batchrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("listed", "On the list"),
+                            ("held", "Held (protected)"),
+                            ("deferred", "Not yet (timing)"),
+                            ("not_delinquent", "Not delinquent"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("earliest_date", models.DateField(blank=True, null=True)),
+                ("deciding_code", models.CharField(blank=True, max_length=40)),
+                ("reason", models.TextField(blank=True)),
+                ("citation", models.CharField(blank=True, max_length=200)),
+                ("past_due", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("days_delinquent", models.IntegerField(default=0)),
+                ("action", models.CharField(default="disconnect", max_length=10)),
+                ("decision", models.JSONField(default=dict)),
+                ("excluded", models.BooleanField(default=False)),
+                ("exclude_reason", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shutoff_candidates",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "excluded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="candidates",
+                        to="collections_app.batchrun",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ServiceOrder',
+            name="ServiceOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('disconnect', 'Disconnect'), ('reconnect', 'Reconnect'), ('low_flow', 'Install low-flow device'), ('field_visit', 'Field visit (post notice, contact)')], max_length=12)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('dispatched', 'Dispatched to crew'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='open', max_length=10)),
-                ('utility', models.CharField(default='water', max_length=12)),
-                ('reason', models.TextField()),
-                ('scheduled_for', models.DateField()),
-                ('after_hours', models.BooleanField(default=False)),
-                ('fee_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('crew', models.CharField(blank=True, max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('completion_note', models.TextField(blank=True)),
-                ('meter_reading', models.CharField(blank=True, max_length=20)),
-                ('cancelled_reason', models.TextField(blank=True)),
-                ('idempotency_key', models.CharField(max_length=100, unique=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_orders', to='accounts.account')),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dispatched_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('candidate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='collections_app.shutoffcandidate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("disconnect", "Disconnect"),
+                            ("reconnect", "Reconnect"),
+                            ("low_flow", "Install low-flow device"),
+                            ("field_visit", "Field visit (post notice, contact)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("dispatched", "Dispatched to crew"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("utility", models.CharField(default="water", max_length=12)),
+                ("reason", models.TextField()),
+                ("scheduled_for", models.DateField()),
+                ("after_hours", models.BooleanField(default=False)),
+                ("fee_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("crew", models.CharField(blank=True, max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("completion_note", models.TextField(blank=True)),
+                ("meter_reading", models.CharField(blank=True, max_length=20)),
+                ("cancelled_reason", models.TextField(blank=True)),
+                ("idempotency_key", models.CharField(max_length=100, unique=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_orders",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dispatched_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="collections_app.shutoffcandidate",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('dispatch_serviceorder', 'Can dispatch service orders to crews'), ('complete_serviceorder', 'Can record completion of service orders')],
+                "permissions": [
+                    ("dispatch_serviceorder", "Can dispatch service orders to crews"),
+                    ("complete_serviceorder", "Can record completion of service orders"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SmallClaim',
+            name="SmallClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('court', models.CharField(max_length=120)),
-                ('case_number', models.CharField(blank=True, max_length=40)),
-                ('filed_on', models.DateField()),
-                ('claim_amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('filing_fee', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('hearing_on', models.DateField(blank=True, null=True)),
-                ('judgment_on', models.DateField(blank=True, null=True)),
-                ('judgment_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('satisfied_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('filed', 'Filed'), ('hearing_set', 'Hearing set'), ('judgment', 'Judgment entered'), ('satisfied', 'Satisfied'), ('dismissed', 'Dismissed')], default='filed', max_length=12)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='small_claims', to='accounts.account')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("court", models.CharField(max_length=120)),
+                ("case_number", models.CharField(blank=True, max_length=40)),
+                ("filed_on", models.DateField()),
+                ("claim_amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("filing_fee", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("hearing_on", models.DateField(blank=True, null=True)),
+                ("judgment_on", models.DateField(blank=True, null=True)),
+                (
+                    "judgment_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                ("satisfied_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("filed", "Filed"),
+                            ("hearing_set", "Hearing set"),
+                            ("judgment", "Judgment entered"),
+                            ("satisfied", "Satisfied"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="filed",
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="small_claims",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WeatherDay',
+            name="WeatherDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True)),
-                ('high_f', models.SmallIntegerField(blank=True, null=True)),
-                ('low_f', models.SmallIntegerField(blank=True, null=True)),
-                ('heat_advisory', models.BooleanField(default=False)),
-                ('winter_advisory', models.BooleanField(default=False)),
-                ('source', models.CharField(blank=True, max_length=80)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True)),
+                ("high_f", models.SmallIntegerField(blank=True, null=True)),
+                ("low_f", models.SmallIntegerField(blank=True, null=True)),
+                ("heat_advisory", models.BooleanField(default=False)),
+                ("winter_advisory", models.BooleanField(default=False)),
+                ("source", models.CharField(blank=True, max_length=80)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date'],
+                "ordering": ["-date"],
             },
         ),
         migrations.CreateModel(
-            name='WriteOff',
+            name="WriteOff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('small_balance', 'Small balance (automatic)'), ('uncollectible', 'Uncollectible'), ('bankruptcy', 'Bankruptcy discharge')], max_length=14)),
-                ('status', models.CharField(choices=[('pending', 'Awaiting approval'), ('posted', 'Posted'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('criteria', models.CharField(blank=True, help_text='e.g. debtor_not_found, deceased_no_estate', max_length=40)),
-                ('reason', models.TextField()),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('recovered_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('idempotency_key', models.CharField(max_length=100, unique=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='write_offs', to='accounts.account')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("small_balance", "Small balance (automatic)"),
+                            ("uncollectible", "Uncollectible"),
+                            ("bankruptcy", "Bankruptcy discharge"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting approval"),
+                            ("posted", "Posted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "criteria",
+                    models.CharField(
+                        blank=True, help_text="e.g. debtor_not_found, deceased_no_estate", max_length=40
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                ("recovered_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("idempotency_key", models.CharField(max_length=100, unique=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="write_offs",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'permissions': [('approve_writeoff', 'Can approve write-offs of uncollectible balances')],
+                "permissions": [("approve_writeoff", "Can approve write-offs of uncollectible balances")],
             },
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opened_on', models.DateField()),
-                ('subject', models.CharField(max_length=200)),
-                ('resolved_on', models.DateField(blank=True, null=True)),
-                ('outcome', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='accounts.account')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("opened_on", models.DateField()),
+                ("subject", models.CharField(max_length=200)),
+                ("resolved_on", models.DateField(blank=True, null=True)),
+                ("outcome", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('resolved_on__isnull', True)), fields=['account'], name='appeal_open')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("resolved_on__isnull", True)),
+                        fields=["account"],
+                        name="appeal_open",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BankruptcyCase',
+            name="BankruptcyCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chapter', models.PositiveSmallIntegerField(choices=[(7, 'Chapter 7'), (11, 'Chapter 11'), (12, 'Chapter 12'), (13, 'Chapter 13')])),
-                ('case_number', models.CharField(max_length=40)),
-                ('court', models.CharField(blank=True, max_length=120)),
-                ('petition_date', models.DateField()),
-                ('order_for_relief_date', models.DateField(blank=True, null=True)),
-                ('pre_petition_balance', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('assurance_deadline', models.DateField()),
-                ('assurance_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('assurance_received_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('discharged', 'Discharged'), ('dismissed', 'Dismissed')], default='open', max_length=10)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bankruptcies', to='accounts.account')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "chapter",
+                    models.PositiveSmallIntegerField(
+                        choices=[(7, "Chapter 7"), (11, "Chapter 11"), (12, "Chapter 12"), (13, "Chapter 13")]
+                    ),
+                ),
+                ("case_number", models.CharField(max_length=40)),
+                ("court", models.CharField(blank=True, max_length=120)),
+                ("petition_date", models.DateField()),
+                ("order_for_relief_date", models.DateField(blank=True, null=True)),
+                ("pre_petition_balance", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("assurance_deadline", models.DateField()),
+                ("assurance_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("assurance_received_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("discharged", "Discharged"), ("dismissed", "Dismissed")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bankruptcies",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('account',), name='bankruptcy_one_open')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "open")),
+                        fields=("account",),
+                        name="bankruptcy_one_open",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AgencyReferral',
+            name="AgencyReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('referred_on', models.DateField()),
-                ('principal', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('fee_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('interest_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('interest_through', models.DateField(blank=True, null=True)),
-                ('collected_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('status', models.CharField(choices=[('referred', 'At the agency'), ('recalled', 'Recalled'), ('paid', 'Paid in full'), ('written_off', 'Written off')], default='referred', max_length=12)),
-                ('recalled_on', models.DateField(blank=True, null=True)),
-                ('recall_reason', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agency_referrals', to='accounts.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='collections_app.batchrun')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='collections_app.collectionagency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("referred_on", models.DateField()),
+                ("principal", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("fee_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("interest_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("interest_through", models.DateField(blank=True, null=True)),
+                ("collected_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("referred", "At the agency"),
+                            ("recalled", "Recalled"),
+                            ("paid", "Paid in full"),
+                            ("written_off", "Written off"),
+                        ],
+                        default="referred",
+                        max_length=12,
+                    ),
+                ),
+                ("recalled_on", models.DateField(blank=True, null=True)),
+                ("recall_reason", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agency_referrals",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="collections_app.batchrun",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="collections_app.collectionagency",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'referred')), fields=('account',), name='referral_one_open')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "referred")),
+                        fields=("account",),
+                        name="referral_one_open",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ContactAttempt',
+            name="ContactAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('method', models.CharField(choices=[('phone', 'Phone'), ('visit', 'Premise visit'), ('email', 'E-mail'), ('third_party', 'Designated third party')], max_length=12)),
-                ('reached', models.BooleanField(default=False, help_text='an adult at the household was reached')),
-                ('note', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contact_attempts', to='accounts.account')),
-                ('made_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone"),
+                            ("visit", "Premise visit"),
+                            ("email", "E-mail"),
+                            ("third_party", "Designated third party"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "reached",
+                    models.BooleanField(default=False, help_text="an adult at the household was reached"),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contact_attempts",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['account', '-at'], name='contactattempt_account')],
+                "indexes": [models.Index(fields=["account", "-at"], name="contactattempt_account")],
             },
         ),
         migrations.CreateModel(
-            name='MedicalCertificate',
+            name="MedicalCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_on', models.DateField()),
-                ('valid_until', models.DateField(blank=True, help_text="empty: the policy's validity period", null=True)),
-                ('certifier', models.CharField(max_length=120, verbose_name='certifying practitioner')),
-                ('renewal', models.PositiveSmallIntegerField(default=0, help_text='0 = first certificate for these arrears')),
-                ('financially_unable', models.BooleanField(default=False)),
-                ('willing_to_plan', models.BooleanField(default=False)),
-                ('note', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='medical_certificates', to='accounts.account')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField()),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, help_text="empty: the policy's validity period", null=True),
+                ),
+                ("certifier", models.CharField(max_length=120, verbose_name="certifying practitioner")),
+                (
+                    "renewal",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="0 = first certificate for these arrears"
+                    ),
+                ),
+                ("financially_unable", models.BooleanField(default=False)),
+                ("willing_to_plan", models.BooleanField(default=False)),
+                ("note", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="medical_certificates",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['account', '-received_on'], name='medcert_account')],
+                "indexes": [models.Index(fields=["account", "-received_on"], name="medcert_account")],
             },
         ),
         migrations.AddConstraint(
-            model_name='noticebatch',
-            constraint=models.UniqueConstraint(fields=('kind', 'business_date'), name='noticebatch_once_per_day'),
+            model_name="noticebatch",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "business_date"), name="noticebatch_once_per_day"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notice',
-            index=models.Index(fields=['account', '-sent_on'], name='notice_account'),
+            model_name="notice",
+            index=models.Index(fields=["account", "-sent_on"], name="notice_account"),
         ),
         migrations.AddConstraint(
-            model_name='batchrun',
-            constraint=models.UniqueConstraint(fields=('kind', 'business_date'), name='batchrun_once_per_day'),
+            model_name="batchrun",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "business_date"), name="batchrun_once_per_day"
+            ),
         ),
         migrations.AddIndex(
-            model_name='securitydeposit',
-            index=models.Index(condition=models.Q(('status__in', ['billing', 'held'])), fields=['account'], name='deposit_open'),
+            model_name="securitydeposit",
+            index=models.Index(
+                condition=models.Q(("status__in", ["billing", "held"])),
+                fields=["account"],
+                name="deposit_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='depositinstallment',
-            constraint=models.UniqueConstraint(fields=('deposit', 'number'), name='depositinstallment_number'),
+            model_name="depositinstallment",
+            constraint=models.UniqueConstraint(
+                fields=("deposit", "number"), name="depositinstallment_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='shutoffcandidate',
-            index=models.Index(fields=['run', 'status'], name='candidate_run_status'),
+            model_name="shutoffcandidate",
+            index=models.Index(fields=["run", "status"], name="candidate_run_status"),
         ),
         migrations.AddConstraint(
-            model_name='shutoffcandidate',
-            constraint=models.UniqueConstraint(fields=('run', 'account'), name='candidate_once_per_run'),
+            model_name="shutoffcandidate",
+            constraint=models.UniqueConstraint(fields=("run", "account"), name="candidate_once_per_run"),
         ),
         migrations.AddIndex(
-            model_name='serviceorder',
-            index=models.Index(fields=['account', '-created_at'], name='order_account'),
+            model_name="serviceorder",
+            index=models.Index(fields=["account", "-created_at"], name="order_account"),
         ),
         migrations.AddIndex(
-            model_name='serviceorder',
-            index=models.Index(condition=models.Q(('status__in', ['open', 'dispatched'])), fields=['status', 'scheduled_for'], name='order_open'),
+            model_name="serviceorder",
+            index=models.Index(
+                condition=models.Q(("status__in", ["open", "dispatched"])),
+                fields=["status", "scheduled_for"],
+                name="order_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='writeoff',
-            index=models.Index(fields=['account', '-requested_at'], name='writeoff_account'),
+            model_name="writeoff",
+            index=models.Index(fields=["account", "-requested_at"], name="writeoff_account"),
         ),
     ]

@@ -39,6 +39,7 @@ __all__ = [
     "OrderKind",
     "OrderStatus",
     "PolicyVersion",
+    "ReferralStatus",
     "RunKind",
     "RunStatus",
     "SecurityDeposit",

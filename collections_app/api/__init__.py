@@ -1,0 +1,12 @@
+"""Collections API, one module per area; config/urls.py mounts `urlpatterns` under /api/v1/."""
+
+from collections_app.api import deposits, notices, orders, policy, recovery, shutoff
+
+urlpatterns = [
+    *policy.urlpatterns,
+    *shutoff.urlpatterns,
+    *orders.urlpatterns,
+    *notices.urlpatterns,
+    *deposits.urlpatterns,
+    *recovery.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""Collections screens, one module per area; each module exports its own `urlpatterns`."""
