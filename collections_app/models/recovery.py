@@ -38,14 +38,42 @@ class WriteOff(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     recovered_amount = MoneyField(default=0)
+    posted_on = models.DateField(null=True, blank=True)
+    batch = models.ForeignKey(
+        "collections_app.BatchRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     idempotency_key = models.CharField(max_length=100, unique=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "-requested_at"], name="writeoff_account")]
+        indexes = [
+            models.Index(fields=["account", "-requested_at"], name="writeoff_account"),
+            models.Index(fields=["status"], condition=models.Q(status="pending"), name="writeoff_pending"),
+        ]
         permissions = [("approve_writeoff", "Can approve write-offs of uncollectible balances")]
 
     def __str__(self) -> str:
         return f"Write-off ${self.amount} ({self.get_status_display()})"
+
+
+class WriteOffRecovery(models.Model):
+    """Money received on a written-off account: the part of one payment that re-established and
+    paid written-off debt (ledger entries keyed `wo-recovery:<payment id>`). A returned payment
+    reverses it and the write-off stands again."""
+
+    write_off = models.ForeignKey(WriteOff, on_delete=models.PROTECT, related_name="recoveries")
+    payment = models.ForeignKey("payments.Payment", on_delete=models.PROTECT, related_name="+")
+    amount = MoneyField()
+    recovered_on = models.DateField()
+    reversed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["write_off", "payment"], name="writeoffrecovery_once"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="writeoffrecovery_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery ${self.amount} of write-off {self.write_off_id}"
 
 
 class CollectionAgency(models.Model):
@@ -88,6 +116,8 @@ class AgencyReferral(models.Model):
     status = models.CharField(max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
     recalled_on = models.DateField(null=True, blank=True)
     recall_reason = models.TextField(blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    agency_ref = models.CharField(max_length=40, blank=True, help_text="the agency's own reference")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -98,9 +128,42 @@ class AgencyReferral(models.Model):
                 fields=["account"], condition=models.Q(status="referred"), name="referral_one_open"
             )
         ]
+        indexes = [models.Index(fields=["status", "referred_on"], name="referral_status")]
 
     def __str__(self) -> str:
         return f"{self.agency} {self.referred_on:%Y-%m-%d}"
+
+
+class AgencyRemittance(models.Model):
+    """One remittance file from a collection agency, imported all-or-nothing."""
+
+    agency = models.ForeignKey(CollectionAgency, on_delete=models.PROTECT, related_name="remittances")
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64, unique=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    lines = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    commission = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class AgencyRemittanceLine(models.Model):
+    """A payment the agency collected: `amount` is what the customer paid (credited to the
+    account); `commission` is the agency's share kept out of it (remitted = amount - commission)."""
+
+    remittance = models.ForeignKey(AgencyRemittance, on_delete=models.PROTECT, related_name="file_lines")
+    line_number = models.PositiveIntegerField()
+    referral = models.ForeignKey(AgencyReferral, on_delete=models.PROTECT, related_name="remittances")
+    payment = models.OneToOneField("payments.Payment", on_delete=models.PROTECT, related_name="+")
+    amount = MoneyField()
+    commission = MoneyField(default=0)
+    paid_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.remittance_id}:{self.line_number}"
 
 
 class BankruptcyStatus(models.TextChoices):
@@ -125,8 +188,17 @@ class BankruptcyCase(models.Model):
     assurance_deadline = models.DateField()
     assurance_amount = MoneyField(default=0)
     assurance_received_on = models.DateField(null=True, blank=True)
+    assurance_form = models.CharField(
+        max_length=40, blank=True, help_text="cash deposit, letter of credit ..."
+    )
+    deadline_reason = models.TextField(blank=True, help_text="the engine's explanation and citation")
+    deposit_setoff = MoneyField(default=0)
     status = models.CharField(max_length=10, choices=BankruptcyStatus.choices, default=BankruptcyStatus.OPEN)
     closed_on = models.DateField(null=True, blank=True)
+    close_note = models.TextField(blank=True)
+    write_off = models.OneToOneField(
+        WriteOff, null=True, blank=True, on_delete=models.PROTECT, related_name="bankruptcy"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -160,6 +232,7 @@ class SmallClaim(models.Model):
     judgment_on = models.DateField(null=True, blank=True)
     judgment_amount = MoneyField(null=True, blank=True)
     satisfied_on = models.DateField(null=True, blank=True)
+    dismissed_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=SmallClaimStatus.choices, default=SmallClaimStatus.FILED)
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
