@@ -12,6 +12,12 @@ class DepositStatus(models.TextChoices):
     WAIVED = "waived", "Waived"
 
 
+class RefundMethod(models.TextChoices):
+    APPLIED = "applied", "Applied to the account's balance"
+    CHECK = "check", "Refund check"
+    FINAL_BILL = "final_bill", "Applied to the final bill"
+
+
 class SecurityDeposit(models.Model):
     """A security deposit: the amount the policy requires (with its explanation), billed in
     installments, paid into the DEP fund, accruing interest, refunded or applied to the final bill."""
@@ -30,7 +36,15 @@ class SecurityDeposit(models.Model):
     held_since = models.DateField(null=True, blank=True)
     review_on = models.DateField(null=True, blank=True, help_text="next good-payment review")
     closed_on = models.DateField(null=True, blank=True)
+    refund_method = models.CharField(max_length=10, choices=RefundMethod.choices, blank=True)
+    refunded_amount = MoneyField(default=0, help_text="held deposit and interest returned or applied")
+    check_issued_on = models.DateField(
+        null=True, blank=True, help_text="refund by check: empty while the check is still to be cut"
+    )
     waiver_reason = models.TextField(blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

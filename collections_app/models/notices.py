@@ -27,6 +27,9 @@ class NoticeBatch(models.Model):
     kind = models.CharField(max_length=10, choices=NoticeKind.choices)
     business_date = models.DateField()
     method = models.CharField(max_length=12, choices=NoticeMethod.choices, default=NoticeMethod.MAIL)
+    policy_version = models.ForeignKey(
+        "collections_app.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -56,11 +59,17 @@ class Notice(models.Model):
     kind = models.CharField(max_length=10, choices=NoticeKind.choices)
     method = models.CharField(max_length=12, choices=NoticeMethod.choices, default=NoticeMethod.MAIL)
     addressee = models.CharField(max_length=160, help_text='customer name, or "Occupant"')
+    address = models.TextField(blank=True, help_text="where it was sent or posted, as printed")
     amount_due = MoneyField(default=0)
     pay_by = models.DateField(null=True, blank=True)
     earliest_action = models.DateField(null=True, blank=True, help_text="disconnection not before this date")
     fee_amount = MoneyField(default=0)
+    reason = models.TextField(blank=True, help_text="why the policy calls for this notice now")
+    citation = models.CharField(max_length=200, blank=True, help_text="the rule the notice satisfies")
     sent_on = models.DateField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     voided = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
