@@ -18,6 +18,11 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class OrderOutcome(models.TextChoices):
+    DONE = "done", "Work done"
+    NO_ACCESS = "no_access", "Could not do it (no access, unsafe, locked)"
+
+
 class ServiceOrder(models.Model):
     """Field work on an account's service. Disconnect and low-flow orders are re-checked by the
     engine at dispatch and at completion; a payment or pledge in between cancels them."""
@@ -52,7 +57,13 @@ class ServiceOrder(models.Model):
     )
     completion_note = models.TextField(blank=True)
     meter_reading = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=10, choices=OrderOutcome.choices, blank=True)
     cancelled_reason = models.TextField(blank=True)
+    cancelled_code = models.CharField(max_length=40, blank=True, help_text="the engine's deciding rule")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     idempotency_key = models.CharField(max_length=100, unique=True)
 
     class Meta:
