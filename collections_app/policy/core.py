@@ -1,0 +1,116 @@
+"""Shared helpers: money rounding, delinquency status (rules.md §1.1), low-income tests.
+
+`to_money` is a copy of `common.money.to_money` (the project's one rounding helper): that module
+imports django.db for MoneyField, and this package must stay free of Django. Same name, same
+rule (half-up to the cent), so the two can never disagree.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from .facts import ZERO, AccountFacts, BillFact
+from .policy import Layer, Policy
+
+CENT = Decimal("0.01")
+
+
+def to_money(value: Decimal | int | str) -> Decimal:
+    """Round to the cent, half up (copy of common.money.to_money; see module docstring)."""
+    if isinstance(value, float):
+        raise TypeError("money is never a float; pass a Decimal, int or str")
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt_money(value: Decimal) -> str:
+    return f"${to_money(value):,.2f}"
+
+
+def fmt_date(d: date | None) -> str:
+    return d.strftime("%a %Y-%m-%d") if d else "—"
+
+
+CURRENT, PAST_DUE, DELINQUENT = "current", "past_due", "delinquent"
+
+
+@dataclass(frozen=True)
+class Delinquency:
+    status: str  # current | past_due | delinquent
+    days_delinquent: int  # as_of - clock start, calendar days (0 when current)
+    past_due: Decimal  # unpaid amount of bills whose (effective) due date has passed
+    clock_start: date | None  # due date (or bill date) of the oldest unpaid past-due bill
+    oldest_bill: BillFact | None = None
+    oldest_due: date | None = None  # its effective due date
+
+
+def effective_due(layer: Layer, policy: Policy, bill: BillFact) -> date:
+    """The due date the rules recognise: never earlier than bill date + bill_pay_days (PUC 779.1,
+    16 TAC 24.165(b)); a weekend/holiday due date rolls to the next business day when the policy
+    says so (16 TAC 24.165(b))."""
+    due = bill.due_date
+    pay_days = layer.p("delinquency.bill_pay_days")
+    if pay_days is not None:
+        due = max(due, bill.bill_date + timedelta(days=pay_days))
+    if layer.p("delinquency.due_date_rolls_to_business_day"):
+        due = policy.calendar.next_business_day(due)
+    return due
+
+
+def bills_in_scope(facts: AccountFacts) -> tuple[BillFact, ...]:
+    """Bills the delinquency clock looks at. In an open bankruptcy only post-petition bills count:
+    pre-petition debt alone never justifies action (11 U.S.C. 366(a))."""
+    bk = facts.bankruptcy
+    if bk is not None and bk.dismissed_on is None:
+        return tuple(b for b in facts.bills if b.bill_date >= bk.petition_date)
+    return facts.bills
+
+
+def delinquency_for(
+    layer: Layer, policy: Policy, facts: AccountFacts, as_of: date, bills=None
+) -> Delinquency:
+    bills = bills_in_scope(facts) if bills is None else bills
+    overdue = [(effective_due(layer, policy, b), b) for b in bills if b.unpaid > ZERO]
+    overdue = [(due, b) for due, b in overdue if due < as_of]
+    if not overdue:
+        return Delinquency(CURRENT, 0, ZERO, None, None, None)
+    overdue.sort(key=lambda item: (item[0], item[1].bill_date))
+    past_due = to_money(sum((b.unpaid for _, b in overdue), ZERO))
+    due, oldest = overdue[0]
+    clock = oldest.bill_date if layer.p("delinquency.clock_start") == "BILL_DATE" else due
+    days = max((as_of - clock).days, 0)
+    grace = layer.p("delinquency.past_due_grace_days")
+    status = DELINQUENT if (as_of - due).days > grace else PAST_DUE
+    return Delinquency(status, days, past_due, clock, oldest, due)
+
+
+def is_low_income(layer: Layer, facts: AccountFacts, pct_param: str = "low_income.fpl_pct") -> bool:
+    """Household below the policy's % of the poverty line, or on a deeming benefit program
+    (HSC 116910(a)(2), 116914(b))."""
+    programs = {p.upper() for p in layer.p("low_income.programs")}
+    if any(p.upper() in programs for p in facts.benefit_programs):
+        return True
+    limit = layer.p(pct_param)
+    return facts.poverty_pct is not None and limit is not None and facts.poverty_pct < Decimal(limit)
+
+
+def in_season(d: date, start: str, end: str) -> bool:
+    """d within the yearly window start..end ("MM-DD"), which may wrap the new year (12-01..03-31)."""
+    key = d.strftime("%m-%d")
+    if start <= end:
+        return start <= key <= end
+    return key >= start or key <= end
+
+
+def season_end(d: date, start: str, end: str) -> date:
+    """The day after the window containing d ends."""
+    month, day = (int(x) for x in end.split("-"))
+    year = d.year if (start <= end or d.strftime("%m-%d") <= end) else d.year + 1
+    return date(year, month, day) + timedelta(days=1)
+
+
+def good_payments_since(facts: AccountFacts, since: date, until: date | None = None) -> list:
+    return [
+        p
+        for p in facts.payments
+        if not p.returned and p.paid_on >= since and (until is None or p.paid_on <= until)
+    ]

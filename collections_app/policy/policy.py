@@ -1,0 +1,97 @@
+"""A Policy: one parameter layer per chosen preset, the federal bankruptcy rules and the calendar.
+
+Each layer is DEFAULT → FED_BANKRUPTCY → the preset → the utility's overrides. The bankruptcy
+rules are merged into every layer (rather than evaluated as a layer of their own) because a
+stand-alone layer would drag DEFAULT's waiting periods into, say, a Texas policy; the engine
+reports the bankruptcy check once, labelled FED_BANKRUPTCY. Combining layers (rules.md §0) is
+the engine's job: each layer is evaluated on its own and the most customer-protective result
+wins (see `engine.py`).
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from . import params
+from .calendar import Calendar
+from .params import PolicyError
+from .presets import PRESETS, Preset, citation_for
+
+__all__ = ["Layer", "Policy", "PolicyError", "policy_build"]
+
+BANKRUPTCY = "FED_BANKRUPTCY"
+
+
+@dataclass(frozen=True)
+class Layer:
+    preset: str
+    params: Mapping[str, Any]
+
+    def p(self, path: str) -> Any:
+        return params.get(self.params, path)
+
+    def cite(self, path: str, fallback: str = "") -> str:
+        """The citation for a parameter: the preset's own, else the catalogue's."""
+        from .catalogue import BY_PATH
+
+        spec = BY_PATH.get(path)
+        return citation_for(self.preset, path, fallback or (spec.citation if spec else ""))
+
+
+@dataclass(frozen=True)
+class Policy:
+    layers: tuple[Layer, ...]
+    fallback: Layer  # DEFAULT + overrides: governs accounts no chosen preset applies to
+    bankruptcy: Layer
+    calendar: Calendar
+    name: str = ""
+    version: int = 0
+    overrides: Mapping[str, Any] | None = None
+
+    @property
+    def preset_names(self) -> tuple[str, ...]:
+        return tuple(layer.preset for layer in self.layers)
+
+    def param(self, path: str) -> Any:
+        """A parameter of the first layer (the utility's primary preset)."""
+        return self.layers[0].p(path)
+
+    def label(self) -> str:
+        return self.name or " + ".join(self.preset_names)
+
+
+def _layer(preset: Preset, overrides: Mapping[str, Any] | None) -> Layer:
+    tree = params.apply_overrides(params.DEFAULTS, PRESETS[BANKRUPTCY].overrides)
+    tree = params.apply_overrides(tree, preset.overrides)
+    return Layer(preset.name, params.apply_overrides(tree, overrides))
+
+
+def policy_build(
+    *,
+    presets: Sequence[str],
+    overrides: Mapping[str, Any] | None = None,
+    holidays: Iterable[date] | None = None,
+    name: str = "",
+    version: int = 0,
+) -> Policy:
+    """Build a Policy. FED_BANKRUPTCY is always layered on; an unknown preset or parameter, or a
+    value of the wrong type, raises PolicyError naming it."""
+    if isinstance(presets, str):
+        presets = [presets]
+    names = [p for p in dict.fromkeys(presets) if p != BANKRUPTCY] or ["DEFAULT"]
+    unknown = [p for p in names if p not in PRESETS]
+    if unknown:
+        raise PolicyError(f"unknown preset {unknown[0]!r} (known: {', '.join(PRESETS)})")
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise PolicyError("overrides must be a mapping of dotted parameter paths to values")
+    layers = tuple(_layer(PRESETS[n], overrides) for n in names)
+    return Policy(
+        layers=layers,
+        fallback=_layer(PRESETS["DEFAULT"], overrides),
+        bankruptcy=Layer(BANKRUPTCY, layers[0].params),
+        calendar=Calendar(holidays),
+        name=name,
+        version=version,
+        overrides=dict(overrides or {}),
+    )
