@@ -43,6 +43,17 @@ class Delinquency:
     oldest_due: date | None = None  # its effective due date
 
 
+@dataclass(frozen=True)
+class NoticePlan:
+    kind: str  # reminder, shutoff, occupant, final, posted
+    send_on: date  # from when (never before the evaluation date)
+    earliest_action: date | None  # earliest disconnection this notice enables (if the others follow)
+    occupant_required: bool  # occupants of a landlord-owned premise must be notified too
+    reason: str
+    citation: str
+    preset: str = ""
+
+
 def effective_due(layer: Layer, policy: Policy, bill: BillFact) -> date:
     """The due date the rules recognise: never earlier than bill date + bill_pay_days (PUC 779.1,
     16 TAC 24.165(b)); a weekend/holiday due date rolls to the next business day when the policy
@@ -114,3 +125,11 @@ def good_payments_since(facts: AccountFacts, since: date, until: date | None = N
         for p in facts.payments
         if not p.returned and p.paid_on >= since and (until is None or p.paid_on <= until)
     ]
+
+
+def fmt_pct(rate: Decimal) -> str:
+    """0.015 -> '1.5%'."""
+    text = format(rate * 100, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"

@@ -30,6 +30,7 @@ class RuleCheck:
     step: int = 0  # pipeline step of rules.md §0 (1 applicability ... 4 calendar)
     until: date | None = None  # blocked until / deferred to
     preset: str = ""  # which preset's rule set produced it
+    action_needed: str = ""  # what staff must do to satisfy it (e.g. "send the shutoff notice")
 
 
 @dataclass(frozen=True)

@@ -1,63 +1,248 @@
-"""Disconnection decisions (rules.md §0 pipeline). Minimal first version; full rules follow."""
+"""Disconnection decisions: the rules.md §0 pipeline over every layer of the policy.
 
-from dataclasses import dataclass
+Combining presets (§0 "most customer-protective"): each applicable layer is evaluated on its
+own and every check is kept, labelled with its preset. Then
+- any BLOCKED check blocks (union of protections); an indefinite block gives no earliest date;
+- the earliest date is the latest `until` over all blocks and deferrals (max of waiting
+  periods), rolled forward until *every* layer permits it (blackout days, moratoria, weather);
+- the action is low-flow if any layer says low-flow instead of shutoff (the milder action).
+A layer whose applicability test fails (e.g. SB 998 on a commercial account) contributes only
+its NOT_APPLICABLE check; if no chosen layer applies, DEFAULT (with the utility's overrides)
+governs, so there is always a rule set behind a decision.
+"""
+
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from .core import Delinquency, delinquency_for, fmt_date
+from . import amounts
+from .context import Ctx, hours_to_days
+from .core import Delinquency, NoticePlan, bills_in_scope, delinquency_for, fmt_date
 from .decision import Decision, Outcome, RuleCheck, Status
 from .facts import AccountFacts
 from .policy import Policy
+from .rules_calendar import blackout_ok, date_gates, seasonal_checks_at
+from .rules_protect import (
+    appeal_check,
+    applicable_layers,
+    arrangement_check,
+    bankruptcy_check,
+    medical_check,
+    min_arrears_check,
+    pledge_check,
+)
+from .rules_timing import timing_checks
+
+B, D, S, NA = Outcome.BLOCKED, Outcome.DEFERRED, Outcome.SATISFIED, Outcome.NOT_APPLICABLE
+ROLL_LIMIT = 800  # days: a candidate that cannot be placed within ~2 years is reported as blocked
 
 
-@dataclass(frozen=True)
-class NoticePlan:
-    kind: str
-    send_on: date
-    earliest_action: date
-    occupant_required: bool
-    reason: str
-    citation: str
+@dataclass
+class Evaluation:
+    """Everything decide() worked out, for notice planning to reuse."""
+
+    ctxs: list[Ctx]
+    full: Delinquency
+    checks: list[RuleCheck] = field(default_factory=list)
+    action: str = "disconnect"
 
 
-def delinquency(policy: Policy, facts: AccountFacts, as_of: date) -> Delinquency:
-    return delinquency_for(policy.layers[0], policy, facts, as_of)
+def _contexts(policy: Policy, facts: AccountFacts, as_of: date) -> tuple[list[Ctx], list[RuleCheck]]:
+    layers, checks = applicable_layers(policy, facts, as_of)
+    scoped = bills_in_scope(facts)
+    ctxs = [
+        Ctx(layer, policy, facts, as_of, delinquency_for(layer, policy, facts, as_of, scoped))
+        for layer in layers
+    ]
+    return ctxs, checks
+
+
+def _service_check(facts: AccountFacts, as_of: date, action: str) -> RuleCheck | None:
+    cite = "rules.md §0 step 1"
+    final_billed = facts.final_billed_on is not None and facts.final_billed_on <= as_of
+    if final_billed or facts.service_state == "final":
+        return RuleCheck(
+            "NOTHING_TO_DISCONNECT",
+            B,
+            "The account is final-billed: service has ended; collect the final bill instead.",
+            cite,
+            1,
+        )
+    if facts.service_state == "disconnected":
+        return RuleCheck("NOTHING_TO_DISCONNECT", B, "Service is already disconnected.", cite, 1)
+    if facts.service_state == "low_flow" and action == "low_flow":
+        return RuleCheck(
+            "NOTHING_TO_DISCONNECT",
+            B,
+            "Service is already on low-flow, the policy's final step for this home.",
+            cite,
+            1,
+        )
+    return None
+
+
+def evaluate(policy: Policy, facts: AccountFacts, as_of: date) -> Evaluation:
+    ctxs, checks = _contexts(policy, facts, as_of)
+    full = delinquency_for(ctxs[0].layer, policy, facts, as_of)
+    ev = Evaluation(ctxs, full, checks)
+    if full.past_due <= 0:
+        return ev
+    low_flow = any(c.p("action.low_flow_instead") for c in ctxs) and facts.residential and facts.single_family
+    ev.action = "low_flow" if low_flow else "disconnect"
+    if (service := _service_check(facts, as_of, ev.action)) is not None:
+        checks.append(service)
+        return ev
+    if (bk := bankruptcy_check(policy, facts, as_of, ctxs[0].dq.past_due)) is not None:
+        checks.append(bk)
+    for ctx in ctxs:
+        checks += [appeal_check(ctx), medical_check(ctx), pledge_check(ctx), arrangement_check(ctx)]
+        checks += [min_arrears_check(ctx), *seasonal_checks_at(ctx)]
+    for ctx in ctxs:
+        if ctx.dq.clock_start is not None:
+            checks += timing_checks(ctx)
+    return ev
+
+
+def _roll(ctxs: list[Ctx], start: date) -> tuple[date | None, list[RuleCheck]]:
+    """The first date on or after `start` that every layer permits, and the checks that moved it."""
+    d, moved = start, []
+    for _ in range(ROLL_LIMIT):
+        found = [c for ctx in ctxs for c in date_gates(ctx, d)]
+        if not found:
+            return d, moved
+        moved += found
+        d = max(c.until for c in found if c.until is not None)
+    return None, moved
+
+
+def _winter_posting(ctxs: list[Ctx], final: date) -> list[RuleCheck]:
+    """52 Pa. Code 56.333: Dec-Mar, unless an adult was reached in person, a notice is posted at
+    the premises within 48 hours before the termination."""
+    out = []
+    for ctx in ctxs:
+        hours = ctx.p("notices.winter_posting_hours")
+        if hours is None or final.month not in ctx.p("notices.winter_posting_months"):
+            continue
+        window = final - timedelta(days=hours_to_days(hours))
+        visit = any(a.reached and a.method == "visit" and a.on >= window for a in ctx.facts.contact_attempts)
+        posted = [n.sent_on for n in ctx.facts.notices if n.kind == "posted" and window <= n.sent_on <= final]
+        path = "notices.winter_posting_hours"
+        if visit or posted:
+            how = "an adult was reached in person" if visit else f"notice posted {fmt_date(max(posted))}"
+            out.append(
+                ctx.check("WINTER_POSTING", S, f"Winter termination on {fmt_date(final)}: {how}.", path, 3)
+            )
+        else:
+            out.append(
+                ctx.check(
+                    "WINTER_POSTING",
+                    D,
+                    f"Winter termination on {fmt_date(final)} needs a notice posted "
+                    f"at the premises within {hours} hours before (from {fmt_date(window)}).",
+                    path,
+                    3,
+                    final,
+                    f"post the notice at the premises on or after {fmt_date(window)}",
+                )
+            )
+    return out
+
+
+def _dedupe(checks: list[RuleCheck]) -> tuple[RuleCheck, ...]:
+    seen, out = set(), []
+    for c in checks:
+        key = (c.code, c.preset, c.reason)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return tuple(out)
+
+
+def _deciding(checks: tuple[RuleCheck, ...], status: Status, final: date | None) -> RuleCheck | None:
+    blocked = [c for c in checks if c.outcome == B]
+    if blocked:
+        return blocked[0]
+    deferred = [c for c in checks if c.outcome == D]
+    if status == Status.DEFERRED and deferred:
+        at_final = [c for c in deferred if c.until == final]
+        return at_final[-1] if at_final else max(deferred, key=lambda c: c.until or date.min)
+    timing = [c for c in checks if c.outcome == S and c.step == 3]
+    if timing:
+        return max(timing, key=lambda c: c.until or date.min)
+    satisfied = [c for c in checks if c.outcome == S]
+    return satisfied[-1] if satisfied else None
 
 
 def decide(policy: Policy, facts: AccountFacts, as_of: date) -> Decision:
-    layer = policy.layers[0]
-    dq = delinquency(policy, facts, as_of)
-    if dq.clock_start is None:
-        check = RuleCheck("NOT_DELINQUENT", Outcome.NOT_APPLICABLE, "Nothing is past due.", "", 3)
-        return Decision(as_of, Status.NOT_DELINQUENT, None, "disconnect", (check,), check)
-    threshold = dq.clock_start + timedelta(days=layer.p("delinquency.min_days_before_disconnect"))
-    outcome = Outcome.SATISFIED if threshold <= as_of else Outcome.DEFERRED
-    check = RuleCheck(
-        "DAYS_DELINQUENT",
-        outcome,
-        f"{dq.days_delinquent} days delinquent; action allowed from {fmt_date(threshold)}.",
-        layer.cite("delinquency.min_days_before_disconnect"),
-        3,
-        threshold,
-        layer.preset,
+    ev = evaluate(policy, facts, as_of)
+    base = {
+        "policy_name": policy.name,
+        "policy_version": policy.version,
+        "days_delinquent": ev.full.days_delinquent,
+        "past_due": ev.full.past_due,
+    }
+    if ev.full.past_due <= 0:
+        check = RuleCheck("NOT_DELINQUENT", NA, "Nothing is past due.", "rules.md §1.1", 3)
+        return Decision(as_of, Status.NOT_DELINQUENT, None, ev.action, (*ev.checks, check), check, **base)
+    checks = ev.checks
+    blocked = [c for c in checks if c.outcome == B]
+    final: date | None = None
+    if not any(c.until is None for c in blocked):
+        candidate = max([as_of] + [c.until for c in checks if c.outcome in (B, D) and c.until is not None])
+        final, moved = _roll(ev.ctxs, candidate)
+        checks = checks + moved
+        for ctx in ev.ctxs:  # a notice must still be valid on the day (PA: 60 days)
+            if (
+                final is not None
+                and ctx.notice_valid_through is not None
+                and final > ctx.notice_valid_through
+            ):
+                resend = ctx.check(
+                    "NOTICE_EXPIRES",
+                    D,
+                    f"The notice expires {fmt_date(ctx.notice_valid_through)}, "
+                    f"before the earliest permitted date {fmt_date(final)}: a new notice is needed.",
+                    "notices.validity_days",
+                    3,
+                    final,
+                    "send a new disconnection notice",
+                )
+                checks.append(resend)
+        if final is not None:
+            checks = checks + _winter_posting(ev.ctxs, final)
+            checks.append(blackout_ok(ev.ctxs[0], final))
+    all_checks = _dedupe(checks)
+    if blocked or final is None:
+        status = Status.BLOCKED
+    elif final > as_of or any(c.outcome == D for c in all_checks):
+        status = Status.DEFERRED
+    else:
+        status = Status.ELIGIBLE
+    deciding = _deciding(all_checks, status, final)
+    if final is None and not blocked and deciding is not None:
+        deciding = replace(deciding, reason=deciding.reason + " No permitted date found within two years.")
+    found = (
+        amounts.late_fee(policy, facts, as_of),
+        amounts.notice_fee(policy),
+        amounts.reconnect_fee(policy, facts, after_hours=False, on=as_of),
     )
-    earliest = policy.calendar.next_business_day(max(threshold, as_of))
-    status = Status.ELIGIBLE if earliest == as_of else Status.DEFERRED
-    return Decision(
-        as_of,
-        status,
-        earliest,
-        "disconnect",
-        (check,),
-        check,
-        policy.name,
-        policy.version,
-        dq.days_delinquent,
-        dq.past_due,
-    )
+    return Decision(as_of, status, final, ev.action, all_checks, deciding, amounts=found, **base)
+
+
+def delinquency(policy: Policy, facts: AccountFacts, as_of: date) -> Delinquency:
+    """rules.md §1.1: current | past_due | delinquent, days delinquent and past-due amount, under
+    the policy's first applicable rule set."""
+    ctxs, _ = _contexts(policy, facts, as_of)
+    return delinquency_for(ctxs[0].layer, policy, facts, as_of)
+
+
+def notice_plans(policy: Policy, facts: AccountFacts, as_of: date) -> list[NoticePlan]:
+    """Every notice still to send for this delinquency, in sending order (see planning.py)."""
+    from .planning import plans  # planning replays decide(), so it imports this module
+
+    return plans(policy, facts, as_of)
 
 
 def notice_plan(policy: Policy, facts: AccountFacts, as_of: date) -> NoticePlan | None:
-    dq = delinquency(policy, facts, as_of)
-    if dq.clock_start is None:
-        return None
-    return NoticePlan("shutoff", as_of, as_of + timedelta(days=10), facts.landlord_owned, "", "")
+    """The next notice due: which kind, from when, and the earliest action it enables."""
+    found = notice_plans(policy, facts, as_of)
+    return found[0] if found else None

@@ -29,6 +29,7 @@ class PaymentFact:
     returned: bool = False  # dishonoured (NSF, closed account, stop payment)
     returned_on: date | None = None
     to_avoid_disconnect: bool = False  # made to stop a scheduled disconnection
+    restored_service: bool = False  # the payment got disconnected service restored (48-hour redeem)
 
 
 NOTICE_KINDS = ("reminder", "shutoff", "final", "occupant", "posted")
@@ -41,6 +42,7 @@ class NoticeFact:
     #            occupant (tenants of a landlord-owned premise), posted (conspicuous notice at the door)
     sent_on: date
     method: str = "mail"  # one of NOTICE_METHODS
+    disconnect_on: date | None = None  # the disconnection date printed on the notice, if any
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class MedicalCertificateFact:
     received_on: date
     valid_until: date | None = None  # None: the policy's validityDays from received_on
     renewal: int = 0  # 0 = first certificate for these arrears, 1 = first renewal ...
+    financially_unable: bool = False  # SB 998 / AZ: customer demonstrated inability to pay
+    willing_to_plan: bool = False  # SB 998: customer willing to enter a payment plan
 
 
 @dataclass(frozen=True)
@@ -144,4 +148,12 @@ class AccountFacts:
     disconnections_12m: int = 0
     late_payments_12m: int = 0
     letter_of_credit: bool = False  # good-payment letter from a prior utility
+    credit_history_months: int = 0  # months of payment history the letter (or our records) shows
+    owed_prior_balance_24m: bool = False  # TX 65+ waiver: owed an unpaid balance in the last 2 years
+    third_party_designated: bool = False  # AZ: a third party must be notified and given 5 days
+    disconnect_scheduled: bool = False  # already in the disconnection process (order issued)
+    unauthorized_use: bool = False  # unauthorized-use fees on the account (Phoenix PA exclusion)
+    last_late_fee_waiver_on: date | None = None  # SB 998 low-income waiver last used
+    referred_on: date | None = None  # sent to a collection agency on
+    uncollectible_reasons: tuple[str, ...] = ()  # e.g. NOT_FOUND, DECEASED_NO_ESTATE, NOT_COST_EFFECTIVE
     extra: dict = field(default_factory=dict, compare=False)  # caller notes, ignored by the rules

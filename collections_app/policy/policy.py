@@ -15,6 +15,7 @@ from typing import Any
 
 from . import params
 from .calendar import Calendar
+from .catalogue import BY_PATH, SPECS
 from .params import PolicyError
 from .presets import PRESETS, Preset, citation_for
 
@@ -29,12 +30,18 @@ class Layer:
     params: Mapping[str, Any]
 
     def p(self, path: str) -> Any:
-        return params.get(self.params, path)
+        """A parameter by dotted path (flattened once: the nightly run asks thousands of times)."""
+        flat = self.__dict__.get("_flat")
+        if flat is None:
+            flat = {spec.path: params.get(self.params, spec.path) for spec in SPECS}
+            object.__setattr__(self, "_flat", flat)
+        try:
+            return flat[path]
+        except KeyError:
+            return params.get(self.params, path)  # a sub-key of a lead, or PolicyError
 
     def cite(self, path: str, fallback: str = "") -> str:
         """The citation for a parameter: the preset's own, else the catalogue's."""
-        from .catalogue import BY_PATH
-
         spec = BY_PATH.get(path)
         return citation_for(self.preset, path, fallback or (spec.citation if spec else ""))
 

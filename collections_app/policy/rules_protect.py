@@ -1,0 +1,349 @@
+"""Pipeline steps 1 and 2 (rules.md §0): applicability and the hard blocks, evaluated on the
+decision date. Date-dependent blocks (seasonal moratoria, weather, PA winter) live in
+`rules_calendar.py` because they must also be checked on every later candidate date."""
+
+from datetime import date, timedelta
+
+from .amounts_recovery import bankruptcy_deadline
+from .calendar import add_months
+from .context import Ctx
+from .core import fmt_date, fmt_money, good_payments_since, is_low_income
+from .decision import Outcome, RuleCheck
+from .facts import ZERO, AccountFacts, ArrangementFact
+from .policy import Layer, Policy
+
+S, B, NA = Outcome.SATISFIED, Outcome.BLOCKED, Outcome.NOT_APPLICABLE
+ONE = timedelta(days=1)
+
+
+def layer_applies(layer: Layer, facts: AccountFacts, as_of: date) -> RuleCheck:
+    """Step 1: does this rule set govern this account at all?"""
+
+    def na(reason: str, path: str) -> RuleCheck:
+        return RuleCheck("APPLICABILITY", NA, reason, layer.cite(path), 1, None, layer.preset)
+
+    if layer.p("applicability.residential_only") and not facts.residential:
+        return na(
+            f"{layer.preset} governs residential service only; this account is not residential.",
+            "applicability.residential_only",
+        )
+    utilities = layer.p("applicability.utilities")
+    if utilities is not None and facts.utility not in utilities:
+        return na(
+            f"{layer.preset} governs {', '.join(utilities)} service, not {facts.utility}.",
+            "applicability.utilities",
+        )
+    start = layer.p("applicability.effective_from")
+    if start is not None and as_of < date.fromisoformat(start):
+        return na(f"{layer.preset} applies from {start}.", "applicability.effective_from")
+    size = layer.p("applicability.min_system_connections")
+    small_from = layer.p("applicability.small_systems_from")
+    if (
+        size is not None
+        and facts.system_connections is not None
+        and facts.system_connections <= size
+        and (small_from is None or as_of < date.fromisoformat(small_from))
+    ):
+        later = f"; systems this small are covered from {small_from}" if small_from else ""
+        return na(
+            f"The system has {facts.system_connections} connections (rules apply above {size}){later}.",
+            "applicability.min_system_connections",
+        )
+    return RuleCheck("APPLICABILITY", S, f"{layer.preset} governs this account.", "", 1, None, layer.preset)
+
+
+def applicable_layers(
+    policy: Policy, facts: AccountFacts, as_of: date
+) -> tuple[list[Layer], list[RuleCheck]]:
+    """The layers that govern this account (DEFAULT + overrides when none does), with the checks."""
+    checks = [layer_applies(layer, facts, as_of) for layer in policy.layers]
+    layers = [layer for layer, c in zip(policy.layers, checks, strict=True) if c.outcome != NA]
+    if not layers:
+        layers = [policy.fallback]
+        checks.append(
+            RuleCheck(
+                "APPLICABILITY",
+                S,
+                "No chosen rule set governs this account; the DEFAULT rules "
+                "(with this utility's overrides) apply.",
+                "rules.md §3",
+                1,
+                None,
+                "DEFAULT",
+            )
+        )
+    return layers, checks
+
+
+def bankruptcy_check(policy: Policy, facts: AccountFacts, as_of: date, post_petition_due) -> RuleCheck | None:
+    """11 U.S.C. 366: pre-petition debt alone never justifies action; post-petition arrears only
+    once the assurance window has passed without adequate assurance."""
+    bk = facts.bankruptcy
+    if bk is None:
+        return None
+    cite = "11 U.S.C. 366(a)-(c)"
+    if bk.dismissed_on is not None and bk.dismissed_on <= as_of:
+        return RuleCheck(
+            "BANKRUPTCY",
+            S,
+            f"The case was dismissed on {fmt_date(bk.dismissed_on)}; "
+            "the whole balance follows the normal rules.",
+            cite,
+            2,
+            None,
+            "FED_BANKRUPTCY",
+        )
+    if post_petition_due <= ZERO:
+        return RuleCheck(
+            "BANKRUPTCY_PRE_PETITION",
+            B,
+            f"Chapter {bk.chapter} petition filed {fmt_date(bk.petition_date)}: only pre-petition debt is "
+            "unpaid; a utility may not discontinue service because a pre-petition debt was not paid.",
+            "11 U.S.C. 366(a)",
+            2,
+            None,
+            "FED_BANKRUPTCY",
+        )
+    deadline = bankruptcy_deadline(policy, bk)
+    if bk.assurance_received_on is not None:
+        return RuleCheck(
+            "BANKRUPTCY",
+            S,
+            f"Adequate assurance received {fmt_date(bk.assurance_received_on)}; "
+            f"post-petition arrears of {fmt_money(post_petition_due)} follow the normal rules.",
+            cite,
+            2,
+            None,
+            "FED_BANKRUPTCY",
+        )
+    assert deadline.until is not None
+    if as_of <= deadline.until:
+        return RuleCheck(
+            "BANKRUPTCY_ASSURANCE_WINDOW",
+            B,
+            deadline.reason,
+            deadline.citation,
+            2,
+            deadline.until + ONE,
+            "FED_BANKRUPTCY",
+        )
+    return RuleCheck(
+        "BANKRUPTCY",
+        S,
+        f"No adequate assurance by {fmt_date(deadline.until)}: post-petition "
+        f"arrears of {fmt_money(post_petition_due)} may be acted on.",
+        deadline.citation,
+        2,
+        None,
+        "FED_BANKRUPTCY",
+    )
+
+
+def appeal_check(ctx: Ctx) -> RuleCheck:
+    path = "protections.appeal_blocks"
+    if not ctx.p(path):
+        return ctx.check("APPEAL", NA, "Appeals do not hold disconnection under this rule set.", path, 2)
+    if ctx.facts.appeal_pending:
+        return ctx.check(
+            "APPEAL_PENDING",
+            B,
+            "An appeal, dispute or complaint is pending; no disconnection until it is resolved.",
+            path,
+            2,
+        )
+    return ctx.check("APPEAL", S, "No appeal or dispute is pending.", path, 2)
+
+
+def _financially_unable(ctx: Ctx, cert) -> bool:
+    return bool(cert and cert.financially_unable) or is_low_income(ctx.layer, ctx.facts)
+
+
+def medical_check(ctx: Ctx) -> RuleCheck:
+    f, mode, path = ctx.facts, ctx.p("protections.medical.mode"), "protections.medical.mode"
+    validity = ctx.p("protections.medical.validity_days")
+    active = []
+    for cert in f.medical_certificates:
+        end = cert.valid_until + ONE if cert.valid_until else cert.received_on + timedelta(days=validity)
+        if cert.received_on <= ctx.as_of < end:
+            active.append((end, cert))
+    if not active and not (f.life_support and ctx.p("protections.medical.life_support_as_certificate")):
+        return ctx.check("MEDICAL", S, "No medical certificate is in force.", path, 2)
+    cert = max(active, key=lambda item: item[0])[1] if active else None
+    until = max(end for end, _ in active) if active else None
+    what = (
+        (
+            f"A medical certificate received {fmt_date(cert.received_on)} protects through "
+            f"{fmt_date(until - ONE)} ({validity} days unless dated)"
+        )
+        if cert
+        else "A household member depends on life-support equipment"
+    )
+    if f.life_support and ctx.p("protections.medical.life_support_as_certificate"):
+        until = None  # life support protects for as long as it lasts
+    missing = []
+    if mode in ("SB998", "AZ_ANNUAL") and not _financially_unable(ctx, cert):
+        missing.append("financial inability to pay")
+    if mode == "SB998" and not ((cert and cert.willing_to_plan) or f.willing_to_plan):
+        missing.append("willingness to enter a payment plan")
+    if missing:
+        return ctx.check(
+            "MEDICAL", S, f"{what}, but the rule also requires {' and '.join(missing)}.", path, 2
+        )
+    cap = ctx.p("protections.medical.max_renewals_when_not_paying")
+    if cert and cap is not None and cert.renewal > cap and not f.life_support:
+        first = min(c.received_on for c in f.medical_certificates)
+        if not good_payments_since(f, first):
+            return ctx.check(
+                "MEDICAL",
+                S,
+                f"{what}, but it is renewal {cert.renewal} for the same arrears and no "
+                f"payment was made since {fmt_date(first)}: at most {cap} renewals protect.",
+                "protections.medical.max_renewals_when_not_paying",
+                2,
+            )
+    return ctx.check("MEDICAL_CERTIFICATE", B, f"{what}.", path, 2, until)
+
+
+def _billing_period_end(f: AccountFacts, day: date) -> date:
+    later = sorted(b.bill_date for b in f.bills if b.bill_date > day)
+    if later:
+        return later[0] - ONE
+    earlier = sorted(b.bill_date for b in f.bills if b.bill_date <= day)
+    return add_months(earlier[-1], 1) - ONE if earlier else add_months(day, 1) - ONE
+
+
+def pledge_check(ctx: Ctx) -> RuleCheck:
+    path = "protections.liheap_pledge_blocks"
+    if not ctx.p(path):
+        return ctx.check(
+            "PLEDGE", NA, "Assistance pledges do not hold disconnection under this rule set.", path, 2
+        )
+    grace = ctx.p("protections.pledge_grace_days") or 0
+    pending = [p for p in ctx.facts.pledges if p.status == "pending" and p.paid_amount < p.amount]
+    lapsed = []
+    for pledge in sorted(pending, key=lambda p: p.expected_by, reverse=True):
+        end = pledge.expected_by + timedelta(days=grace)
+        if ctx.p("protections.pledge_scope") == "BILLING_PERIOD":
+            end = max(end, _billing_period_end(ctx.facts, pledge.pledged_on))
+        if ctx.as_of > end:
+            lapsed.append(
+                f"the pledge expected by {fmt_date(pledge.expected_by)} (grace {grace} days) has lapsed"
+            )
+            continue
+        remaining = pledge.amount - pledge.paid_amount
+        if ctx.p("protections.pledge_requires_remainder_paid") and ctx.dq.past_due > remaining:
+            lapsed.append(
+                f"the pledge of {fmt_money(remaining)} leaves {fmt_money(ctx.dq.past_due - remaining)} "
+                "of the past-due balance unpaid by the customer"
+            )
+            continue
+        return ctx.check(
+            "PLEDGE_PENDING",
+            B,
+            f"An assistance pledge of {fmt_money(remaining)} made "
+            f"{fmt_date(pledge.pledged_on)} is expected by {fmt_date(pledge.expected_by)}; it holds "
+            f"disconnection through {fmt_date(end)}.",
+            path,
+            2,
+            end + ONE,
+        )
+    if lapsed:
+        return ctx.check(
+            "PLEDGE",
+            S,
+            "No pledge holds disconnection: " + "; ".join(lapsed) + ".",
+            "protections.pledge_grace_days",
+            2,
+        )
+    return ctx.check("PLEDGE", S, "No assistance pledge is pending.", path, 2)
+
+
+def _noncompliance_since(ctx: Ctx, arr: ArrangementFact) -> date | None:
+    missed = [i.due_date for i in arr.installments if i.due_date < ctx.as_of and i.paid_amount < i.amount]
+    current = (
+        [ctx.dq.oldest_due] if ctx.dq.oldest_bill and ctx.dq.oldest_bill.bill_date >= arr.created_on else []
+    )
+    dates = missed + [d for d in current if d is not None]
+    if arr.status == "broken":
+        dates.append(arr.ended_on or arr.created_on)
+    return min(dates) if dates else None
+
+
+def arrangement_check(ctx: Ctx) -> RuleCheck:
+    """A plan in good standing blocks; a defaulted one allows action after the tolerance
+    (SB 998: 60 days) or, in St. George, the next day without further notice."""
+    f, path = ctx.facts, "arrangements.default_tolerance_days"
+    active = [a for a in f.arrangements if a.status == "active"]
+    broken = [
+        a
+        for a in f.arrangements
+        if a.status == "broken"
+        and ctx.dq.oldest_bill is not None
+        and ctx.dq.oldest_bill.bill_date < a.created_on
+    ]
+    arr = max(active or broken, key=lambda a: a.created_on, default=None)
+    if arr is None:
+        return ctx.check("ARRANGEMENT", NA, "No payment arrangement covers these arrears.", path, 2)
+    since = _noncompliance_since(ctx, arr)
+    if since is None:
+        return ctx.check(
+            "ARRANGEMENT_GOOD_STANDING",
+            B,
+            f"A {arr.months}-month arrangement made {fmt_date(arr.created_on)} is in good standing.",
+            path,
+            2,
+        )
+    ctx.plan_default_on = since
+    if ctx.p("arrangements.default_disconnect_next_day"):
+        ctx.plan_next_day = True
+        return ctx.check(
+            "ARRANGEMENT_DEFAULT",
+            S,
+            f"The arrangement is in default since {fmt_date(since)}: "
+            "disconnection may follow the next day without further notice.",
+            "arrangements.default_disconnect_next_day",
+            2,
+            since + ONE,
+        )
+    tolerance = ctx.p(path)
+    allowed = since + timedelta(days=tolerance)
+    if ctx.as_of < allowed:
+        return ctx.check(
+            "ARRANGEMENT_TOLERANCE",
+            B,
+            f"The arrangement is out of compliance since {fmt_date(since)}; "
+            f"disconnection only after {tolerance} days of non-compliance ({fmt_date(allowed)}).",
+            path,
+            2,
+            allowed,
+        )
+    return ctx.check(
+        "ARRANGEMENT_DEFAULT",
+        S,
+        f"The arrangement has been out of compliance since "
+        f"{fmt_date(since)} ({(ctx.as_of - since).days} days; tolerance {tolerance}).",
+        path,
+        2,
+    )
+
+
+def min_arrears_check(ctx: Ctx) -> RuleCheck:
+    path, minimum = "protections.min_arrears_for_disconnect", ctx.p("protections.min_arrears_for_disconnect")
+    if minimum <= ZERO:
+        return ctx.check("MIN_ARREARS", NA, "No minimum-arrears threshold.", path, 2)
+    if ctx.dq.past_due < minimum:
+        return ctx.check(
+            "MIN_ARREARS",
+            B,
+            f"Past due {fmt_money(ctx.dq.past_due)} is below the "
+            f"{fmt_money(minimum)} minimum for disconnection.",
+            path,
+            2,
+        )
+    return ctx.check(
+        "MIN_ARREARS",
+        S,
+        f"Past due {fmt_money(ctx.dq.past_due)} reaches the {fmt_money(minimum)} minimum.",
+        path,
+        2,
+    )
