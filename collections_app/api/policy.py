@@ -1,5 +1,170 @@
-"""API endpoints of this area (mounted under /api/v1/)."""
+"""What-if and decision endpoints: the engine over posted facts, or over a real account."""
 
-from django.urls import URLPattern
+from datetime import date
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Account
+from collections_app.api.facts_schema import AccountFactsIn, facts_from_data
+from collections_app.policy.policy import PolicyError, policy_build
+from collections_app.policy.presets import PRESETS
+from collections_app.selectors.policy import current_policy
+from collections_app.selectors.whatif import evaluate
+
+
+class EvaluateIn(serializers.Serializer):
+    preset = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text='a preset name (e.g. "CA_SB998_WATER"), or "current" / omitted for the utility\'s policy',
+    )
+    presets = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="several presets, combined most-protectively"
+    )
+    overrides = serializers.DictField(
+        required=False, help_text='dotted parameter paths, e.g. {"late_fee.pct": "0.015"}'
+    )
+    as_of = serializers.DateField(required=False, help_text="evaluation date; default today")
+    owner = serializers.BooleanField(default=False, help_text="the customer owns the premise (deposit rules)")
+    facts = AccountFactsIn()
+
+
+class RuleCheckOut(serializers.Serializer):
+    code = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["satisfied", "blocked", "deferred", "not_applicable"])
+    reason = serializers.CharField()
+    citation = serializers.CharField()
+    step = serializers.IntegerField()
+    until = serializers.DateField(allow_null=True)
+    preset = serializers.CharField()
+
+
+class AmountOut(serializers.Serializer):
+    code = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reason = serializers.CharField()
+    citation = serializers.CharField()
+
+
+class DecisionOut(serializers.Serializer):
+    as_of = serializers.DateField()
+    status = serializers.ChoiceField(choices=["eligible", "deferred", "blocked", "not_delinquent"])
+    eligible = serializers.BooleanField()
+    earliest_date = serializers.DateField(allow_null=True, help_text="earliest permissible action date")
+    action = serializers.ChoiceField(choices=["disconnect", "low_flow"])
+    deciding = RuleCheckOut(allow_null=True)
+    checks = RuleCheckOut(many=True, help_text="every rule checked, in pipeline order")
+    past_due = serializers.DecimalField(max_digits=12, decimal_places=2)
+    days_delinquent = serializers.IntegerField()
+    amounts = AmountOut(many=True)
+
+
+class PolicyOut(serializers.Serializer):
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+    presets = serializers.ListField(child=serializers.CharField())
+
+
+class EvaluationOut(serializers.Serializer):
+    policy = PolicyOut()
+    as_of = serializers.DateField()
+    decision = DecisionOut()
+    delinquency = serializers.DictField(
+        help_text="status current/past_due/delinquent, days, past due, clock start"
+    )
+    notice_plan = serializers.DictField(allow_null=True, help_text="the next notice due and what it enables")
+    amounts = serializers.DictField(
+        help_text="late_fee, notice_fee, trip_fee, reconnect_fee(_after_hours), deposit_required, "
+        "arrangement_limits, write_off, agency_referral, bankruptcy_deadline, deposit_refunds"
+    )
+
+
+class PresetOut(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    summary = serializers.CharField()
+
+
+def _policy_from(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+    names = list(data.get("presets") or [])
+    single = (data.get("preset") or "").strip()
+    if single and single.lower() != "current":
+        names.insert(0, single)
+    overrides = data.get("overrides") or {}
+    if not names and not overrides:
+        return current_policy()[0]
+    if not names:
+        version = current_policy()[1]
+        names = [p for p in version.presets]
+        overrides = {**version.overrides, **overrides}
+    return policy_build(presets=names, overrides=overrides, name="what-if")
+
+
+class PolicyEvaluateView(APIView):
+    """Evaluate the engine on described facts: the decision (every rule with its reason and
+    citation, the earliest permissible date) and the amounts the policy computes. Saves nothing."""
+
+    required_permission = "collections_app.use_whatif"
+
+    @extend_schema(request=EvaluateIn, responses={200: EvaluationOut})
+    def post(self, request: Request) -> Response:
+        data = EvaluateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        try:
+            policy = _policy_from(d)
+        except PolicyError as exc:
+            return Response({"preset": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        facts = facts_from_data(d["facts"])
+        as_of = d.get("as_of") or timezone.localdate()
+        return Response(evaluate(policy=policy, facts=facts, as_of=as_of, owner=d["owner"]))
+
+
+class PresetListView(APIView):
+    """The shipped presets (rules.md §2)."""
+
+    required_permission = "collections_app.use_whatif"
+
+    @extend_schema(responses={200: PresetOut(many=True)})
+    def get(self, request: Request) -> Response:
+        return Response([{"name": p.name, "label": p.label, "summary": p.summary} for p in PRESETS.values()])
+
+
+class AccountDecisionView(APIView):
+    """The engine's decision for a real account under the utility's current policy."""
+
+    required_permission = "collections_app.use_whatif"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="default today")],
+        responses={200: EvaluationOut},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        from collections_app.selectors.facts import facts_for_account
+
+        account = Account.objects.filter(number=number).only("id").first()
+        if account is None:
+            return Response({"detail": "No such account."}, status=status.HTTP_404_NOT_FOUND)
+        raw = request.query_params.get("as_of")
+        try:
+            as_of = date.fromisoformat(raw) if raw else timezone.localdate()
+        except ValueError:
+            return Response({"as_of": ["Use a date like 2026-11-23."]}, status=status.HTTP_400_BAD_REQUEST)
+        policy, _version = current_policy()
+        facts = facts_for_account(account.pk, as_of=as_of)
+        return Response(evaluate(policy=policy, facts=facts, as_of=as_of))
+
+
+urlpatterns = [
+    path("policy/evaluate", PolicyEvaluateView.as_view(), name="policy-evaluate"),
+    path("policy/presets", PresetListView.as_view(), name="policy-presets"),
+    path("accounts/<str:number>/decision", AccountDecisionView.as_view(), name="account-decision"),
+]

@@ -1,0 +1,211 @@
+"""The account-facts JSON accepted by the what-if API and page, as DRF serializers so the
+OpenAPI document describes every field and bad input gets a per-field message."""
+
+from dataclasses import asdict, fields, is_dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from collections_app.policy import facts as f
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+def _money(help_text: str = "", **kw: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(**MONEY, help_text=help_text, **kw)
+
+
+class BillIn(serializers.Serializer):
+    bill_date = serializers.DateField()
+    due_date = serializers.DateField()
+    amount = _money("billed amount")
+    paid_amount = _money("paid or credited against this bill so far", default=Decimal("0.00"))
+    is_final = serializers.BooleanField(default=False)
+    late_fee_assessed = serializers.BooleanField(
+        default=False, help_text="a late fee was already charged on it"
+    )
+
+    def validate(self, data: dict) -> dict:
+        if data["due_date"] < data["bill_date"]:
+            raise serializers.ValidationError("due_date is before bill_date.")
+        return data
+
+
+class PaymentIn(serializers.Serializer):
+    paid_on = serializers.DateField()
+    amount = _money()
+    returned = serializers.BooleanField(default=False, help_text="dishonoured (NSF)")
+    returned_on = serializers.DateField(required=False, allow_null=True, default=None)
+    to_avoid_disconnect = serializers.BooleanField(default=False)
+
+
+class NoticeIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=f.NOTICE_KINDS)
+    sent_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=f.NOTICE_METHODS, default="mail")
+
+
+class ContactAttemptIn(serializers.Serializer):
+    on = serializers.DateField()
+    method = serializers.ChoiceField(choices=["phone", "visit", "email", "third_party"], default="phone")
+    reached = serializers.BooleanField(default=False)
+
+
+class MedicalCertificateIn(serializers.Serializer):
+    received_on = serializers.DateField()
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+    renewal = serializers.IntegerField(min_value=0, default=0)
+
+
+class PledgeIn(serializers.Serializer):
+    amount = _money()
+    pledged_on = serializers.DateField()
+    expected_by = serializers.DateField()
+    status = serializers.ChoiceField(choices=["pending", "paid", "expired", "cancelled"], default="pending")
+    paid_amount = _money(default=Decimal("0.00"))
+
+
+class InstallmentIn(serializers.Serializer):
+    due_date = serializers.DateField()
+    amount = _money()
+    paid_amount = _money(default=Decimal("0.00"))
+    paid_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ArrangementIn(serializers.Serializer):
+    created_on = serializers.DateField()
+    months = serializers.IntegerField(min_value=1, max_value=120)
+    total = _money()
+    down_payment = _money(default=Decimal("0.00"))
+    status = serializers.ChoiceField(
+        choices=["active", "kept", "broken", "cancelled", "pending_approval", "rejected"], default="active"
+    )
+    ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+    installments = InstallmentIn(
+        many=True, default=list, help_text="scheduled installments; missed = unpaid past due"
+    )
+
+
+class BankruptcyIn(serializers.Serializer):
+    chapter = serializers.ChoiceField(choices=[7, 11, 12, 13])
+    petition_date = serializers.DateField()
+    order_for_relief_date = serializers.DateField(required=False, allow_null=True, default=None)
+    assurance_received_on = serializers.DateField(required=False, allow_null=True, default=None)
+    assurance_amount = _money(default=Decimal("0.00"))
+    pre_petition_balance = _money(default=Decimal("0.00"))
+    discharged_on = serializers.DateField(required=False, allow_null=True, default=None)
+    dismissed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class WeatherIn(serializers.Serializer):
+    on = serializers.DateField()
+    high_f = serializers.IntegerField(required=False, allow_null=True, default=None)
+    low_f = serializers.IntegerField(required=False, allow_null=True, default=None)
+    heat_advisory = serializers.BooleanField(default=False)
+    winter_advisory = serializers.BooleanField(default=False)
+
+
+class DepositIn(serializers.Serializer):
+    amount = _money()
+    held_since = serializers.DateField()
+    interest_credited_through = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class AccountFactsIn(serializers.Serializer):
+    """Everything the rules look at. Omitted lists are empty; omitted flags are false."""
+
+    account_number = serializers.CharField(max_length=20, required=False, default="")
+    residential = serializers.BooleanField(default=True)
+    single_family = serializers.BooleanField(default=True)
+    utility = serializers.ChoiceField(
+        choices=["water", "sewer", "solid_waste", "electric", "gas"], default="water"
+    )
+    system_connections = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    landlord_owned = serializers.BooleanField(default=False)
+    multiple_dwelling = serializers.BooleanField(default=False)
+    service_state = serializers.ChoiceField(
+        choices=["connected", "low_flow", "disconnected"], default="connected"
+    )
+    final_billed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    balance = _money("everything owed today", default=Decimal("0.00"))
+    bills = BillIn(many=True, default=list)
+    payments = PaymentIn(many=True, default=list)
+    notices = NoticeIn(many=True, default=list, help_text="notices sent: kind, date, method")
+    contact_attempts = ContactAttemptIn(many=True, default=list)
+    medical_certificates = MedicalCertificateIn(many=True, default=list)
+    life_support = serializers.BooleanField(default=False)
+    pledges = PledgeIn(many=True, default=list, help_text="assistance pledges")
+    arrangements = ArrangementIn(many=True, default=list, help_text="current and past payment arrangements")
+    bankruptcy = BankruptcyIn(required=False, allow_null=True, default=None)
+    appeal_pending = serializers.BooleanField(default=False)
+    poverty_pct = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="household income as a % of the federal poverty line",
+    )
+    benefit_programs = serializers.ListField(child=serializers.CharField(max_length=20), default=list)
+    willing_to_plan = serializers.BooleanField(default=False)
+    age_65_plus = serializers.BooleanField(default=False)
+    weather = WeatherIn(many=True, default=list, help_text="temperatures and advisories by date")
+    deposits = DepositIn(many=True, default=list, help_text="security deposits held")
+    disconnections_12m = serializers.IntegerField(min_value=0, default=0)
+    late_payments_12m = serializers.IntegerField(min_value=0, default=0)
+    letter_of_credit = serializers.BooleanField(default=False)
+
+
+_NESTED = {
+    "bills": f.BillFact,
+    "payments": f.PaymentFact,
+    "notices": f.NoticeFact,
+    "contact_attempts": f.ContactAttemptFact,
+    "medical_certificates": f.MedicalCertificateFact,
+    "pledges": f.PledgeFact,
+    "arrangements": f.ArrangementFact,
+    "weather": f.WeatherFact,
+    "deposits": f.DepositFact,
+}
+
+
+def _build(cls: type, data: dict) -> Any:
+    known = {fl.name for fl in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def facts_from_data(data: dict) -> f.AccountFacts:
+    """Validated serializer data -> AccountFacts."""
+    values = dict(data)
+    for name, cls in _NESTED.items():
+        items = values.get(name) or []
+        if cls is f.ArrangementFact:
+            values[name] = tuple(
+                _build(
+                    cls, {**a, "installments": tuple(_build(f.InstallmentFact, i) for i in a["installments"])}
+                )
+                for a in items
+            )
+        else:
+            values[name] = tuple(_build(cls, item) for item in items)
+    if values.get("bankruptcy"):
+        values["bankruptcy"] = _build(f.BankruptcyFact, values["bankruptcy"])
+    values["benefit_programs"] = tuple(values.get("benefit_programs") or ())
+    return _build(f.AccountFacts, values)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses (facts, decisions) -> JSON-ready dicts: dates ISO, money as strings."""
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items() if k != "extra"}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
