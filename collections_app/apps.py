@@ -10,16 +10,35 @@ def _reference_data(sender: Any, **kwargs: Any) -> None:
     ensure_reference_data()
 
 
+def _reconnect_on_payment(**kwargs: Any) -> None:
+    """A payment that qualifies a disconnected account orders its reconnection (lazy import: the
+    engine loads on the first payment, not at startup)."""
+    from collections_app.services.orders import on_payment_posted
+
+    on_payment_posted(**kwargs)
+
+
 class CollectionsConfig(AppConfig):
     name = "collections_app"
     verbose_name = "Collections"
 
     def ready(self) -> None:
+        from accounts.page_registry import register
         from common.navigation import NavItem, nav_register
 
         nav_register(
             NavItem("Collections", "collections_app:home", "common.use_collections", order=30, workspace=True)
         )
+        nav_register(NavItem("Policy", "collections_app:policy", "collections_app.view_policyversion", order=60))
         post_migrate.connect(_reference_data, sender=self, dispatch_uid="collections_app.reference_data")
         # Account-page providers of each area register below (one line per area).
         from collections_app import page  # noqa: F401
+        from collections_app import page_recovery
+
+        page_recovery.register()
+        from collections_app.selectors import orders as order_reads
+        from collections_app.selectors import shutoff as shutoff_reads
+        from payments.services.hooks import on_payment_posted
+
+        register(flags=shutoff_reads.account_flags, timeline=order_reads.account_timeline)
+        on_payment_posted(_reconnect_on_payment)
