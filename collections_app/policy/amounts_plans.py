@@ -109,7 +109,7 @@ def _limits_layer(layer: Layer, facts: AccountFacts, as_of: date, arrears: Decim
             a.created_on for a in arrs if a.created_on > since and a.status in ("active", "kept", "broken")
         )
         if len(recent) >= limit:
-            next_allowed = add_months(recent[-limit], window) + timedelta(days=1)
+            next_allowed = add_months(recent[-limit], window)
             exclude(
                 "ARRANGEMENT_PER_YEAR",
                 f"{len(recent)} arrangement(s) in the last {window} months (limit "

@@ -79,7 +79,7 @@ def bills_in_scope(facts: AccountFacts) -> tuple[BillFact, ...]:
 def delinquency_for(
     layer: Layer, policy: Policy, facts: AccountFacts, as_of: date, bills=None
 ) -> Delinquency:
-    bills = bills_in_scope(facts) if bills is None else bills
+    bills = facts.bills if bills is None else bills  # callers pass bills_in_scope() for the clock
     overdue = [(effective_due(layer, policy, b), b) for b in bills if b.unpaid > ZERO]
     overdue = [(due, b) for due, b in overdue if due < as_of]
     if not overdue:

@@ -123,7 +123,8 @@ def _winter_posting(ctxs: list[Ctx], final: date) -> list[RuleCheck]:
         if hours is None or final.month not in ctx.p("notices.winter_posting_months"):
             continue
         window = final - timedelta(days=hours_to_days(hours))
-        visit = any(a.reached and a.method == "visit" and a.on >= window for a in ctx.facts.contact_attempts)
+        since = ctx.shutoff_notice.sent_on if ctx.shutoff_notice else window
+        visit = any(a.reached and a.method == "visit" and a.on >= since for a in ctx.facts.contact_attempts)
         posted = [n.sent_on for n in ctx.facts.notices if n.kind == "posted" and window <= n.sent_on <= final]
         path = "notices.winter_posting_hours"
         if visit or posted:
