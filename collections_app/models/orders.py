@@ -58,6 +58,14 @@ class ServiceOrder(models.Model):
     completion_note = models.TextField(blank=True)
     meter_reading = models.CharField(max_length=20, blank=True)
     outcome = models.CharField(max_length=10, choices=OrderOutcome.choices, blank=True)
+    payment = models.ForeignKey(
+        "payments.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="the payment that got a disconnected service restored (NSF: 48 hours to redeem)",
+    )
     cancelled_reason = models.TextField(blank=True)
     cancelled_code = models.CharField(max_length=40, blank=True, help_text="the engine's deciding rule")
     cancelled_at = models.DateTimeField(null=True, blank=True)

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from collections_app.policy.calendar import months_between
 from collections_app.policy.facts import (
     ZERO,
     AccountFacts,
@@ -65,7 +66,10 @@ SELECT a.id, a.number, a.account_class, a.status, a.occupancy, a.customer_id, c.
        (SELECT max(b.bill_date) FROM accounts_bill b
          WHERE b.account_id = a.id AND b.is_final AND b.bill_date <= %(as_of)s),
        ARRAY(SELECT s.utility || ':' || s.status FROM accounts_service s
-              WHERE s.account_id = a.id AND s.ended_on IS NULL ORDER BY s.id)
+              WHERE s.account_id = a.id AND s.ended_on IS NULL ORDER BY s.id),
+       a.opened_on,
+       (SELECT max(r.referred_on) FROM collections_app_agencyreferral r
+         WHERE r.account_id = a.id AND r.status = 'referred' AND r.referred_on <= %(as_of)s)
 FROM accounts_account a
 JOIN accounts_customer c ON c.id = a.customer_id
 JOIN accounts_premise p ON p.id = a.premise_id
@@ -135,12 +139,12 @@ ORDER BY acct.account_id, i.d
 # Payments taken through cashiering (with their returns), and the ledger-only payment history the
 # demo loader writes without payment rows, one per account, day and reference.
 PAYMENTS_SQL = """
-SELECT p.account_id, p.business_date, p.amount, r.returned_on, p.created_at
+SELECT p.account_id, p.business_date, p.amount, r.returned_on, p.created_at, p.id
 FROM payments_payment p LEFT JOIN payments_returneditem r ON r.payment_id = p.id
 WHERE p.account_id = ANY(%(ids)s::bigint[]) AND p.status IN ('posted', 'returned')
   AND p.business_date BETWEEN %(since)s AND %(as_of)s
 UNION ALL
-SELECT le.account_id, le.effective_date, -SUM(le.amount), NULL, NULL
+SELECT le.account_id, le.effective_date, -SUM(le.amount), NULL, NULL, NULL
 FROM accounts_ledgerentry le
 WHERE le.account_id = ANY(%(ids)s::bigint[]) AND le.kind = 'payment'
   AND le.effective_date BETWEEN %(since)s AND %(as_of)s
@@ -149,7 +153,7 @@ GROUP BY le.account_id, le.effective_date, le.reference
 """
 
 NOTICES_SQL = """
-SELECT account_id, kind, sent_on, method FROM collections_app_notice
+SELECT account_id, kind, sent_on, method, earliest_action FROM collections_app_notice
 WHERE account_id = ANY(%(ids)s::bigint[]) AND sent_on IS NOT NULL AND NOT voided
   AND sent_on BETWEEN %(since)s AND %(as_of)s
 ORDER BY account_id, sent_on, id
@@ -162,7 +166,8 @@ ORDER BY account_id, at
 """
 
 MEDICAL_SQL = """
-SELECT account_id, received_on, valid_until, renewal FROM collections_app_medicalcertificate
+SELECT account_id, received_on, valid_until, renewal, financially_unable, willing_to_plan
+FROM collections_app_medicalcertificate
 WHERE account_id = ANY(%(ids)s::bigint[]) AND received_on BETWEEN %(since)s AND %(as_of)s
 ORDER BY account_id, received_on, id
 """
@@ -220,12 +225,14 @@ WHERE account_id = ANY(%(ids)s::bigint[]) AND status = 'held' AND held_amount > 
   AND held_since <= %(as_of)s
 """
 
-# Disconnect and low-flow orders: completed ones count as disconnections; a payment made while
-# one was open was made to avoid the disconnection (NSF escalation, rules.md 1.7).
+# Disconnect and low-flow orders: completed ones count as disconnections, an open one means the
+# account is in the disconnection process, and a payment made while one was open was made to
+# avoid the disconnection (NSF escalation, rules.md 1.7). Reconnect orders name the payment that
+# restored service (48 hours to redeem it if it comes back).
 ORDERS_SQL = """
-SELECT account_id, status, created_at, completed_at, cancelled_at FROM collections_app_serviceorder
-WHERE account_id = ANY(%(ids)s::bigint[]) AND kind IN ('disconnect', 'low_flow')
-  AND created_at >= %(since_at)s AND created_at < %(until_at)s
+SELECT account_id, kind, status, created_at, completed_at, cancelled_at, payment_id
+FROM collections_app_serviceorder
+WHERE account_id = ANY(%(ids)s::bigint[]) AND created_at >= %(since_at)s AND created_at < %(until_at)s
 """
 
 
@@ -299,16 +306,26 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
     for row in _rows(LEDGER_SQL, p):
         ledger[row[0]].append(row)
 
-    orders = _rows(ORDERS_SQL, p)
     open_windows: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    year_ago_at = _local_midnight(add_months(as_of, -12))
+    year_ago_at, until_at = _local_midnight(add_months(as_of, -12)), p["until_at"]
     disconnections: dict[int, int] = defaultdict(int)
-    for account_id, status, created, completed, cancelled in orders:
-        open_windows[account_id].append((created, completed or cancelled))
-        if status == "completed" and completed is not None and completed >= year_ago_at:
+    scheduled: set[int] = set()
+    restoring: set[int] = set()
+    for account_id, kind, status, created, completed, cancelled, payment_id in _rows(ORDERS_SQL, p):
+        if kind == "reconnect":
+            if payment_id is not None:
+                restoring.add(payment_id)
+            continue
+        if kind not in ("disconnect", "low_flow"):
+            continue
+        closed = completed or cancelled
+        open_windows[account_id].append((created, closed))
+        if status == "completed" and completed is not None and year_ago_at <= completed < until_at:
             disconnections[account_id] += 1
+        if closed is None or closed >= until_at:
+            scheduled.add(account_id)
 
-    for account_id, paid_on, amount, returned_on, created in _rows(PAYMENTS_SQL, p):
+    for account_id, paid_on, amount, returned_on, created, payment_id in _rows(PAYMENTS_SQL, p):
         returned = returned_on is not None and returned_on <= as_of
         avoid = created is not None and any(
             start <= created and (end is None or created <= end) for start, end in open_windows[account_id]
@@ -320,15 +337,24 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
                 returned=returned,
                 returned_on=returned_on if returned else None,
                 to_avoid_disconnect=avoid,
+                restored_service=payment_id in restoring,
             )
         )
-    for account_id, kind, sent_on, method in _rows(NOTICES_SQL, p):
-        by["notices"][account_id].append(NoticeFact(kind=kind, sent_on=sent_on, method=method))
+    for account_id, kind, sent_on, method, disconnect_on in _rows(NOTICES_SQL, p):
+        by["notices"][account_id].append(
+            NoticeFact(kind=kind, sent_on=sent_on, method=method, disconnect_on=disconnect_on)
+        )
     for account_id, on, method, reached in _rows(CONTACTS_SQL, p):
         by["contacts"][account_id].append(ContactAttemptFact(on=on, method=method, reached=reached))
-    for account_id, received_on, valid_until, renewal in _rows(MEDICAL_SQL, p):
+    for account_id, received_on, valid_until, renewal, unable, willing in _rows(MEDICAL_SQL, p):
         by["medical"][account_id].append(
-            MedicalCertificateFact(received_on=received_on, valid_until=valid_until, renewal=renewal)
+            MedicalCertificateFact(
+                received_on=received_on,
+                valid_until=valid_until,
+                renewal=renewal,
+                financially_unable=unable,
+                willing_to_plan=willing,
+            )
         )
     for account_id, amount, pledged_on, expected_by, status, paid in _rows(PLEDGES_SQL, p):
         by["pledges"][account_id].append(
@@ -393,7 +419,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
     facts: dict[int, AccountFacts] = {}
     for row in _rows(ACCOUNTS_SQL, p):
         account_id, number, klass, status, occupancy, customer_id, life_support, owner_id, *rest = row
-        multi, final_requested, final_bill_date, services = rest
+        multi, final_requested, final_bill_date, services, opened_on, referred_on = rest
         utility, state = _service(services)
         money = ledger.get(account_id)
         residential = klass in ("residential", "multi_unit")
@@ -427,11 +453,15 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
             appeal_pending=account_id in appeals,
             poverty_pct=poverty.get(account_id),
             benefit_programs=tuple(dict.fromkeys(by["benefits"][account_id])),
-            willing_to_plan=any(a["status"] in ("active", "pending_approval") for a in arrs.values()),
+            willing_to_plan=any(a["status"] in ("active", "pending_approval") for a in arrs.values())
+            or any(m.willing_to_plan for m in medical),
             weather=weather,
             deposits=tuple(by["deposits"][account_id]),
             disconnections_12m=disconnections[account_id],
             late_payments_12m=money[0][2] if money else 0,
+            credit_history_months=max(months_between(opened_on, as_of), 0),
+            disconnect_scheduled=account_id in scheduled,
+            referred_on=referred_on,
             extra={"account_id": account_id, "account_status": status},
         )
     return facts

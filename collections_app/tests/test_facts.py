@@ -94,7 +94,6 @@ def test_every_kind_of_fact_arrives(officer, make_user):
     account = AccountFactory(
         customer=landlord, premise=building, account_class="multi_unit", occupancy="tenant"
     )
-    Service.objects.filter(account=account).update(status="low_flow")
     charge(account, "300.00", due=AS_OF - timedelta(days=90))
     late_fee_day = AS_OF - timedelta(days=80)
     post_entries(
@@ -117,6 +116,8 @@ def test_every_kind_of_fact_arrives(officer, make_user):
         actor=cashier,
         idempotency_key=uuid4(),
     )
+    # on low flow after the payment (a payment on a low-flow account may order its reconnection)
+    Service.objects.filter(account=account).update(status="low_flow")
     Notice.objects.create(
         account=account,
         kind="shutoff",
@@ -234,7 +235,8 @@ def test_every_kind_of_fact_arrives(officer, make_user):
         ("shutoff", AS_OF - timedelta(days=12), "mail")
     ], "voided and unsent notices start no clock"
     assert f.contact_attempts[0].on == AS_OF - timedelta(days=3) and f.contact_attempts[0].reached
-    assert f.medical_certificates[0].renewal == 1 and f.willing_to_plan
+    assert f.medical_certificates[0].renewal == 1 and f.medical_certificates[0].willing_to_plan
+    assert f.willing_to_plan and not f.disconnect_scheduled and f.credit_history_months >= 70
     assert f.pledges[0].status == "pending" and f.pledges[0].amount == Decimal("100.00")
     (a,) = f.arrangements
     assert a.status == "active" and a.down_payment == Decimal("50.00")

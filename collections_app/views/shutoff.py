@@ -1,5 +1,171 @@
-"""URL patterns of this area are appended by the module that builds it."""
+"""The shutoff lists for collections officers: runs with live progress, a run's decisions by tab
+with every rule checked, exclusion with a reason, approval into orders, CSV export."""
 
-from django.urls import URLPattern
+import csv
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from collections_app.forms_shutoff import ExcludeForm
+from collections_app.models import BatchRun, RunStatus
+from collections_app.selectors.shutoff import (
+    TABS,
+    run_candidates,
+    run_csv_rows,
+    run_is_running,
+    shutoff_run_get,
+    shutoff_runs,
+    tab_codes,
+    tab_counts,
+)
+from common.exceptions import DomainError
+
+VIEW = "collections_app.view_batchrun"
+PAGE_SIZE = 100
+
+
+def _run(run_id: int) -> BatchRun:
+    run = shutoff_run_get(run_id=run_id)
+    if run is None:
+        raise Http404("No such shutoff list.")
+    return run
+
+
+@permission_required(VIEW, raise_exception=True)
+def runs(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    recent = shutoff_runs()
+    tonight = next((r for r in recent if r.business_date == today), None)
+    return render(
+        request,
+        "collections_app/shutoff_runs.html",
+        {"runs": recent, "tonight": tonight, "running": run_is_running(business_date=today), "today": today},
+    )
+
+
+@require_POST
+@permission_required("collections_app.add_batchrun", raise_exception=True)
+def run_now(request: HttpRequest) -> HttpResponse:
+    from collections_app.tasks.shutoff import shutoff_nightly
+
+    today = timezone.localdate()
+    if run_is_running(business_date=today):
+        messages.info(request, "Tonight's list is being computed already.")
+    else:
+        shutoff_nightly.delay(business_date=today.isoformat(), actor_id=request.user.pk)
+        messages.success(request, "Tonight's list is being computed; the page shows its progress.")
+    return redirect("collections_app:shutoff_runs")
+
+
+@permission_required(VIEW, raise_exception=True)
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(run_id)
+    tab = request.GET.get("tab", "listed")
+    tab = tab if tab in TABS else "listed"
+    code, q = request.GET.get("code", "").strip(), request.GET.get("q", "").strip()
+    page = Paginator(run_candidates(run=run, tab=tab, code=code, q=q), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    counts = tab_counts(run=run) if run.status != RunStatus.RUNNING else {}
+    return render(
+        request,
+        "collections_app/shutoff_run.html",
+        {
+            "run": run,
+            "tab": tab,
+            "tabs": [(key, label, counts.get(key, 0)) for key, (label, _) in TABS.items()],
+            "listed": counts.get("listed", 0),
+            "codes": tab_codes(run=run, tab=tab),
+            "code": code,
+            "q": q,
+            "page": page,
+            "exclude_form": ExcludeForm(),
+            "can_edit": run.status == RunStatus.FINISHED,
+        },
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(run_id)
+    if (
+        run.status != RunStatus.RUNNING
+        and request.headers.get("HX-Request")
+        and request.GET.get("was") == "running"
+    ):
+        return HttpResponseClientRefresh()  # finished while the officer watched: show the tabs
+    return render(request, "collections_app/shutoff_progress.html", {"run": run})
+
+
+@require_POST
+@permission_required("collections_app.change_shutoffcandidate", raise_exception=True)
+def exclude(request: HttpRequest, run_id: int, candidate_id: int) -> HttpResponse:
+    from collections_app.services.shutoff import candidate_exclude
+
+    form = ExcludeForm(request.POST)
+    back = reverse("collections_app:shutoff_run", args=[run_id]) + "?tab=listed"
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("reason", ["Give a reason."])))
+        return redirect(back)
+    try:
+        candidate = candidate_exclude(
+            candidate_id=candidate_id, reason=form.cleaned_data["reason"], actor=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"Account {candidate.account.number} is off the list: {candidate.exclude_reason}"
+        )
+    return redirect(back)
+
+
+@require_POST
+@permission_required("collections_app.approve_shutoff_list", raise_exception=True)
+def approve(request: HttpRequest, run_id: int) -> HttpResponse:
+    from collections_app.services.shutoff import shutoff_list_approve
+
+    try:
+        _, made = shutoff_list_approve(run_id=_run(run_id).pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("collections_app:shutoff_run", run_id=run_id)
+    noun = "order" if made == 1 else "orders"
+    messages.success(request, f"List approved: {made} disconnect {noun} on the order board.")
+    return redirect(reverse("collections_app:orders") + "?tab=open")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@permission_required(VIEW, raise_exception=True)
+def export_csv(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
+    run = _run(run_id)
+    tab = request.GET.get("tab", "listed")
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in run_csv_rows(run=run, tab=tab if tab in TABS else "listed")),
+        content_type="text/csv",
+    )
+    response["Content-Disposition"] = f'attachment; filename="shutoff-{run.business_date}-{tab}.csv"'
+    return response
+
+
+urlpatterns = [
+    path("shutoff/", runs, name="shutoff_runs"),
+    path("shutoff/run-now/", run_now, name="shutoff_run_now"),
+    path("shutoff/<int:run_id>/", run_detail, name="shutoff_run"),
+    path("shutoff/<int:run_id>/progress/", run_progress, name="shutoff_progress"),
+    path("shutoff/<int:run_id>/approve/", approve, name="shutoff_approve"),
+    path("shutoff/<int:run_id>/export.csv", export_csv, name="shutoff_csv"),
+    path("shutoff/<int:run_id>/candidates/<int:candidate_id>/exclude/", exclude, name="shutoff_exclude"),
+]

@@ -1,0 +1,194 @@
+"""Reads of the shutoff lists: runs, a run's candidates by tab, the CSV, the account-page flag."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from collections_app.models import BatchRun, CandidateStatus, RunKind, RunStatus, ShutoffCandidate
+
+TABS = {
+    "listed": ("On the list", Q(status=CandidateStatus.LISTED, excluded=False)),
+    "held": ("Held", Q(status=CandidateStatus.HELD)),
+    "deferred": ("Not yet", Q(status=CandidateStatus.DEFERRED)),
+    "excluded": ("Excluded by an officer", Q(status=CandidateStatus.LISTED, excluded=True)),
+    "not_delinquent": ("Not delinquent", Q(status=CandidateStatus.NOT_DELINQUENT)),
+}
+
+
+def shutoff_runs(*, limit: int = 30) -> list[BatchRun]:
+    return list(
+        BatchRun.objects.filter(kind=RunKind.SHUTOFF)
+        .select_related("policy_version", "approved_by", "started_by")
+        .order_by("-business_date")[:limit]
+    )
+
+
+def shutoff_run_get(*, run_id: int) -> BatchRun | None:
+    return (
+        BatchRun.objects.filter(pk=run_id, kind=RunKind.SHUTOFF)
+        .select_related("policy_version", "approved_by", "started_by")
+        .first()
+    )
+
+
+def run_is_running(*, business_date: Any) -> bool:
+    return BatchRun.objects.filter(
+        kind=RunKind.SHUTOFF, business_date=business_date, status=RunStatus.RUNNING
+    ).exists()
+
+
+def tab_counts(*, run: BatchRun) -> dict[str, int]:
+    by_status = (run.counts or {}).get("by_status", {})
+    excluded = ShutoffCandidate.objects.filter(run=run, excluded=True).count()
+    return {
+        "listed": by_status.get("listed", 0) - excluded,
+        "held": by_status.get("held", 0),
+        "deferred": by_status.get("deferred", 0),
+        "excluded": excluded,
+        "not_delinquent": by_status.get("not_delinquent", 0),
+    }
+
+
+def run_candidates(*, run: BatchRun, tab: str, code: str = "", q: str = "") -> QuerySet[ShutoffCandidate]:
+    """One tab of a run, with the account, customer and premise each row shows (no query per row)."""
+    qs = ShutoffCandidate.objects.filter(TABS.get(tab, TABS["listed"])[1], run=run)
+    if code:
+        qs = qs.filter(deciding_code=code)
+    if q:
+        qs = qs.filter(
+            Q(account__number__startswith=q.strip())
+            | Q(account__customer__search_name__icontains=q.strip())
+            | Q(account__premise__search_address__icontains=q.strip())
+        )
+    return qs.select_related("account", "account__customer", "account__premise", "excluded_by").order_by(
+        "account__bill_cycle", "account__premise__search_address", "account_id"
+    )
+
+
+def tab_codes(*, run: BatchRun, tab: str) -> list[tuple[str, int]]:
+    from django.db.models import Count
+
+    rows = (
+        ShutoffCandidate.objects.filter(TABS.get(tab, TABS["listed"])[1], run=run)
+        .values_list("deciding_code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "deciding_code")
+    )
+    return list(rows)
+
+
+CSV_HEADER = [
+    "account",
+    "name",
+    "service address",
+    "status",
+    "excluded",
+    "past due",
+    "days delinquent",
+    "earliest date",
+    "action",
+    "deciding rule",
+    "reason",
+    "citation",
+    "policy version",
+]
+
+
+def run_csv_rows(*, run: BatchRun, tab: str) -> Iterator[list[Any]]:
+    """The list as CSV rows, streamed in batches (a city's list can be tens of thousands)."""
+    version = run.policy_version.version if run.policy_version else ""
+    yield CSV_HEADER
+    for c in run_candidates(run=run, tab=tab).iterator(chunk_size=2000):
+        yield [
+            c.account.number,
+            c.account.customer.display_name,
+            str(c.account.premise),
+            c.get_status_display(),
+            "yes: " + c.exclude_reason if c.excluded else "",
+            f"{c.past_due:.2f}",
+            c.days_delinquent,
+            c.earliest_date.isoformat() if c.earliest_date else "",
+            c.action,
+            c.deciding_code,
+            c.reason,
+            c.citation,
+            version,
+        ]
+
+
+def latest_candidate(*, account_id: int) -> ShutoffCandidate | None:
+    """The account's row in the latest shutoff run (one query). None when the latest run did not
+    consider it (nothing old enough past due) or there is no run yet."""
+    latest = BatchRun.objects.filter(kind=RunKind.SHUTOFF).order_by("-business_date").values("pk")[:1]
+    rows = ShutoffCandidate.objects.filter(account_id=account_id, run_id__in=latest)
+    return rows.select_related("run").first()
+
+
+def account_flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
+    """Account-page flags: where the account stands on the latest shutoff list (one query) and its
+    open disconnect or reconnect orders (one query, shared with the timeline)."""
+    from django.urls import reverse
+
+    from accounts.page_registry import Flag
+    from collections_app.selectors.orders import account_orders_cached
+
+    flags = []
+    account = ctx["account"]
+    candidate = latest_candidate(account_id=account.pk)
+    if candidate is not None:
+        run = candidate.run
+        when = "tonight's" if run.business_date == ctx.get("today") else f"the {run.business_date:%b %d}"
+        url = reverse("collections_app:shutoff_run", args=[run.pk])
+        if candidate.status == CandidateStatus.LISTED and candidate.excluded:
+            flags.append(
+                Flag("shutoff_excluded", "Excluded from the shutoff list", candidate.exclude_reason, "light")
+            )
+        elif candidate.status == CandidateStatus.LISTED and run.status != RunStatus.APPROVED:
+            flags.append(
+                Flag(
+                    "shutoff_listed",
+                    f"On {when} shutoff list",
+                    f"{candidate.days_delinquent} days delinquent, ${candidate.past_due:,.2f} past due; "
+                    f"every protection was checked ({url}).",
+                    "danger",
+                )
+            )
+        elif candidate.status == CandidateStatus.HELD:
+            flags.append(
+                Flag(
+                    "shutoff_held",
+                    f"Shutoff: held — {candidate.reason}",
+                    f"{candidate.citation} ({candidate.deciding_code}), on {when} list review.",
+                    "info",
+                )
+            )
+        elif candidate.status == CandidateStatus.DEFERRED:
+            earliest = f" Not before {candidate.earliest_date:%b %d, %Y}." if candidate.earliest_date else ""
+            flags.append(
+                Flag(
+                    "shutoff_deferred",
+                    f"Shutoff: not yet — {candidate.reason}",
+                    f"{candidate.citation}.{earliest}",
+                    "secondary",
+                )
+            )
+    for order in account_orders_cached(ctx):
+        if order.status not in ("open", "dispatched"):
+            continue
+        where = f"dispatched to {order.crew}" if order.status == "dispatched" else "not yet dispatched"
+        if order.kind in ("disconnect", "low_flow"):
+            flags.append(
+                Flag(
+                    "disconnect_order",
+                    "Disconnect order open" if order.kind == "disconnect" else "Low-flow order open",
+                    f"Order #{order.pk} for {order.scheduled_for:%b %d, %Y}, {where}. A payment, pledge, "
+                    "arrangement or medical certificate cancels it at dispatch or when the crew reports.",
+                    "danger",
+                )
+            )
+        elif order.kind == "reconnect":
+            flags.append(
+                Flag("reconnect_order", "Reconnect order open", f"Order #{order.pk}, {where}.", "success")
+            )
+    return flags
