@@ -294,6 +294,16 @@ CELERY_BEAT_SCHEDULE = {
 ADJUSTMENT_APPROVAL_LIMIT = env("DJANGO_ADJUSTMENT_APPROVAL_LIMIT", default="100.00")
 # Cashiering (rules.md 1.7 and the parameter catalogue; the policy engine takes these over later).
 CASHIER_OVER_SHORT_SIGNOFF = env(
+    # 02:30: tonight's shutoff list (after the counseling run has expired pledges and broken plans)
+    "shutoff-list-nightly": {
+        "task": "collections_app.tasks.shutoff.shutoff_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # every 15 minutes: reconnect orders for disconnected accounts that now qualify (arrangement, pledge)
+    "reconnect-sweep": {
+        "task": "collections_app.tasks.shutoff.reconnect_sweep",
+        "schedule": crontab(minute="*/15"),
+    },
     "DJANGO_CASHIER_OVER_SHORT_SIGNOFF", default="5.00"
 )  # supervisor signs above
 NSF_FEE_FIRST = env("DJANGO_NSF_FEE_FIRST", default="25.00")  # Cal. Civ. Code 1719; Mesa
@@ -325,6 +335,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+# Shutoff list: accounts decided per Celery task (one chunk of the prefiltered candidates).
+SHUTOFF_CHUNK_SIZE = env.int("DJANGO_SHUTOFF_CHUNK_SIZE", default=2000)
+# A reconnection ordered at or after this local time is after hours (St. George: paid by 4 p.m.),
+# as is one ordered on a weekend or holiday; used unless the policy sets reconnect.after_hours_from.
+RECONNECT_AFTER_HOURS_FROM = env("DJANGO_RECONNECT_AFTER_HOURS_FROM", default="16:00")
     "loggers": {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
