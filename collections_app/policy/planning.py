@@ -45,6 +45,13 @@ def _shutoff_send_on(ctxs: list[Ctx]) -> tuple[date, Ctx]:
     return max(floor, min(targets)), ctx
 
 
+def _on_business_day(policy: Policy, send_on: date, floor: date) -> date:
+    """Notices go out on business days: the last one on or before `send_on`, unless that is
+    before `floor` (the evaluation date or a "not before" rule), then the next one."""
+    earlier = policy.calendar.previous_business_day(send_on)
+    return earlier if earlier >= floor else policy.calendar.next_business_day(send_on)
+
+
 def plans(policy: Policy, facts: AccountFacts, as_of: date) -> list[NoticePlan]:
     decision = decide(policy, facts, as_of)
     if decision.status == Status.NOT_DELINQUENT or decision.earliest_date is None:
@@ -60,7 +67,7 @@ def plans(policy: Policy, facts: AccountFacts, as_of: date) -> list[NoticePlan]:
     hypothetical = facts
     if all(c.shutoff_notice is None for c in ctxs):
         send_on, ctx = _shutoff_send_on(ctxs)
-        send_on = max(send_on, as_of)
+        send_on = _on_business_day(policy, max(send_on, as_of), max(as_of, notice_min_send(ctx)))
         hypothetical = _with(facts, NoticeFact("shutoff", send_on))
         enabled = _earliest(policy, hypothetical, send_on)
         lead = ctx.p("notices.pre_disconnect_lead")
@@ -100,7 +107,9 @@ def plans(policy: Policy, facts: AccountFacts, as_of: date) -> list[NoticePlan]:
         since = notice_min_send(ctx)
         if occupant_required and not any(n.kind == "occupant" and n.sent_on >= since for n in facts.notices):
             days = occupant_days(ctx, "mail")
-            send_on = max(as_of, since, target - timedelta(days=days))
+            send_on = _on_business_day(
+                policy, max(as_of, since, target - timedelta(days=days)), max(as_of, since)
+            )
             out.append(
                 NoticePlan(
                     "occupant",
@@ -116,7 +125,10 @@ def plans(policy: Policy, facts: AccountFacts, as_of: date) -> list[NoticePlan]:
         if hours is not None and not any(
             n.kind == "final" and n.sent_on >= shutoff_on for n in facts.notices
         ):
-            send_on = max(as_of, shutoff_on, target - timedelta(days=hours_to_days(hours)))
+            floor = max(as_of, shutoff_on)
+            send_on = _on_business_day(
+                policy, max(floor, target - timedelta(days=hours_to_days(hours))), floor
+            )
             out.append(
                 NoticePlan(
                     "final",
@@ -130,7 +142,8 @@ def plans(policy: Policy, facts: AccountFacts, as_of: date) -> list[NoticePlan]:
             )
         posting = ctx.p("notices.winter_posting_hours")
         if posting is not None and target.month in ctx.p("notices.winter_posting_months"):
-            send_on = max(as_of, target - timedelta(days=hours_to_days(posting)))
+            window = target - timedelta(days=hours_to_days(posting))
+            send_on = _on_business_day(policy, max(as_of, window), max(as_of, window))
             if not any(n.kind == "posted" and n.sent_on >= send_on for n in facts.notices):
                 out.append(
                     NoticePlan(

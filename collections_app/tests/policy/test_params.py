@@ -10,10 +10,24 @@ from collections_app.policy.policy import PolicyError, policy_build
 from collections_app.policy.presets import PRESETS
 
 REQUIRED_PRESETS = [
-    "DEFAULT", "CA_SB998_WATER", "CA_CPUC_ENERGY", "CA_MUNI_WATER", "AZ_ACC_ELECTRIC", "AZ_ACC_WATER",
-    "AZ_ACC_SEWER", "AZ_PHOENIX_WATER", "AZ_MESA", "AZ_TUCSON_WATER", "AZ_SCOTTSDALE", "UT_ST_GEORGE",
-    "NY_HEFPA", "PA_CH14", "TX_PUC_ELECTRIC", "TX_PUC_WATER", "FED_BANKRUPTCY",
-]  # fmt: skip
+    "DEFAULT",
+    "CA_SB998_WATER",
+    "CA_CPUC_ENERGY",
+    "CA_MUNI_WATER",
+    "AZ_ACC_ELECTRIC",
+    "AZ_ACC_WATER",
+    "AZ_ACC_SEWER",
+    "AZ_PHOENIX_WATER",
+    "AZ_MESA",
+    "AZ_TUCSON_WATER",
+    "AZ_SCOTTSDALE",
+    "UT_ST_GEORGE",
+    "NY_HEFPA",
+    "PA_CH14",
+    "TX_PUC_ELECTRIC",
+    "TX_PUC_WATER",
+    "FED_BANKRUPTCY",
+]
 
 
 def test_section_3_defaults():

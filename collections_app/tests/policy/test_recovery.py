@@ -1,0 +1,141 @@
+"""Agency fee and interest, referral timing, write-off, bankruptcy deadlines (§1.9, §1.4.5)."""
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from collections_app.policy import amounts
+from collections_app.policy.decision import Outcome
+from collections_app.policy.facts import AccountFacts, BankruptcyFact, BillFact
+
+from .builders import money, pol
+
+S, D, B, NA = Outcome.SATISFIED, Outcome.DEFERRED, Outcome.BLOCKED, Outcome.NOT_APPLICABLE
+
+
+def test_agency_fee_twenty_percent_or_the_contract_rate():
+    fee = amounts.agency_fee(pol(), balance=money("250.00"))
+    assert fee.amount == money("50.00") and fee.citation == "Yuma 193-71"
+    assert amounts.agency_fee(pol(), balance=money("250.00"), agency_pct=money("0.25")).amount == money(
+        "62.50"
+    )
+    assert amounts.agency_fee(pol(), balance=money("0.33")).amount == money("0.07")  # 0.066 half up
+
+
+def test_referral_interest_per_whole_month_simple():
+    policy = pol()
+    two = amounts.referral_interest(
+        policy, balance=money(1000), start=date(2026, 1, 15), end=date(2026, 4, 14)
+    )
+    assert two.amount == money("30.00") and "2 whole months" in two.reason
+    three = amounts.referral_interest(
+        policy, balance=money(1000), start=date(2026, 1, 15), end=date(2026, 4, 15)
+    )
+    assert three.amount == money("45.00")
+    assert amounts.referral_interest(
+        policy, balance=money(1000), start=date(2026, 1, 31), end=date(2026, 2, 28)
+    ).amount == money("15.00")
+
+
+FINAL = AccountFacts(
+    bills=(BillFact(date(2026, 1, 10), date(2026, 1, 30), money(180), is_final=True),),
+    balance=money(180),
+    final_billed_on=date(2026, 1, 10),
+    service_state="final",
+)
+
+
+def test_referral_due_90_days_after_the_final_bill():
+    early = amounts.referral_due(pol(), FINAL, date(2026, 4, 9))
+    assert (early.outcome, early.until) == (D, date(2026, 4, 10))
+    due = amounts.referral_due(pol(), FINAL, date(2026, 4, 10))
+    assert due.outcome == S and "$180.00 unpaid" in due.reason
+    assert (
+        amounts.referral_due(
+            pol(collections__referral_days_after_final_bill=60), FINAL, date(2026, 3, 11)
+        ).outcome
+        == S
+    )
+
+
+def test_no_referral_when_not_final_small_already_referred_or_bankrupt():
+    assert amounts.referral_due(pol(), AccountFacts(balance=money(500)), date(2026, 6, 1)).outcome == NA
+    assert amounts.referral_due(pol(), replace(FINAL, balance=money(3)), date(2026, 6, 1)).outcome == NA
+    assert (
+        amounts.referral_due(pol(), replace(FINAL, referred_on=date(2026, 4, 11)), date(2026, 6, 1)).outcome
+        == NA
+    )
+    bankrupt = replace(FINAL, bankruptcy=BankruptcyFact(7, date(2026, 2, 1)))
+    assert amounts.referral_due(pol(), bankrupt, date(2026, 6, 1)).outcome == B
+
+
+@pytest.mark.parametrize(
+    ("balance", "small"),
+    [("2.50", True), ("-3.00", True), ("3.00", True), ("3.01", False), ("-3.01", False), ("0.00", False)],
+)
+def test_small_balances_of_either_sign_are_written_off(balance, small):
+    assert (
+        amounts.write_off_check(pol(), AccountFacts(balance=money(balance)), date(2026, 6, 1)).small_balance
+        is small
+    )
+
+
+def test_uncollectible_after_more_than_90_days_past_due():
+    # final bill due 01-30: 90 days past due on 04-30, more than 90 on 05-01.
+    assert not amounts.write_off_check(pol(), FINAL, date(2026, 4, 30)).uncollectible_eligible
+    result = amounts.write_off_check(pol(), FINAL, date(2026, 5, 1))
+    assert result.uncollectible_eligible
+    assert any(c.code == "UNCOLLECTIBLE_AGE" and "91 days" in c.reason for c in result.checks)
+
+
+def test_discharge_and_criteria_make_debt_uncollectible():
+    discharged = replace(
+        FINAL,
+        bankruptcy=BankruptcyFact(
+            7, date(2026, 2, 1), pre_petition_balance=money(180), discharged_on=date(2026, 3, 1)
+        ),
+    )
+    result = amounts.write_off_check(pol(), discharged, date(2026, 3, 2))
+    assert result.uncollectible_eligible and "BANKRUPTCY_DISCHARGE" in {c.code for c in result.checks}
+    deceased = replace(FINAL, uncollectible_reasons=("DECEASED_NO_ESTATE",))
+    assert amounts.write_off_check(pol(), deceased, date(2026, 2, 15)).uncollectible_eligible
+
+
+@pytest.mark.parametrize(
+    ("relief", "deadline", "rolled"),
+    [
+        (date(2026, 3, 2), date(2026, 3, 23), True),  # + 20 = Sun 03-22
+        (date(2026, 3, 1), date(2026, 3, 23), True),  # + 20 = Sat 03-21
+        (date(2026, 5, 5), date(2026, 5, 26), True),  # + 20 = Mon 05-25, Memorial Day
+        (date(2026, 4, 1), date(2026, 4, 21), False),  # Tue
+    ],
+)
+def test_366b_twenty_days_after_order_for_relief_roll_per_frbp_9006(relief, deadline, rolled):
+    result = amounts.bankruptcy_deadline(pol(), BankruptcyFact(7, relief))
+    assert (result.code, result.outcome, result.until) == ("BANKRUPTCY_ASSURANCE_DEADLINE", B, deadline)
+    assert ("9006(a)" in result.citation) is rolled
+
+
+def test_order_for_relief_later_than_petition_starts_the_clock():
+    involuntary = BankruptcyFact(7, date(2026, 3, 2), order_for_relief_date=date(2026, 4, 1))
+    assert amounts.bankruptcy_deadline(pol(), involuntary).until == date(2026, 4, 21)
+
+
+def test_chapter_11_thirty_day_period_from_the_petition():
+    result = amounts.bankruptcy_deadline(pol(), BankruptcyFact(11, date(2026, 3, 6)))
+    assert result.until == date(2026, 4, 6)  # last day 04-04 (Sat) -> Mon 04-06
+    assert result.citation.startswith("11 U.S.C. 366(c)(2)")
+    assert amounts.bankruptcy_deadline(pol(), BankruptcyFact(11, date(2026, 3, 9))).until == date(2026, 4, 7)
+
+
+def test_roll_can_be_switched_off_and_assurance_recorded():
+    policy = pol(bankruptcy__roll_weekend_holiday=False)
+    assert amounts.bankruptcy_deadline(policy, BankruptcyFact(13, date(2026, 3, 2))).until == date(
+        2026, 3, 22
+    )
+    assured = BankruptcyFact(
+        13, date(2026, 3, 2), assurance_received_on=date(2026, 3, 10), assurance_amount=money(200)
+    )
+    result = amounts.bankruptcy_deadline(pol(), assured)
+    assert result.outcome == S and "$200.00" in result.reason
