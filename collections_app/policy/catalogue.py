@@ -3,7 +3,7 @@
 path with its default, type, help text and citation. `params.py` builds the nested defaults from
 it and validates overrides against it; the admin UI lists it via `params.describe()`.
 
-Kinds: int, decimal, bool, str (with choices), mmdd ("06-01"), date ("2024-08-01"), list_str,
+Kinds: int, decimal, bool, str (with choices), mmdd ("06-01"), hhmm ("16:00"), date ("2024-08-01"), list_str,
 list_int, lead ({"value": int, "unit": CALENDAR_DAYS | BUSINESS_DAYS}), tiers ([[max_fpl_pct or
 null, months], ...] in ascending order; null = every income above the previous tier).
 """
@@ -52,9 +52,9 @@ SPECS: tuple[Spec, ...] = (
        "Phoenix Ord. G-6741"),
     # --- delinquency (§1.1)
     _s("delinquency.clock_start", "DUE_DATE", "str", "Days delinquent count from the bill's due date or bill date.",
-       "Livingston CA 9-5-32 (BILL_DATE)", ("DUE_DATE", "BILL_DATE")),
+       "rules.md §0 (Livingston CA 9-5-32 counts from the bill date)", ("DUE_DATE", "BILL_DATE")),
     _s("delinquency.min_days_before_disconnect", 60, "int",
-       "Minimum days delinquent before disconnection.", "HSC 116908(a)(1)(A); Phoenix 31"),
+       "Minimum days delinquent before disconnection (Phoenix: 31).", "HSC 116908(a)(1)(A)"),
     _s("delinquency.past_due_grace_days", 0, "int",
        "Days after the due date an unpaid bill is 'past due' before it becomes 'delinquent'.",
        "A.A.C. R14-2-608(C)"),
@@ -70,7 +70,7 @@ SPECS: tuple[Spec, ...] = (
        "The lead period starts this many days after the notice is mailed.", "PUC 779.1(a) (5 days)"),
     _s("notices.earliest_after_due_days", 1, "int",
        "A disconnection notice counts only if sent at least this many days after the due date.",
-       "PSL 32(2)(d) (20 days)"),
+       "rules.md §0 (NY PSL 32(2)(d): 20 days)"),
     _s("notices.earliest_after_bill_days", None, "int",
        "A disconnection notice counts only if sent at least this many days after the bill date.",
        "PUC 779.1(a) (19 days)", nullable=True),
@@ -84,7 +84,7 @@ SPECS: tuple[Spec, ...] = (
        "Sacramento City Code 13.12; ACC staff proposal 2019", nullable=True),
     _s("notices.occupant_notice_days", 10, "int",
        "Occupants of a landlord-owned premise get written notice this many days before.",
-       "PUC 10009, 12822, 16481; 16 NYCRR 11.7(a) 15"),
+       "PUC 10009, 12822, 16481"),
     _s("notices.occupant_notice_days_mailed", None, "int",
        "Occupant notice lead when mailed rather than served or posted.", "PSL 34; 16 NYCRR 11.7(a) (18)",
        nullable=True),
@@ -100,7 +100,7 @@ SPECS: tuple[Spec, ...] = (
     _s("contact.required", False, "bool", "A contact attempt is required before disconnection.",
        "PUC 779.1(b); Sacramento 13.12; 52 Pa. Code 56.333"),
     _s("contact.lead_hours", 24, "int", "The contact attempt is made at least this many hours before.",
-       "PUC 779.1(b) (24 h); PA (3 days)"),
+       "PUC 779.1(b)"),
     _s("contact.fallback_notice_hours", 48, "int",
        "If no adult is reached, a notice by mail or in person at least this many hours before; "
        "null = the unanswered attempt itself suffices.", "PUC 779.1(b)", nullable=True),
@@ -116,7 +116,7 @@ SPECS: tuple[Spec, ...] = (
        "Philadelphia Code 13-901; Va. Code 56-245.1:3(C)"),
     _s("blackout.fridays", False, "bool", "No disconnection on Fridays.",
        "Philadelphia Code 13-901; Va. Code 56-245.1:3(C)"),
-    _s("blackout.cutoff_time_before_closed_day", None, "str",
+    _s("blackout.cutoff_time_before_closed_day", None, "hhmm",
        "No disconnection after this time on the day before a closed day (field instruction, HH:MM).",
        "Woodburn IN 12:00; Riverdale UT 13:00", nullable=True),
     # --- weather (§1.4.2)
@@ -140,9 +140,9 @@ SPECS: tuple[Spec, ...] = (
     # --- protections (§1.4)
     _s("protections.medical.mode", "CERT_ONLY", "str",
        "What a medical protection requires: a certificate; SB 998's three conditions; or AZ's annual "
-       "certificate plus inability to pay.", "HSC 116910(a); R14-2-211(A)(5)", ("CERT_ONLY", "SB998", "AZ_ANNUAL")),
+       "certificate plus inability to pay.", "52 Pa. Code 56.114; 26 Del. C. 117(d)", ("CERT_ONLY", "SB998", "AZ_ANNUAL")),
     _s("protections.medical.validity_days", 30, "int", "Days a medical certificate protects.",
-       "52 Pa. Code 56.114; AZ 365"),
+       "52 Pa. Code 56.114"),
     _s("protections.medical.max_renewals_when_not_paying", 2, "int",
        "Renewals for the same arrears when the customer is not paying; null = unlimited.",
        "52 Pa. Code 56.114", nullable=True),
@@ -151,7 +151,7 @@ SPECS: tuple[Spec, ...] = (
     _s("protections.liheap_pledge_blocks", True, "bool", "A pending energy-assistance pledge blocks.",
        "16 TAC 7.460(b)(2); CPUC D.20-06-003"),
     _s("protections.pledge_grace_days", None, "int",
-       "Days after the pledge's expected date it still blocks (null = none).", "16 TAC 25.483", nullable=True),
+       "Days after the pledge's expected date it still blocks (null = none).", "16 TAC 25.483 (per agreement)", nullable=True),
     _s("protections.pledge_scope", "EXPECTED_DATE", "str",
        "A pledge blocks until its expected date, or for the whole billing period it arrived in.",
        "16 TAC 7.460(b)(2)", ("EXPECTED_DATE", "BILLING_PERIOD")),
@@ -210,12 +210,12 @@ SPECS: tuple[Spec, ...] = (
        "St. George"),
     # --- late fee (§1.2)
     _s("late_fee.formula", "MAX_PCT_FLOOR", "str", "max(pct × base, floor); pct × base; flat; NY gas.",
-       "mesaaz.gov; 16 TAC 24.165(c); 16 NYCRR 272.3",
+       "mesaaz.gov Returned Items & Delinquency Fees",
        ("MAX_PCT_FLOOR", "PCT", "FLAT", "NY_MUNI_GAS", "NONE")),
-    _s("late_fee.pct", D("0.02"), "decimal", "Late fee rate.", "Mesa 2%"),
-    _s("late_fee.floor", D("5.00"), "decimal", "Late fee minimum.", "Mesa $5"),
+    _s("late_fee.pct", D("0.02"), "decimal", "Late fee rate.", "mesaaz.gov"),
+    _s("late_fee.floor", D("5.00"), "decimal", "Late fee minimum.", "mesaaz.gov"),
     _s("late_fee.flat", D("5.00"), "decimal", "Flat late fee (FLAT).", "16 TAC 24.165(c)"),
-    _s("late_fee.min_balance", D("25.00"), "decimal", "No late fee when owing less than this.", "Mesa"),
+    _s("late_fee.min_balance", D("25.00"), "decimal", "No late fee when owing less than this.", "mesaaz.gov"),
     _s("late_fee.base", "PAST_DUE", "str", "Fee computed on the past-due principal or the bill.",
        "rules.md §0 Money", ("PAST_DUE", "BILL")),
     _s("late_fee.once_per_bill", False, "bool", "Never a second late fee on the same bill.",
@@ -227,8 +227,8 @@ SPECS: tuple[Spec, ...] = (
        nullable=True),
     _s("late_fee.waive_fpl_pct", None, "int", "No late fee for households at or below this % FPL.",
        "66 Pa.C.S. 1409 [M]", nullable=True),
-    _s("fees.notice", D("0.00"), "decimal", "Charge per non-payment disconnection notice.", "Mesa $3"),
-    _s("fees.trip", D("0.00"), "decimal", "Charge per field visit.", "Mesa $21"),
+    _s("fees.notice", D("0.00"), "decimal", "Charge per non-payment disconnection notice (Mesa: $3).", "rules.md §1.3"),
+    _s("fees.trip", D("0.00"), "decimal", "Charge per field visit (Mesa: $21).", "rules.md §1.3"),
     # --- deposit (§1.6)
     _s("deposit.formula", "AVG_MULTIPLE", "str", "Residential deposit formula.", "Scottsdale; R14-2-403 [M]",
        ("AVG_MULTIPLE", "MAX_MULTIPLE", "FLAT", "ANNUAL_FRACTION", "PROHIBITED", "NONE")),
@@ -247,9 +247,9 @@ SPECS: tuple[Spec, ...] = (
     _s("deposit.interest_method", "SIMPLE_ANNUAL_CREDIT", "str", "Interest method.", "R14-2-403",
        ("SIMPLE_ANNUAL_CREDIT", "NONE")),
     _s("deposit.refund_after_months", 12, "int", "Refund after this many months of good payment.",
-       "R14-2-403(B)(5); St. George 36"),
-    _s("deposit.refund_max_late_payments", 2, "int", "Late payments in the last 12 months allowed.", "APS"),
-    _s("deposit.refund_max_disconnects", 0, "int", "Disconnections in the last 12 months allowed.", "APS"),
+       "R14-2-403(B)(5)"),
+    _s("deposit.refund_max_late_payments", 2, "int", "Late payments in the last 12 months allowed.", "aps.com Deposit Policy"),
+    _s("deposit.refund_max_disconnects", 0, "int", "Disconnections in the last 12 months allowed.", "aps.com Deposit Policy"),
     _s("deposit.refund_within_days", 30, "int", "The refund is due within this many days.",
        "R14-2-403(B)(5)"),
     _s("deposit.loc_waiver", True, "bool", "A prior utility's letter of credit waives the deposit.",
@@ -280,8 +280,10 @@ SPECS: tuple[Spec, ...] = (
        "Marysville WA; ecode360 ordinance", ("IMMEDIATE_DISCONNECT", "NORMAL")),
     _s("nsf.voids_arrangement", False, "bool", "A returned payment voids an active plan.", "Wilmington OH"),
     # --- reconnect (§1.8)
-    _s("reconnect.fee_normal", D("25.00"), "decimal", "Reconnection fee, normal hours.", "St. George"),
-    _s("reconnect.fee_after_hours", D("50.00"), "decimal", "Reconnection fee, after hours.", "St. George"),
+    _s("reconnect.fee_normal", D("25.00"), "decimal", "Reconnection fee, normal hours.", "sgcity.org (St. George)"),
+    _s("reconnect.fee_after_hours", D("50.00"), "decimal", "Reconnection fee, after hours.", "sgcity.org (St. George)"),
+    _s("reconnect.after_hours_from", "16:00", "hhmm", "Reconnections requested from this time (or on a closed day) are after hours.",
+       "sgcity.org ($25 if paid by 4:00 p.m.)"),
     _s("reconnect.low_income_caps", True, "bool", "Cap reconnection fees for low-income customers.",
        "HSC 116914(a)(1)"),
     _s("reconnect.low_income_cap_normal", D("50.00"), "decimal", "Low-income cap, normal hours.",

@@ -25,6 +25,7 @@ class Ctx:
     plan_next_day: bool = False  # St. George: default allows disconnection the next day, no notice
     shutoff_notice: NoticeFact | None = None
     notice_valid_through: date | None = None
+    valid_notices: tuple[NoticeFact, ...] = ()  # qualifying disconnection notices still valid today
 
     @property
     def cal(self) -> Calendar:

@@ -30,7 +30,7 @@ from .rules_protect import (
     min_arrears_check,
     pledge_check,
 )
-from .rules_timing import timing_checks
+from .rules_timing import notice_still_valid_on, timing_checks
 
 B, D, S, NA = Outcome.BLOCKED, Outcome.DEFERRED, Outcome.SATISFIED, Outcome.NOT_APPLICABLE
 ROLL_LIMIT = 800  # days: a candidate that cannot be placed within ~2 years is reported as blocked
@@ -195,7 +195,7 @@ def decide(policy: Policy, facts: AccountFacts, as_of: date) -> Decision:
             if (
                 final is not None
                 and ctx.notice_valid_through is not None
-                and final > ctx.notice_valid_through
+                and not notice_still_valid_on(ctx, final)
             ):
                 resend = ctx.check(
                     "NOTICE_EXPIRES",

@@ -21,6 +21,7 @@ class PolicyError(ValueError):
 
 
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def _decimal(path: str, value: Any) -> Decimal:
@@ -109,6 +110,8 @@ def coerce(spec: Spec, value: Any, path: str | None = None) -> Any:
         raise PolicyError(f"{path}: expected text, got {value!r}")
     if kind == "mmdd" and not _MMDD.match(value):
         raise PolicyError(f"{path}: expected a month-day like 06-01, got {value!r}")
+    if kind == "hhmm" and not _HHMM.match(value):
+        raise PolicyError(f"{path}: expected a time like 16:00, got {value!r}")
     if kind == "date":
         try:
             date.fromisoformat(value)

@@ -29,14 +29,14 @@ class Layer:
     preset: str
     params: Mapping[str, Any]
 
+    def __post_init__(self) -> None:
+        # Flattened once: the nightly run reads parameters hundreds of thousands of times.
+        object.__setattr__(self, "_flat", {spec.path: params.get(self.params, spec.path) for spec in SPECS})
+
     def p(self, path: str) -> Any:
-        """A parameter by dotted path (flattened once: the nightly run asks thousands of times)."""
-        flat = self.__dict__.get("_flat")
-        if flat is None:
-            flat = {spec.path: params.get(self.params, spec.path) for spec in SPECS}
-            object.__setattr__(self, "_flat", flat)
+        """A parameter by dotted path."""
         try:
-            return flat[path]
+            return self._flat[path]  # type: ignore[attr-defined]
         except KeyError:
             return params.get(self.params, path)  # a sub-key of a lead, or PolicyError
 

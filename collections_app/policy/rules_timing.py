@@ -39,6 +39,14 @@ def notice_allows(ctx: Ctx, notice: NoticeFact) -> date:
     return allowed
 
 
+def notice_still_valid_on(ctx: Ctx, day: date) -> bool:
+    """PA: some disconnection notice both allows action on `day` and is still valid then."""
+    validity = ctx.p("notices.validity_days")
+    if validity is None or not ctx.valid_notices:
+        return True
+    return any(notice_allows(ctx, n) <= day < n.sent_on + timedelta(days=validity) for n in ctx.valid_notices)
+
+
 def days_delinquent_gate(ctx: Ctx) -> RuleCheck:
     path, dq = "delinquency.min_days_before_disconnect", ctx.dq
     minimum = ctx.p(path)
@@ -92,7 +100,7 @@ def shutoff_notice_gate(ctx: Ctx) -> list[RuleCheck]:
             )
         ]
     notice = valid[0]
-    ctx.shutoff_notice = notice
+    ctx.shutoff_notice, ctx.valid_notices = notice, tuple(valid)
     allowed = notice_allows(ctx, notice)
     stated = " and the day after the date stated in it" if ctx.p("notices.after_stated_date") else ""
     checks = [

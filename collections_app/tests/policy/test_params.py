@@ -91,6 +91,7 @@ def test_lead_can_be_overridden_whole_or_by_sub_key():
         ("arrangements.max_months_by_fpl", [[250, 36], [150, 60]], "ascending order"),
         ("arrangements.max_months_by_fpl", [[None, 6], [150, 60]], "only the last tier may be open-ended"),
         ("applicability.small_systems_from", "2024-13-01", "expected a date like 2024-08-01"),
+        ("reconnect.after_hours_from", "4pm", "expected a time like 16:00"),
     ],
 )
 def test_bad_overrides_name_the_path(path, value, message):

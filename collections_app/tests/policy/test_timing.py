@@ -334,3 +334,16 @@ def test_cutoff_time_before_a_closed_day_is_a_field_instruction():
     d = decide(policy, facts, date(2026, 7, 2))
     assert d.status == Status.ELIGIBLE
     assert "finish before 12:00" in check(d, "BLACKOUT").reason
+
+
+def test_pa_a_later_notice_still_valid_on_the_date_avoids_a_resend():
+    facts = replace(
+        with_notices(
+            one_bill(date(2026, 1, 5)), ("shutoff", date(2026, 1, 20)), ("shutoff", date(2026, 3, 2))
+        ),
+        poverty_pct=money(200),
+        contact_attempts=(ContactAttemptFact(date(2026, 3, 3), "visit"),),
+    )
+    d = decide(pol("PA_CH14"), facts, date(2026, 3, 10))
+    assert d.earliest_date == date(2026, 4, 1)
+    assert "NOTICE_EXPIRES" not in {c.code for c in d.checks}
