@@ -15,10 +15,18 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.services.ledger import accounts_lock
-from collections_app.models import BankruptcyCase, BankruptcyStatus, WriteOffKind
+from accounts.models import EntryKind
+from accounts.services.ledger import EntrySpec, _post, accounts_lock, credit_distribution
+from collections_app.models import (
+    BankruptcyCase,
+    BankruptcyStatus,
+    DepositStatus,
+    SecurityDeposit,
+    WriteOffKind,
+)
 from collections_app.policy.facts import BankruptcyFact
 from collections_app.selectors.recovery import balance_before
 from collections_app.services.write_offs import _write_off_now
@@ -150,6 +158,69 @@ def assurance_record(  # type: ignore[no-untyped-def]
         target=case,
         account_id=case.account_id,
         data={"amount": str(amount), "received_on": received_on.isoformat(), "form": form},
+    )
+    return case
+
+
+def deposit_offer(case: BankruptcyCase, balance: Decimal) -> Decimal:
+    """How much of a held security deposit could be set off against the pre-petition bill."""
+    held = SecurityDeposit.objects.filter(account_id=case.account_id, status=DepositStatus.HELD).aggregate(
+        s=Sum("held_amount")
+    )["s"]
+    return to_money(min(held or 0, remaining_pre_petition(case, balance)))
+
+
+@transaction.atomic(durable=True)
+def deposit_setoff(*, case_id: int, actor) -> BankruptcyCase:  # type: ignore[no-untyped-def]
+    """Apply a pre-existing security deposit to the pre-petition bill (rules.md 1.4.5, Sasser):
+    a `deposit_applied` credit settles the oldest open items, which are the pre-petition charges,
+    and the frozen amount shrinks by the same sum."""
+    case = _open_case(case_id)
+    account = case.account
+    account.refresh_from_db(fields=["balance"])  # locked by _open_case
+    today = timezone.localdate()
+    left = remaining_pre_petition(case, account.balance)
+    deposits = list(
+        SecurityDeposit.objects.select_for_update(no_key=True)
+        .filter(account_id=account.pk, status=DepositStatus.HELD, held_amount__gt=0)
+        .order_by("held_since", "id")
+    )
+    total = Decimal(0)
+    for deposit in deposits:
+        take = min(deposit.held_amount, left - total)
+        if take <= 0:
+            break
+        deposit.held_amount = to_money(deposit.held_amount - take)
+        deposit.refunded_amount = to_money(deposit.refunded_amount + take)
+        if deposit.held_amount == 0:
+            deposit.status, deposit.refund_method, deposit.closed_on = DepositStatus.APPLIED, "applied", today
+        deposit.save(update_fields=["held_amount", "refunded_amount", "status", "refund_method", "closed_on"])
+        total += take
+    if total <= 0:
+        raise DomainError("bankruptcy.no_deposit", "No security deposit is held to set off.")
+    _post(
+        account=account,
+        actor=actor,
+        key_prefix=f"bk-setoff:{case.pk}:{case.deposit_setoff}",
+        specs=[
+            EntrySpec(
+                fund_id=fund_id,
+                kind=EntryKind.DEPOSIT_APPLIED,
+                amount=-part,
+                effective_date=today,
+                reference=f"DEPOSIT SET-OFF BK {case.case_number}",
+            )
+            for fund_id, part in credit_distribution(account_id=account.pk, amount=total, as_of=today)
+        ],
+    )
+    case.deposit_setoff = to_money(case.deposit_setoff + total)
+    case.save(update_fields=["deposit_setoff"])
+    audit_record(
+        actor=actor,
+        verb="bankruptcy.deposit_setoff",
+        target=case,
+        account_id=account.pk,
+        data={"amount": str(total), "deposits": [d.pk for d in deposits]},
     )
     return case
 

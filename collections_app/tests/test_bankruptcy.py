@@ -258,3 +258,37 @@ def test_new_case_form_is_open_to_the_desk(role_clients):
         method="post",
         ok=400,
     )
+
+
+def test_a_held_deposit_is_offered_and_set_off_against_the_pre_petition_bill(account, officer, role_clients):
+    from collections_app.models import SecurityDeposit
+
+    deposit = SecurityDeposit.objects.create(
+        account=account,
+        required_amount=Decimal("100.00"),
+        held_amount=Decimal("100.00"),
+        status="held",
+        held_since=date(2025, 1, 2),
+        idempotency_key="dep-bk",
+    )
+    case = record(account, officer)
+    client = role_clients["Collections officer"]
+    page = client.get(f"/collections/recovery/bankruptcies/{case.pk}/").content.decode()
+    assert "$100.00 of it may be set off against the pre-petition bill" in page
+
+    page = client.post(f"/collections/recovery/bankruptcies/{case.pk}/setoff", follow=True).content.decode()
+    assert "Security deposit set off: $100.00" in page
+    case.refresh_from_db()
+    deposit.refresh_from_db()
+    assert (
+        case.deposit_setoff == Decimal("100.00") and deposit.status == "applied" and deposit.held_amount == 0
+    )
+    applied = LedgerEntry.objects.filter(account=account, kind=EntryKind.DEPOSIT_APPLIED)
+    assert sum(e.amount for e in applied) == Decimal("-100.00")
+    account.refresh_from_db()
+    assert account.balance == Decimal("140.00") == ledger_sum(account.pk)
+    # what is still frozen shrinks by the set-off; discharge writes off only that
+    discharged = bankruptcy_discharge(case_id=case.pk, on=date(2026, 11, 20), actor=officer)
+    assert discharged.write_off.amount == Decimal("50.00")
+    account.refresh_from_db()
+    assert account.balance == Decimal("90.00") == ledger_sum(account.pk)

@@ -13,6 +13,8 @@ from collections_app.services.bankruptcy import (
     bankruptcy_discharge,
     bankruptcy_dismiss,
     bankruptcy_record,
+    deposit_offer,
+    deposit_setoff,
     remaining_pre_petition,
 )
 from collections_app.views.recovery_forms import AssuranceForm, BankruptcyForm, CloseCaseForm
@@ -60,6 +62,7 @@ def bankruptcy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "account": case.account,
             "frozen": remaining_pre_petition(case, case.account.balance),
+            "offer": deposit_offer(case, case.account.balance) if case.status == BankruptcyStatus.OPEN else 0,
             "assurance_form": AssuranceForm(),
             "close_form": CloseCaseForm(),
         },
@@ -96,6 +99,20 @@ def bankruptcy_assurance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("collections_app.change_bankruptcycase", raise_exception=True)
+def bankruptcy_setoff(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        case = deposit_setoff(case_id=pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"Security deposit set off: ${case.deposit_setoff:,.2f} against the pre-petition bill."
+        )
+    return redirect("collections_app:bankruptcy", pk=pk)
+
+
+@require_POST
+@permission_required("collections_app.change_bankruptcycase", raise_exception=True)
 def bankruptcy_discharge_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
@@ -122,6 +139,7 @@ urlpatterns = [
     path("recovery/bankruptcies/", bankruptcy_list, name="bankruptcies"),
     path("recovery/bankruptcies/<int:pk>/", bankruptcy_detail, name="bankruptcy"),
     path("recovery/bankruptcies/<int:pk>/assurance", bankruptcy_assurance, name="bankruptcy_assurance"),
+    path("recovery/bankruptcies/<int:pk>/setoff", bankruptcy_setoff, name="bankruptcy_setoff"),
     path("recovery/bankruptcies/<int:pk>/discharge", bankruptcy_discharge_view, name="bankruptcy_discharge"),
     path("recovery/bankruptcies/<int:pk>/dismiss", bankruptcy_dismiss_view, name="bankruptcy_dismiss"),
     path("accounts/<str:number>/bankruptcy/", bankruptcy_new, name="bankruptcy_new"),
