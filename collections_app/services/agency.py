@@ -35,12 +35,13 @@ from common.money import to_money
 
 CHUNK = 500
 
-# Final-billed accounts that still owe, billed long enough ago, with nothing else holding them:
-# no referral ever (a recalled account is not sent again by the batch), no open bankruptcy
-# (11 U.S.C. 362 stay), no arrangement in force, no small claim in court, no write-off pending.
+# Final-billed accounts owing more than a small balance (those are written off), billed long
+# enough ago, with nothing else holding them: no referral ever (a recalled account is not sent
+# again by the batch), no open bankruptcy (11 U.S.C. 362 stay), no arrangement in force, no small
+# claim in court, no write-off pending.
 CANDIDATES_SQL = """
 SELECT a.id FROM accounts_account a
-WHERE a.status IN ('final', 'closed') AND a.balance > 0
+WHERE a.status IN ('final', 'closed') AND a.balance > %(small)s
   AND COALESCE((SELECT max(b.bill_date) FROM accounts_bill b WHERE b.account_id = a.id AND b.is_final),
                a.final_bill_requested_on) <= %(cutoff)s
   AND NOT EXISTS (SELECT 1 FROM collections_app_agencyreferral r WHERE r.account_id = a.id)
@@ -175,7 +176,8 @@ def referral_batch_run(*, business_date: date, actor=None, agency_id: int | None
         return run
     cutoff = business_date - timedelta(days=int(policy.param("collections.referral_days_after_final_bill")))
     with connection.cursor() as cursor:
-        cursor.execute(CANDIDATES_SQL, {"cutoff": cutoff})
+        small = policy.param("collections.small_balance_write_off")  # those are written off instead
+        cursor.execute(CANDIDATES_SQL, {"cutoff": cutoff, "small": small})
         ids = [row[0] for row in cursor.fetchall()]
     counts = {"referred": 0, "not_due": 0, **run.counts, "candidates": len(ids)}
     BatchRun.objects.filter(pk=run.pk).update(total=len(ids), done=0, counts=counts)

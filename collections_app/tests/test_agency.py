@@ -354,3 +354,32 @@ def test_referrals_api_filters_by_status(role_clients, referral):
     assert body["results"][0]["fee_amount"] == "40.00"
     assert api.get("/api/v1/agency-referrals?status=paid").json()["results"] == []
     assert api.get("/api/v1/agency-referrals?status=bogus").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nightly_recovery_tasks_on_a_real_worker_twice(celery_worker):
+    from collections_app.tasks.recovery import agency_referrals, referral_interest, small_balance_write_off
+
+    CollectionAgency.objects.create(name="Desert Recovery Services")
+    referred = final_billed(120, "300.00")
+    small = final_billed(120, "2.40")
+    night = TODAY.isoformat()
+
+    first = agency_referrals.delay(business_date=night).get(timeout=60)
+    assert first["referred"] == 1 and first["candidates"] == 1  # 2.40 is not above the write-off limit
+    wrote = small_balance_write_off.delay(business_date=night).get(timeout=60)
+    assert wrote["debit_accounts"] == 1 and wrote["debit_written_off"] == "2.40"
+    month = add_months(TODAY, 1).isoformat()
+    assert referral_interest.delay(business_date=month).get(timeout=60) == {
+        "referrals_charged": 1,
+        "interest": "5.40",  # 1.5% of 300 + 60 fee
+    }
+    snapshot = LedgerEntry.objects.count()
+    assert agency_referrals.delay(business_date=night).get(timeout=60) == first
+    assert small_balance_write_off.delay(business_date=night).get(timeout=60) == wrote
+    assert referral_interest.delay(business_date=month).get(timeout=60)["referrals_charged"] == 0
+    assert LedgerEntry.objects.count() == snapshot
+    for a in (referred, small):
+        a.refresh_from_db()
+        assert a.balance == ledger_sum(a.pk)
+    assert small.balance == 0 and referred.balance == Decimal("365.40")
