@@ -62,9 +62,11 @@ ACCOUNTS_SQL = """
 SELECT a.id, a.number, a.account_class, a.status, a.occupancy, a.customer_id, c.life_support,
        p.owner_id,
        p.parent_id IS NOT NULL OR EXISTS (SELECT 1 FROM accounts_premise u WHERE u.parent_id = p.id),
-       a.final_bill_requested_on,
-       (SELECT max(b.bill_date) FROM accounts_bill b
-         WHERE b.account_id = a.id AND b.is_final AND b.bill_date <= %(as_of)s),
+       CASE WHEN a.status <> 'active' THEN COALESCE(
+           (SELECT max(b.bill_date) FROM accounts_bill b
+             WHERE b.account_id = a.id AND b.is_final AND b.bill_date <= %(as_of)s),
+           a.final_bill_requested_on, a.closed_on,
+           (SELECT max(b.bill_date) FROM accounts_bill b WHERE b.account_id = a.id), a.opened_on) END,
        ARRAY(SELECT s.utility || ':' || s.status FROM accounts_service s
               WHERE s.account_id = a.id AND s.ended_on IS NULL ORDER BY s.id),
        a.opened_on,
@@ -419,7 +421,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
     facts: dict[int, AccountFacts] = {}
     for row in _rows(ACCOUNTS_SQL, p):
         account_id, number, klass, status, occupancy, customer_id, life_support, owner_id, *rest = row
-        multi, final_requested, final_bill_date, services, opened_on, referred_on = rest
+        multi, final_billed_on, services, opened_on, referred_on = rest
         utility, state = _service(services)
         money = ledger.get(account_id)
         residential = klass in ("residential", "multi_unit")
@@ -437,7 +439,9 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
             and (occupancy == "tenant" or (multi and klass != "residential")),
             multiple_dwelling=multi,
             service_state=state,
-            final_billed_on=(final_bill_date or final_requested) if status != "active" else None,
+            # a final or closed account was final-billed: on its final bill, or when it was asked
+            # for, or closed; failing all of those, its last bill
+            final_billed_on=final_billed_on,
             balance=money[0][1] if money else ZERO,
             bills=_bills(money, as_of) if money else (),
             payments=tuple(sorted(by["payments"][account_id], key=lambda f: f.paid_on)),

@@ -46,7 +46,7 @@ def runs(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "collections_app/shutoff_runs.html",
-        {"runs": recent, "tonight": tonight, "running": run_is_running(business_date=today), "today": today},
+        {"runs": recent, "tonight": tonight, "running": run_is_running(), "today": today},
     )
 
 
@@ -56,8 +56,8 @@ def run_now(request: HttpRequest) -> HttpResponse:
     from collections_app.tasks.shutoff import shutoff_nightly
 
     today = timezone.localdate()
-    if run_is_running(business_date=today):
-        messages.info(request, "Tonight's list is being computed already.")
+    if run_is_running():
+        messages.info(request, "A shutoff list is being computed already; wait until it has finished.")
     else:
         shutoff_nightly.delay(business_date=today.isoformat(), actor_id=request.user.pk)
         messages.success(request, "Tonight's list is being computed; the page shows its progress.")
