@@ -19,6 +19,7 @@ from common.exceptions import DomainError
 
 class BankruptcyCaseSerializer(serializers.ModelSerializer):
     account = serializers.CharField(source="account.number")
+    chapter = serializers.IntegerField(help_text="7, 11, 12 or 13")
     frozen_pre_petition = serializers.SerializerMethodField(
         help_text="What is still frozen now: min(pre-petition balance - deposit set-off, balance)"
     )
