@@ -1,0 +1,108 @@
+"""The nightly late-fee statements on the city in the project database, measured and rolled back.
+
+    .venv/bin/python bench/late_fees.py [--date 2026-11-22] [--preset AZ_MESA] [--explain]
+
+Runs exactly what `collections_app.services.late_fees.late_fees_run` runs (find the accounts,
+lock them in id order, INSERT ... SELECT the fees and UPDATE ... FROM the balances) inside one
+transaction that is rolled back: nothing in the city changes. A city loaded before collections
+existed lacks the collections tables the statement joins; empty TEMP stand-ins are created for
+the length of the transaction (they vanish with it).
+"""
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_HTTPS", "false")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from collections_app.policy.policy import policy_build  # noqa: E402
+from collections_app.services import late_fee_sql  # noqa: E402
+from collections_app.services.late_fees import ACCOUNT_FILTER, APPLY, FIND, LOCK, SESSION_SETTINGS  # noqa: E402
+
+STUBS = {
+    "collections_app_bankruptcycase": "CREATE TEMP TABLE collections_app_bankruptcycase (id bigint, "
+    "account_id bigint, status varchar(10), petition_date date, pre_petition_balance numeric(12,2), "
+    "deposit_setoff numeric(12,2))",
+    "collections_app_agencyreferral": "CREATE TEMP TABLE collections_app_agencyreferral (id bigint, "
+    "account_id bigint, status varchar(12))",
+}
+
+
+def timed(cur, label: str, sql: str, params: dict) -> list[tuple]:  # type: ignore[no-untyped-def,type-arg]
+    start = time.perf_counter()
+    cur.execute(sql, params)
+    rows = cur.fetchall()
+    print(f"{label:<44} {time.perf_counter() - start:7.2f} s   {len(rows):>9,} rows")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--date", type=date.fromisoformat, default=timezone.localdate())
+    parser.add_argument("--preset", action="append", dest="presets")
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each statement")
+    parser.add_argument(
+        "--lookback", type=int, default=late_fee_sql.LOOKBACK_DAYS,
+        help="days of delinquent bills to catch up (1 = a normal night after a night that ran)",
+    )  # fmt: skip
+    args = parser.parse_args()
+    late_fee_sql.LOOKBACK_DAYS = args.lookback
+    policy = policy_build(presets=args.presets or ["AZ_MESA"])
+    plan = late_fee_sql.build(policy, as_of=args.date, weather=[])
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM accounts_account")
+        print(
+            f"City: {cur.fetchone()[0]:,} accounts; business date {args.date}; policy {policy.preset_names}; "
+            f"catch-up window {args.lookback} days\n"
+        )
+    total = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        for name, ddl in STUBS.items():
+            cur.execute("SELECT to_regclass(%s)", [name])
+            if cur.fetchone()[0] is None:
+                cur.execute(ddl)
+        for setting in SESSION_SETTINGS:
+            cur.execute(setting)
+        cur.execute("SELECT id FROM accounts_fund WHERE code = 'FEE'")
+        params = {**plan.params, "fund": cur.fetchone()[0], "actor": None}
+        drop, create, analyze = FIND
+        cur.execute(drop)
+        find = create.format(sql=plan.sql.replace("{account_filter}", ""))
+        if args.explain:
+            cur.execute("SAVEPOINT explained")
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + find, params)
+            print("--- find\n" + "\n".join(r[0] for r in cur.fetchall()))
+            cur.execute("ROLLBACK TO SAVEPOINT explained")
+        start = time.perf_counter()
+        cur.execute(find, params)
+        cur.execute(analyze)
+        print(f"{'1. find the accounts owing a fee':<44} {time.perf_counter() - start:7.2f} s")
+        timed(cur, "2. lock them in id order", LOCK, params)
+        apply = plan.sql.replace("{account_filter}", ACCOUNT_FILTER) + APPLY
+        if args.explain:
+            cur.execute("SAVEPOINT explained")
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + apply, params)
+            print("--- apply\n" + "\n".join(r[0] for r in cur.fetchall()))
+            cur.execute("ROLLBACK TO SAVEPOINT explained")
+        rows = timed(cur, "3. insert the fees, move the balances", apply, params)
+        fees = [r for r in rows if r[0] == "fee"]
+        amount = sum(r[3] for r in fees)
+        print(f"\n{len(fees):,} fees, ${amount:,.2f}, on {len({r[2] for r in fees}):,} accounts")
+        print(f"all three statements: {time.perf_counter() - total:.2f} s (rolled back)")
+        transaction.set_rollback(True)
+
+
+if __name__ == "__main__":
+    main()
