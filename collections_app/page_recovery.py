@@ -17,22 +17,22 @@ def _info(ctx: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 def _flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
     from accounts.page_registry import Flag
-    from collections_app.services.bankruptcy import remaining_pre_petition
+    from collections_app.services.bankruptcy import frozen_amount
 
     info, account = _info(ctx), ctx["account"]
     flags = []
     if case := info.bankruptcy:
-        frozen = remaining_pre_petition(case, account.balance)
+        frozen = frozen_amount(pre_petition=case.amount, setoff=case.other, balance=account.balance)
         assurance = (
-            f"assurance received {case.assurance_received_on:%b %d, %Y}"
-            if case.assurance_received_on
-            else f"assurance due {case.assurance_deadline:%b %d, %Y}"
+            f"assurance received {case.done:%b %d, %Y}"
+            if case.done
+            else f"assurance due {case.due:%b %d, %Y}"
         )
         flags.append(
             Flag(
                 "bankruptcy",
-                f"Bankruptcy ch. {case.chapter} — no collection on ${frozen:,.2f} pre-petition; {assurance}",
-                f"Case {case.case_number}, petition {case.petition_date:%b %d, %Y}: no dunning, late fees or "
+                f"Bankruptcy ch. {case.number} — no collection on ${frozen:,.2f} pre-petition; {assurance}",
+                f"Case {case.label}, petition {case.on:%b %d, %Y}: no dunning, late fees or "
                 "shutoff for the pre-petition debt (11 U.S.C. 362, 366). Post-petition bills are collected "
                 "normally; service may be cut only if adequate assurance is not given by the deadline.",
                 "danger",
@@ -62,7 +62,7 @@ def _flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
         flags.append(
             Flag(
                 "agency",
-                f"At collection agency {ref.agency.name} since {ref.referred_on:%b %d, %Y}",
+                f"At collection agency {ref.label} since {ref.on:%b %d, %Y}",
                 "Payments may be taken here or by the agency; interest accrues monthly until paid "
                 "or recalled.",
                 "warning",
@@ -72,7 +72,7 @@ def _flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
         flags.append(
             Flag(
                 "small_claim",
-                f"Small claim {open_claim.get_status_display().lower()} ({open_claim.court})",
+                f"Small claim {open_claim.status_label().lower()} ({open_claim.label})",
                 "The debt is in court: talk to Collections before making arrangements.",
                 "warning",
             )
@@ -82,47 +82,44 @@ def _flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
 
 def _timeline(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
     from accounts.page_registry import TimelineItem
+    from collections_app.models import WriteOffKind
 
     info = _info(ctx)
     items = []
     if case := info.bankruptcy:
         items.append(
             TimelineItem(
-                case.petition_date,
+                case.on,
                 "bankruptcy",
-                f"Bankruptcy petition, ch. {case.chapter}",
-                f"Case {case.case_number}; pre-petition ${case.pre_petition_balance}",
+                f"Bankruptcy petition, ch. {case.number}",
+                f"Case {case.label}; pre-petition ${case.amount}",
                 url=reverse("collections_app:bankruptcy", args=[case.pk]),
             )
         )
     items += [
         TimelineItem(
-            w.requested_at,
-            "write_off",
-            f"Write-off ({w.get_kind_display()})",
-            w.get_status_display(),
-            w.amount,
+            w.on, "write_off", f"Write-off ({WriteOffKind(w.label).label})", w.status_label(), w.amount
         )
         for w in info.write_offs
     ]
     if ref := info.referral:
         items.append(
             TimelineItem(
-                ref.referred_on,
+                ref.on,
                 "agency",
-                f"Referred to {ref.agency.name}",
-                ref.get_status_display(),
-                ref.principal,
+                f"Referred to {ref.label}",
+                ref.status_label(),
+                ref.amount,
                 url=reverse("collections_app:referral", args=[ref.pk]),
             )
         )
     items += [
         TimelineItem(
-            c.filed_on,
+            c.on,
             "small_claim",
-            f"Small claim filed ({c.court})",
-            c.get_status_display(),
-            c.claim_amount,
+            f"Small claim filed ({c.label})",
+            c.status_label(),
+            c.amount,
             url=reverse("collections_app:claim", args=[c.pk]),
         )
         for c in info.claims

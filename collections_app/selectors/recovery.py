@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 
 from accounts.models import Bill, EntryKind, LedgerEntry
@@ -12,6 +14,7 @@ from collections_app.models import (
     AgencyReferral,
     BankruptcyCase,
     BankruptcyStatus,
+    ReferralStatus,
     SmallClaim,
     SmallClaimStatus,
     WriteOff,
@@ -150,29 +153,73 @@ def small_claims(*, status: str = "") -> QuerySet[SmallClaim]:
 
 
 @dataclass(frozen=True)
+class PageItem:
+    """One recovery record as the account page shows it (one row of ACCOUNT_RECOVERY_SQL)."""
+
+    kind: str  # bankruptcy, write_off, referral, claim
+    pk: int
+    status: str
+    on: date | None  # petition / requested / referred / filed
+    due: date | None  # assurance deadline / posted / - / hearing
+    done: date | None  # assurance received / - / - / -
+    amount: Decimal  # pre-petition / written off / principal / claim
+    other: Decimal  # deposit set-off / recovered / - / -
+    label: str  # case number / write-off kind / agency name / court
+    number: int | None  # chapter
+
+    def status_label(self) -> str:
+        choices = {
+            "bankruptcy": BankruptcyStatus,
+            "write_off": WriteOffStatus,
+            "referral": ReferralStatus,
+            "claim": SmallClaimStatus,
+        }[self.kind]
+        return str(choices(self.status).label)
+
+
+# One query for the account page (a page provider may run at most one): the open bankruptcy, the
+# last write-offs, the latest referral with its agency's name, the last small claims.
+ACCOUNT_RECOVERY_SQL = """
+(SELECT 'bankruptcy', id, status, petition_date, assurance_deadline, assurance_received_on,
+        pre_petition_balance, deposit_setoff, case_number, chapter
+ FROM collections_app_bankruptcycase WHERE account_id = %(id)s AND status = 'open' LIMIT 1)
+UNION ALL
+(SELECT 'write_off', id, status, (requested_at AT TIME ZONE %(tz)s)::date, posted_on, NULL,
+        amount, recovered_amount, kind, NULL
+ FROM collections_app_writeoff WHERE account_id = %(id)s AND status <> 'rejected' ORDER BY id DESC LIMIT 10)
+UNION ALL
+(SELECT 'referral', r.id, r.status, r.referred_on, NULL, NULL, r.principal, 0, g.name, NULL
+ FROM collections_app_agencyreferral r JOIN collections_app_collectionagency g ON g.id = r.agency_id
+ WHERE r.account_id = %(id)s ORDER BY r.referred_on DESC, r.id DESC LIMIT 1)
+UNION ALL
+(SELECT 'claim', id, status, filed_on, hearing_on, NULL, claim_amount, 0, court, NULL
+ FROM collections_app_smallclaim WHERE account_id = %(id)s ORDER BY filed_on DESC, id DESC LIMIT 5)
+"""
+
+
+@dataclass(frozen=True)
 class AccountRecovery:
-    bankruptcy: BankruptcyCase | None
-    write_offs: list[WriteOff]
-    referral: AgencyReferral | None
-    claims: list[SmallClaim]
+    bankruptcy: PageItem | None
+    write_offs: list[PageItem]
+    referral: PageItem | None
+    claims: list[PageItem]
 
     @property
     def written_off(self) -> Decimal:
-        return sum((w.amount - w.recovered_amount for w in self.write_offs if w.amount > 0), Decimal(0))
+        """Still written off (posted debts less what was recovered); credit write-offs excluded."""
+        return sum(
+            (w.amount - w.other for w in self.write_offs if w.status == "posted" and w.amount > 0), Decimal(0)
+        )
 
 
 def account_recovery(*, account_id: int) -> AccountRecovery:
-    """What the account page shows of recovery: four small indexed queries."""
+    with connection.cursor() as cursor:
+        cursor.execute(ACCOUNT_RECOVERY_SQL, {"id": account_id, "tz": settings.TIME_ZONE})
+        items = [PageItem(*row) for row in cursor.fetchall()]
+    by = {k: [i for i in items if i.kind == k] for k in ("bankruptcy", "write_off", "referral", "claim")}
     return AccountRecovery(
-        bankruptcy=BankruptcyCase.objects.filter(account_id=account_id, status=BankruptcyStatus.OPEN).first(),
-        write_offs=list(
-            WriteOff.objects.filter(account_id=account_id)
-            .exclude(status=WriteOffStatus.REJECTED)
-            .order_by("-id")[:10]
-        ),
-        referral=AgencyReferral.objects.filter(account_id=account_id)
-        .select_related("agency")
-        .order_by("-referred_on", "-id")
-        .first(),
-        claims=list(SmallClaim.objects.filter(account_id=account_id).order_by("-filed_on", "-id")[:5]),
+        bankruptcy=next(iter(by["bankruptcy"]), None),
+        write_offs=by["write_off"],
+        referral=next(iter(by["referral"]), None),
+        claims=by["claim"],
     )

@@ -65,8 +65,13 @@ def _deadline(case: BankruptcyCase) -> tuple[date, str]:
     )
 
 
+def frozen_amount(*, pre_petition: Decimal, setoff: Decimal, balance: Decimal) -> Decimal:
+    """What is still pre-petition: the oldest part of what is owed, never more than the balance."""
+    return to_money(max(min(pre_petition - setoff, balance), Decimal(0)))
+
+
 def remaining_pre_petition(case: BankruptcyCase, balance: Decimal) -> Decimal:
-    return to_money(max(min(case.pre_petition_balance - case.deposit_setoff, balance), Decimal(0)))
+    return frozen_amount(pre_petition=case.pre_petition_balance, setoff=case.deposit_setoff, balance=balance)
 
 
 @transaction.atomic(durable=True)

@@ -151,3 +151,45 @@ def test_claim_pages_by_role(role_clients, account, officer, path, allowed, meth
 
     claim = file(account, officer)
     assert_access(role_clients, path.format(pk=claim.pk), allowed, method=method, ok=ok)
+
+
+def test_account_page_recovery_costs_one_query_whatever_the_history(account, officer, role_clients):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from collections_app.models import AgencyReferral, CollectionAgency
+    from collections_app.selectors.recovery import account_recovery
+    from collections_app.services.bankruptcy import bankruptcy_record
+
+    client = role_clients["Collections officer"]
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/accounts/0000220001/").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = page_queries()
+    claim = file(account, officer)
+    claim_dismiss(claim_id=claim.pk, dismissed_on=TODAY, note="settled", actor=officer)
+    file(account, officer, case_number="CC-2")
+    agency = CollectionAgency.objects.create(name="Desert Recovery Services")
+    AgencyReferral.objects.create(
+        account=account, agency=agency, referred_on=TODAY, principal=Decimal("640.00")
+    )
+    bankruptcy_record(
+        account_id=account.pk,
+        chapter=13,
+        case_number="26-bk-1",
+        court="",
+        petition_date=TODAY,
+        order_for_relief_date=None,
+        actor=officer,
+    )
+    assert page_queries() == before
+    with CaptureQueriesContext(connection) as ctx:
+        info = account_recovery(account_id=account.pk)
+    assert len(ctx.captured_queries) == 1
+    assert info.bankruptcy.label == "26-bk-1" and info.referral.label == "Desert Recovery Services"
+    assert [c.status for c in info.claims] == ["filed", "dismissed"]
+    page = client.get("/accounts/0000220001/").content.decode()
+    assert "At collection agency Desert Recovery Services" in page and "Small claim filed (Maricopa" in page
