@@ -294,13 +294,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "counseling.tasks.follow_ups",
         "schedule": crontab(hour=2, minute=0),
     },
-}
-
-# --- Policy knobs of the account desk ----------------------------------------------------------
-# Adjustments larger than this (either sign) wait for a supervisor's approval.
-ADJUSTMENT_APPROVAL_LIMIT = env("DJANGO_ADJUSTMENT_APPROVAL_LIMIT", default="100.00")
-# Cashiering (rules.md 1.7 and the parameter catalogue; the policy engine takes these over later).
-CASHIER_OVER_SHORT_SIGNOFF = env(
     # 02:30: tonight's shutoff list (after the counseling run has expired pledges and broken plans)
     "shutoff-list-nightly": {
         "task": "collections_app.tasks.shutoff.shutoff_nightly",
@@ -311,6 +304,28 @@ CASHIER_OVER_SHORT_SIGNOFF = env(
         "task": "collections_app.tasks.shutoff.reconnect_sweep",
         "schedule": crontab(minute="*/15"),
     },
+    # 03:00: small balances (debit or credit, <= policy limit) on final/closed accounts written off
+    "small-balance-write-off-nightly": {
+        "task": "collections_app.tasks.recovery.small_balance_write_off",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    # 03:10: referral interest for each referral-month completed (idempotent per month)
+    "referral-interest-nightly": {
+        "task": "collections_app.tasks.recovery.referral_interest",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    # 03:20: final-billed accounts past the policy's days go to the collection agency
+    "agency-referrals-nightly": {
+        "task": "collections_app.tasks.recovery.agency_referrals",
+        "schedule": crontab(hour=3, minute=20),
+    },
+}
+
+# --- Policy knobs of the account desk ----------------------------------------------------------
+# Adjustments larger than this (either sign) wait for a supervisor's approval.
+ADJUSTMENT_APPROVAL_LIMIT = env("DJANGO_ADJUSTMENT_APPROVAL_LIMIT", default="100.00")
+# Cashiering (rules.md 1.7 and the parameter catalogue; the policy engine takes these over later).
+CASHIER_OVER_SHORT_SIGNOFF = env(
     "DJANGO_CASHIER_OVER_SHORT_SIGNOFF", default="5.00"
 )  # supervisor signs above
 NSF_FEE_FIRST = env("DJANGO_NSF_FEE_FIRST", default="25.00")  # Cal. Civ. Code 1719; Mesa
@@ -335,6 +350,11 @@ DEFAULT_CREDIT_AUTHORITY_AMOUNT = env("DJANGO_DEFAULT_CREDIT_AUTHORITY_AMOUNT", 
 DEFAULT_CREDIT_AUTHORITY_MONTHS = env.int("DJANGO_DEFAULT_CREDIT_AUTHORITY_MONTHS", default=6)
 PROGRAM_RECERT_MONTHS = env.int("DJANGO_PROGRAM_RECERT_MONTHS", default=24)  # CARE, SGV CAP
 PROGRAM_RECERT_NOTICE_DAYS = env.int("DJANGO_PROGRAM_RECERT_NOTICE_DAYS", default=30)  # SGV CAP
+# Shutoff list: accounts decided per Celery task (one chunk of the prefiltered candidates).
+SHUTOFF_CHUNK_SIZE = env.int("DJANGO_SHUTOFF_CHUNK_SIZE", default=2000)
+# A reconnection ordered at or after this local time is after hours (St. George: paid by 4 p.m.),
+# as is one ordered on a weekend or holiday; used unless the policy sets reconnect.after_hours_from.
+RECONNECT_AFTER_HOURS_FROM = env("DJANGO_RECONNECT_AFTER_HOURS_FROM", default="16:00")
 
 LOGGING = {
     "version": 1,
@@ -342,11 +362,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-# Shutoff list: accounts decided per Celery task (one chunk of the prefiltered candidates).
-SHUTOFF_CHUNK_SIZE = env.int("DJANGO_SHUTOFF_CHUNK_SIZE", default=2000)
-# A reconnection ordered at or after this local time is after hours (St. George: paid by 4 p.m.),
-# as is one ordered on a weekend or holiday; used unless the policy sets reconnect.after_hours_from.
-RECONNECT_AFTER_HOURS_FROM = env("DJANGO_RECONNECT_AFTER_HOURS_FROM", default="16:00")
     "loggers": {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
