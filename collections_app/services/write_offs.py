@@ -44,6 +44,9 @@ SMALL_BALANCE_REASON = "Small balance written off without action (Union City Cod
 # Candidates are locked in id order (the same order every ledger service locks in) and re-checked
 # by PostgreSQL after the lock, so a payment that committed in between takes the account out.
 # A debit balance waits until everything on it is past due: the customer keeps the due date.
+# The ledger conditions are scalar subqueries on purpose: as NOT EXISTS the planner turns them
+# into an anti-join over the whole ledger (a 108M-row scan, 24 s at 1M accounts); as subqueries
+# they run only for the few small-balance accounts, through the (account, date) index.
 _CREATE_SQL = """
 WITH cand AS (
     SELECT a.id, a.balance FROM accounts_account a
@@ -54,11 +57,9 @@ WITH cand AS (
                       WHERE b.account_id = a.id AND b.status = 'open')
       AND NOT EXISTS (SELECT 1 FROM collections_app_writeoff w
                       WHERE w.account_id = a.id AND w.status = 'pending')
-      AND NOT EXISTS (SELECT 1 FROM accounts_ledgerentry le
-                      WHERE le.account_id = a.id
-                        AND (le.effective_date > %(day)s
-                             OR (a.balance > 0 AND le.is_debit
-                                 AND COALESCE(le.due_date, le.effective_date) >= %(day)s)))
+      AND (SELECT max(le.effective_date) FROM accounts_ledgerentry le WHERE le.account_id = a.id) <= %(day)s
+      AND (a.balance < 0 OR (SELECT max(COALESCE(le.due_date, le.effective_date)) FROM accounts_ledgerentry le
+                             WHERE le.account_id = a.id AND le.is_debit) < %(day)s)
     ORDER BY a.id
     FOR NO KEY UPDATE OF a
 )
