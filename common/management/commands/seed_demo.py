@@ -80,3 +80,10 @@ class Command(BaseCommand):
             f"Demo counseling: {made['interviews']} interviews, {made['pledges']} pledges, "
             f"{made['arrangements']} arrangements."
         )
+        from collections_app.demo import demo_collections_load
+
+        made = demo_collections_load(today=timezone.localdate(), seed=seed)
+        self.stdout.write(
+            f"Demo collections: {made['notices']:,} shutoff notices mailed, {made['medical']} medical "
+            f"certificates, {made['appeals']} appeals."
+        )
