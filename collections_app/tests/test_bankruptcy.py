@@ -258,6 +258,9 @@ def test_new_case_form_is_open_to_the_desk(role_clients):
         method="post",
         ok=400,
     )
+    assert_access(
+        role_clients, "/api/v1/accounts/0000330002/bankruptcy", {"Collections officer", "Supervisor"}
+    )
 
 
 def test_a_held_deposit_is_offered_and_set_off_against_the_pre_petition_bill(account, officer, role_clients):

@@ -387,3 +387,52 @@ def test_the_queue_page_approves_with_a_button(role_clients, uncollectible, offi
     pk = WriteOff.objects.get().pk
     page = boss.post(f"/collections/recovery/write-offs/{pk}/decide", {"decision": "approve"}, follow=True)
     assert "Write-off approved: $200.00 posted." in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_racing_the_approval_leaves_the_same_debt_written_off(make_user):
+    """Either order, the account's lock serializes them: approved first, the payment is a
+    recovery; paid first, less is written off. Both end at zero with 150.00 written off."""
+    import threading
+
+    from django.db import connection
+
+    officer, supervisor, cashier = (
+        make_user("olga", "Collections officer"),
+        make_user("sam", "Supervisor"),
+        make_user("cass", "Cashier"),
+    )
+    account = final(number="0000440009")
+    charge(account, "200.00", due=TODAY - timedelta(days=150))
+    request = write_off_request(
+        account_id=account.pk,
+        criteria="debtor_not_found",
+        reason="Gone",
+        actor=officer,
+        idempotency_key=uuid4(),
+    )
+    session = open_session(cashier)
+    barrier, errors = threading.Barrier(2), []
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait()
+            if i == 0:
+                write_off_decide(write_off_id=request.pk, approve=True, note="", actor=supervisor)
+            else:
+                post(session, cashier, (account, "50.00"), tenders=[check("50.00")])
+        except BaseException as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    request.refresh_from_db()
+    assert request.amount - request.recovered_amount == Decimal("150.00")
+    assert_invariant(account)
+    assert account.balance == 0
