@@ -264,6 +264,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # several models have a "status" or "outcome": name each choice set after its own model
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceOrderStatusEnum": "collections_app.models.orders.OrderStatus",
+        "ServiceOrderOutcomeEnum": "collections_app.models.orders.OrderOutcome",
+        "ShutoffCandidateStatusEnum": "collections_app.models.runs.CandidateStatus",
+        "BatchRunStatusEnum": "collections_app.models.runs.RunStatus",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------------
