@@ -249,13 +249,15 @@ def _local_midnight(day: date) -> datetime:
 
 
 def _service(services: list[str]) -> tuple[str, str]:
+    """The service a disconnection would act on: the first still on (connected, then low flow) in
+    the utility's order of preference; if none is on, the first live one (nothing to disconnect)."""
     live = dict(s.split(":", 1) for s in services)
-    for utility in UTILITY_ORDER:
-        if utility in live:
-            return utility, live[utility]
+    for wanted in ("connected", "low_flow"):
+        for utility in (*UTILITY_ORDER, *sorted(live)):
+            if live.get(utility) == wanted:
+                return utility, wanted
     if live:
-        utility, state = next(iter(live.items()))
-        return utility, state
+        return next(iter(live.items()))
     return "water", "disconnected"  # no live service: nothing left to disconnect
 
 

@@ -1,0 +1,190 @@
+"""The nightly shutoff run on the city in the project database, beside the floor.
+
+    .venv/bin/python bench/nightly_shutoff.py [--date YYYY-MM-DD] [--workers N] [--skip-floor]
+
+1. If the city has no shutoff notices yet, the collections demo data is added (notices mailed to
+   delinquent demo accounts, a few medical certificates and appeals: collections_app/demo.py).
+2. The floor: one hand-written SQL statement computing the same candidate set the textbook way
+   (exact open items per due date, credits settling the oldest first, then the oldest unpaid due
+   date and the past-due sum per account), timed on its own.
+3. The full nightly run for the date (default today), as production runs it: the prefilter, the
+   facts of every candidate in chunks, the engine's decision for each, the decisions stored. With
+   --workers N it goes through real Celery workers (N processes started here, broker in this
+   shell's REDIS_DB) as a chord of chunk tasks; without, every chunk runs in this process.
+   A previous unapproved run of the same date is deleted first so the run is measured from zero.
+
+Prints both timings, the candidate counts (and whether the two sets agree), the decisions by
+status and by deciding rule, and decisions per second of the engine phase.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_HTTPS", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.selectors.open_items import OPEN_ITEMS_SQL  # noqa: E402
+from collections_app.models import BatchRun, Notice, RunKind, RunStatus, ShutoffCandidate  # noqa: E402
+from collections_app.models.orders import ServiceOrder  # noqa: E402
+from collections_app.selectors.policy import current_policy  # noqa: E402
+from collections_app.services import shutoff as shutoff_service  # noqa: E402
+
+# ruff: noqa: S608 -- SQL assembled from the project's own constants
+FLOOR_SQL = f"""
+WITH items AS ({OPEN_ITEMS_SQL.format(account_filter="")})
+SELECT i.account_id FROM items i JOIN accounts_account a ON a.id = i.account_id
+WHERE a.status = 'active'
+  AND EXISTS (SELECT 1 FROM accounts_service s WHERE s.account_id = a.id AND s.ended_on IS NULL
+              AND s.status IN ('connected', 'low_flow'))
+GROUP BY i.account_id
+HAVING MIN(i.due_date) <= %(cutoff)s
+   AND COALESCE(SUM(i.unpaid) FILTER (WHERE i.due_date < %(as_of)s), 0) >= %(min_arrears)s
+"""
+
+
+def _count(sql: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def _fresh(day: date) -> None:
+    run = BatchRun.objects.filter(kind=RunKind.SHUTOFF, business_date=day).first()
+    if run is None:
+        return
+    if ServiceOrder.objects.filter(candidate__run=run).exists():
+        raise SystemExit(f"The run of {day} was approved into orders; bench another --date.")
+    with transaction.atomic():
+        ShutoffCandidate.objects.filter(run=run).delete()
+        run.delete()
+
+
+def _workers(n: int) -> subprocess.Popen:  # type: ignore[type-arg]
+    from config.celery import app
+
+    app.control.purge()
+    proc = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "config",
+            "worker",
+            "-c",
+            str(n),
+            "--pool",
+            "prefork",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        start_new_session=True,
+    )
+    for _ in range(60):
+        if app.control.ping(timeout=1.0):
+            return proc
+    proc.terminate()
+    raise SystemExit("the Celery workers did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--date", type=date.fromisoformat, help="business date (default today)")
+    parser.add_argument("--workers", type=int, default=0, help="Celery worker processes (0: in-process)")
+    parser.add_argument("--skip-floor", action="store_true")
+    args = parser.parse_args()
+    day = args.date or timezone.localdate()
+    policy, version = current_policy()
+
+    print(
+        f"City: {_count('SELECT count(*) FROM accounts_account'):,} accounts, "
+        f"{_count('SELECT reltuples::bigint FROM pg_class WHERE relname = $$accounts_ledgerentry$$'):,} "
+        f"ledger entries (estimate); policy {version} ({', '.join(policy.preset_names)}); "
+        f"business date {day:%a %Y-%m-%d}; load average {os.getloadavg()[0]:.1f}"
+    )
+    if not Notice.objects.exists():
+        from collections_app.demo import demo_collections_load
+
+        t = time.perf_counter()
+        made = demo_collections_load(today=timezone.localdate())
+        print(
+            f"collections demo data: {made['notices']:,} notices, {made['medical']} medical certificates, "
+            f"{made['appeals']} appeals in {time.perf_counter() - t:.1f} s"
+        )
+    _fresh(day)
+
+    p = shutoff_service.prefilter_params(policy)
+    params = {"as_of": day, "cutoff": day - timedelta(days=p["min_days"]), "min_arrears": p["min_arrears"]}
+    floor: set[int] = set()
+    floor_s = 0.0
+    if not args.skip_floor:
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(FLOOR_SQL, params)
+            floor = {row[0] for row in cursor.fetchall()}
+        floor_s = time.perf_counter() - t
+        print(f"\nfloor (one hand-written SQL statement): {floor_s:7.1f} s   {len(floor):,} candidates")
+
+    timing: dict[str, float] = {}
+    found: list[int] = []
+    real_prefilter = shutoff_service.shutoff_prefilter
+
+    def timed_prefilter(**kwargs):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        ids = real_prefilter(**kwargs)
+        timing["prefilter"] = time.perf_counter() - t
+        found.extend(ids)
+        return ids
+
+    shutoff_service.shutoff_prefilter = timed_prefilter  # type: ignore[assignment]
+    proc = _workers(args.workers) if args.workers else None
+    try:
+        t = time.perf_counter()
+        run = shutoff_service.shutoff_run(business_date=day, inline=not args.workers)
+        while run.status == RunStatus.RUNNING:
+            time.sleep(1)
+            run.refresh_from_db()
+        total_s = time.perf_counter() - t
+    finally:
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=60)
+    engine_s = total_s - timing["prefilter"]
+    how = f"{args.workers} Celery worker processes" if args.workers else "in-process"
+    print(f"full nightly run ({how}): {total_s:7.1f} s   status {run.status}")
+    print(f"  prefilter (one SQL statement):    {timing['prefilter']:7.1f} s   {len(found):,} candidates")
+    print(
+        f"  facts + engine + stored decisions: {engine_s:6.1f} s   {run.done:,} decisions, "
+        f"{run.done / engine_s:,.0f} decisions/s"
+    )
+    if floor:
+        only_pre, only_floor = len(set(found) - floor), len(floor - set(found))
+        print(
+            f"  candidate sets: prefilter {len(found):,}, floor {len(floor):,}; only in the prefilter "
+            f"{only_pre:,}, only in the floor {only_floor:,}"
+        )
+        print(f"  full run / floor: {total_s / floor_s:.1f}x")
+    print(f"\nby status: {run.counts['by_status']}")
+    print(
+        "by deciding rule: "
+        + ", ".join(f"{code or '-'} {n:,}" for code, n in list(run.counts["by_code"].items())[:12])
+    )
+
+
+if __name__ == "__main__":
+    main()
