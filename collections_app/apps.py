@@ -36,6 +36,9 @@ class CollectionsConfig(AppConfig):
         from collections_app import page_recovery
 
         page_recovery.register()
+        from collections_app import page_notices
+
+        page_notices.register()
         from collections_app.selectors import orders as order_reads
         from collections_app.selectors import shutoff as shutoff_reads
         from payments.services.hooks import on_payment_posted

@@ -117,3 +117,12 @@ def batch_summary(batch: NoticeBatch) -> dict[str, Any]:
         n=Count("id"), amount=Sum("amount_due"), fees=Sum("fee_amount")
     )
     return {"n": agg["n"], "amount": agg["amount"] or Decimal("0.00"), "fees": agg["fees"] or Decimal("0.00")}
+
+
+def account_notices_sent(*, account_id: int, limit: int = 30) -> list[Notice]:
+    """Notices sent to the account, newest first: what its timeline shows (one query)."""
+    return list(
+        Notice.objects.filter(account_id=account_id, sent_on__isnull=False, voided=False).order_by(
+            "-sent_on", "-id"
+        )[:limit]
+    )
