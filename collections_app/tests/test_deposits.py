@@ -275,3 +275,16 @@ def test_a_returned_payment_takes_back_what_it_put_into_the_deposit(officer, cas
     deposit.refresh_from_db()
     assert ReturnedItem.objects.count() == 1
     assert deposit.held_amount == 0 and deposit.status == DepositStatus.BILLING and deposit.review_on is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_deposit_task_runs_on_a_real_worker_once_per_date(celery_worker, make_user):
+    from collections_app.tasks.deposits import deposits_nightly
+
+    use_policy("DEFAULT", **FLAT_100)
+    account = AccountFactory()
+    _require(account, make_user("w", "Collections officer"), installments=2)
+    first = deposits_nightly.delay(business_date=START.isoformat()).get(timeout=60)
+    again = deposits_nightly.delay(business_date=START.isoformat()).get(timeout=60)
+    assert first == again and first["installments_billed"] == 1 and first["billed"] == "50.00"
+    assert LedgerEntry.objects.filter(account=account, kind="deposit_billed").count() == 1

@@ -101,3 +101,36 @@ def test_the_account_page_shows_the_deposit_flag_notices_sent_and_the_quick_acti
     assert f"/collections/accounts/{account.number}/deposit/" in page
     cashier_page = role_clients["Cashier"].get(f"/accounts/{account.number}/").content.decode()
     assert f"/collections/accounts/{account.number}/deposit/" not in cashier_page  # no permission, no action
+
+
+def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_lists_cost_the_same_few_queries_however_many_rows(role_clients, make_user):
+    use_policy("AZ_MESA", **{"deposit__formula": "FLAT", "deposit__flat_renter": "150.00"})
+    officer = make_user("many", "Collections officer")
+    client = role_clients["Collections officer"]
+
+    def grow(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            account = AccountFactory(occupancy="tenant")
+            bill(account, "90.00", due=date(2026, 9, 1))
+            deposit_require(
+                account_id=account.pk, as_of=TODAY, actor=officer, installments=2, idempotency_key=f"m{i}"
+            )
+
+    grow(1, 0)
+    batch = notice_batch_build(kind="shutoff", business_date=date(2026, 10, 21), actor=officer)
+    urls = ["/collections/deposits/", "/collections/notices/", f"/collections/notices/batches/{batch.pk}/"]
+    few = [_queries(client, url) for url in urls]
+    grow(12, 1)
+    batch = notice_batch_build(kind="shutoff", business_date=date(2026, 10, 21), actor=officer)
+    assert batch.notices.count() == 13
+    assert [_queries(client, url) for url in urls] == few  # no query per row
+    assert max(few) <= 15
