@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Account, EntryKind
@@ -226,7 +226,10 @@ def referral_interest_run(*, as_of: date, actor=None) -> dict[str, str | int]:  
     policy, _ = _policy()
     month_ago = add_months(as_of, -1)
     ids = list(
-        AgencyReferral.objects.filter(status=ReferralStatus.REFERRED, interest_through__lte=month_ago)
+        AgencyReferral.objects.filter(status=ReferralStatus.REFERRED)
+        .filter(
+            Q(interest_through__lte=month_ago) | Q(interest_through__isnull=True, referred_on__lte=month_ago)
+        )
         .order_by("account_id")
         .values_list("pk", flat=True)
     )
