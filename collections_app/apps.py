@@ -13,7 +13,7 @@ def _reference_data(sender: Any, **kwargs: Any) -> None:
 def _reconnect_on_payment(**kwargs: Any) -> None:
     """A payment that qualifies a disconnected account orders its reconnection (lazy import: the
     engine loads on the first payment, not at startup)."""
-    from collections_app.services.orders import on_payment_posted
+    from collections_app.services.reconnect import on_payment_posted
 
     on_payment_posted(**kwargs)
 

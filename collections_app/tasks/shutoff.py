@@ -50,6 +50,6 @@ def shutoff_failed_task(request: Any = None, exc: Any = None, traceback: Any = N
 
 @shared_task(acks_late=True)
 def reconnect_sweep() -> int:
-    from collections_app.services.orders import reconnect_sweep as sweep
+    from collections_app.services.reconnect import reconnect_sweep as sweep
 
     return sweep()

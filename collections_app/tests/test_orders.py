@@ -14,14 +14,14 @@ from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
 from collections_app.policy import amounts
 from collections_app.selectors.facts import facts_for_account
 from collections_app.selectors.policy import current_policy
-from collections_app.services import orders as order_service
+from collections_app.services import reconnect as reconnect_service
 from collections_app.services.orders import (
     field_visit_create,
     order_cancel,
     order_complete,
     order_dispatch,
-    reconnect_sweep,
 )
+from collections_app.services.reconnect import reconnect_sweep
 from collections_app.services.shutoff import shutoff_list_approve, shutoff_run
 from collections_app.tests.shutoff_setup import any_day_policy, delinquent, protect
 from common.exceptions import DomainError
@@ -203,7 +203,7 @@ def test_a_payment_on_a_disconnected_account_orders_its_reconnection_with_the_fe
     _pay(ana.account, "175.50", people["cass"])
     reconnect = ServiceOrder.objects.get(kind=OrderKind.RECONNECT)
     policy, _ = current_policy()
-    after_hours = order_service._after_hours(policy, now)
+    after_hours = reconnect_service._after_hours(policy, now)
     fee = amounts.reconnect_fee(
         policy, facts_for_account(ana.account_id, as_of=TODAY), after_hours=after_hours, on=TODAY
     )
