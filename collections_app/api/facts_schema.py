@@ -17,7 +17,7 @@ def _money(help_text: str = "", **kw: Any) -> serializers.DecimalField:
     return serializers.DecimalField(**MONEY, help_text=help_text, **kw)
 
 
-class BillIn(serializers.Serializer):
+class FactBillIn(serializers.Serializer):
     bill_date = serializers.DateField()
     due_date = serializers.DateField()
     amount = _money("billed amount")
@@ -33,33 +33,39 @@ class BillIn(serializers.Serializer):
         return data
 
 
-class PaymentIn(serializers.Serializer):
+class FactPaymentIn(serializers.Serializer):
     paid_on = serializers.DateField()
     amount = _money()
     returned = serializers.BooleanField(default=False, help_text="dishonoured (NSF)")
     returned_on = serializers.DateField(required=False, allow_null=True, default=None)
     to_avoid_disconnect = serializers.BooleanField(default=False)
+    restored_service = serializers.BooleanField(default=False, help_text="the payment got service restored")
 
 
-class NoticeIn(serializers.Serializer):
+class FactNoticeIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=f.NOTICE_KINDS)
     sent_on = serializers.DateField()
     method = serializers.ChoiceField(choices=f.NOTICE_METHODS, default="mail")
+    disconnect_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="disconnection date printed on the notice"
+    )
 
 
-class ContactAttemptIn(serializers.Serializer):
+class FactContactAttemptIn(serializers.Serializer):
     on = serializers.DateField()
     method = serializers.ChoiceField(choices=["phone", "visit", "email", "third_party"], default="phone")
     reached = serializers.BooleanField(default=False)
 
 
-class MedicalCertificateIn(serializers.Serializer):
+class FactMedicalCertificateIn(serializers.Serializer):
     received_on = serializers.DateField()
     valid_until = serializers.DateField(required=False, allow_null=True, default=None)
     renewal = serializers.IntegerField(min_value=0, default=0)
+    financially_unable = serializers.BooleanField(default=False)
+    willing_to_plan = serializers.BooleanField(default=False)
 
 
-class PledgeIn(serializers.Serializer):
+class FactPledgeIn(serializers.Serializer):
     amount = _money()
     pledged_on = serializers.DateField()
     expected_by = serializers.DateField()
@@ -67,14 +73,14 @@ class PledgeIn(serializers.Serializer):
     paid_amount = _money(default=Decimal("0.00"))
 
 
-class InstallmentIn(serializers.Serializer):
+class FactInstallmentIn(serializers.Serializer):
     due_date = serializers.DateField()
     amount = _money()
     paid_amount = _money(default=Decimal("0.00"))
     paid_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ArrangementIn(serializers.Serializer):
+class FactArrangementIn(serializers.Serializer):
     created_on = serializers.DateField()
     months = serializers.IntegerField(min_value=1, max_value=120)
     total = _money()
@@ -83,12 +89,12 @@ class ArrangementIn(serializers.Serializer):
         choices=["active", "kept", "broken", "cancelled", "pending_approval", "rejected"], default="active"
     )
     ended_on = serializers.DateField(required=False, allow_null=True, default=None)
-    installments = InstallmentIn(
+    installments = FactInstallmentIn(
         many=True, default=list, help_text="scheduled installments; missed = unpaid past due"
     )
 
 
-class BankruptcyIn(serializers.Serializer):
+class FactBankruptcyIn(serializers.Serializer):
     chapter = serializers.ChoiceField(choices=[7, 11, 12, 13])
     petition_date = serializers.DateField()
     order_for_relief_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -99,7 +105,7 @@ class BankruptcyIn(serializers.Serializer):
     dismissed_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class WeatherIn(serializers.Serializer):
+class FactWeatherIn(serializers.Serializer):
     on = serializers.DateField()
     high_f = serializers.IntegerField(required=False, allow_null=True, default=None)
     low_f = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -107,7 +113,7 @@ class WeatherIn(serializers.Serializer):
     winter_advisory = serializers.BooleanField(default=False)
 
 
-class DepositIn(serializers.Serializer):
+class FactDepositIn(serializers.Serializer):
     amount = _money()
     held_since = serializers.DateField()
     interest_credited_through = serializers.DateField(required=False, allow_null=True, default=None)
@@ -130,15 +136,17 @@ class AccountFactsIn(serializers.Serializer):
     )
     final_billed_on = serializers.DateField(required=False, allow_null=True, default=None)
     balance = _money("everything owed today", default=Decimal("0.00"))
-    bills = BillIn(many=True, default=list)
-    payments = PaymentIn(many=True, default=list)
-    notices = NoticeIn(many=True, default=list, help_text="notices sent: kind, date, method")
-    contact_attempts = ContactAttemptIn(many=True, default=list)
-    medical_certificates = MedicalCertificateIn(many=True, default=list)
+    bills = FactBillIn(many=True, default=list)
+    payments = FactPaymentIn(many=True, default=list)
+    notices = FactNoticeIn(many=True, default=list, help_text="notices sent: kind, date, method")
+    contact_attempts = FactContactAttemptIn(many=True, default=list)
+    medical_certificates = FactMedicalCertificateIn(many=True, default=list)
     life_support = serializers.BooleanField(default=False)
-    pledges = PledgeIn(many=True, default=list, help_text="assistance pledges")
-    arrangements = ArrangementIn(many=True, default=list, help_text="current and past payment arrangements")
-    bankruptcy = BankruptcyIn(required=False, allow_null=True, default=None)
+    pledges = FactPledgeIn(many=True, default=list, help_text="assistance pledges")
+    arrangements = FactArrangementIn(
+        many=True, default=list, help_text="current and past payment arrangements"
+    )
+    bankruptcy = FactBankruptcyIn(required=False, allow_null=True, default=None)
     appeal_pending = serializers.BooleanField(default=False)
     poverty_pct = serializers.DecimalField(
         max_digits=6,
@@ -151,11 +159,25 @@ class AccountFactsIn(serializers.Serializer):
     benefit_programs = serializers.ListField(child=serializers.CharField(max_length=20), default=list)
     willing_to_plan = serializers.BooleanField(default=False)
     age_65_plus = serializers.BooleanField(default=False)
-    weather = WeatherIn(many=True, default=list, help_text="temperatures and advisories by date")
-    deposits = DepositIn(many=True, default=list, help_text="security deposits held")
+    weather = FactWeatherIn(many=True, default=list, help_text="temperatures and advisories by date")
+    deposits = FactDepositIn(many=True, default=list, help_text="security deposits held")
     disconnections_12m = serializers.IntegerField(min_value=0, default=0)
     late_payments_12m = serializers.IntegerField(min_value=0, default=0)
-    letter_of_credit = serializers.BooleanField(default=False)
+    letter_of_credit = serializers.BooleanField(
+        default=False, help_text="good-payment letter from a prior utility"
+    )
+    credit_history_months = serializers.IntegerField(min_value=0, default=0)
+    owed_prior_balance_24m = serializers.BooleanField(default=False)
+    third_party_designated = serializers.BooleanField(default=False)
+    disconnect_scheduled = serializers.BooleanField(
+        default=False, help_text="a disconnect order is already issued"
+    )
+    unauthorized_use = serializers.BooleanField(default=False)
+    last_late_fee_waiver_on = serializers.DateField(required=False, allow_null=True, default=None)
+    referred_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="sent to a collection agency on"
+    )
+    uncollectible_reasons = serializers.ListField(child=serializers.CharField(max_length=40), default=list)
 
 
 _NESTED = {
@@ -193,6 +215,7 @@ def facts_from_data(data: dict) -> f.AccountFacts:
     if values.get("bankruptcy"):
         values["bankruptcy"] = _build(f.BankruptcyFact, values["bankruptcy"])
     values["benefit_programs"] = tuple(values.get("benefit_programs") or ())
+    values["uncollectible_reasons"] = tuple(values.get("uncollectible_reasons") or ())
     return _build(f.AccountFacts, values)
 
 
