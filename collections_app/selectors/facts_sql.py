@@ -1,0 +1,181 @@
+"""The statements behind `facts_for_accounts`: one per kind of fact, each over `account_id =
+ANY(ids)` and dated as of the evaluation date (see facts.py)."""
+
+ACCOUNTS_SQL = """
+SELECT a.id, a.number, a.account_class, a.status, a.occupancy, a.customer_id, c.life_support,
+       p.owner_id,
+       p.parent_id IS NOT NULL OR EXISTS (SELECT 1 FROM accounts_premise u WHERE u.parent_id = p.id),
+       CASE WHEN a.status <> 'active' THEN COALESCE(
+           (SELECT max(b.bill_date) FROM accounts_bill b
+             WHERE b.account_id = a.id AND b.is_final AND b.bill_date <= %(as_of)s),
+           a.final_bill_requested_on, a.closed_on,
+           (SELECT max(b.bill_date) FROM accounts_bill b WHERE b.account_id = a.id), a.opened_on) END,
+       ARRAY(SELECT s.utility || ':' || s.status FROM accounts_service s
+              WHERE s.account_id = a.id AND s.ended_on IS NULL ORDER BY s.id),
+       a.opened_on,
+       (SELECT max(r.referred_on) FROM collections_app_agencyreferral r
+         WHERE r.account_id = a.id AND r.status = 'referred' AND r.referred_on <= %(as_of)s)
+FROM accounts_account a
+JOIN accounts_customer c ON c.id = a.customer_id
+JOIN accounts_premise p ON p.id = a.premise_id
+WHERE a.id = ANY(%(ids)s::bigint[])
+"""
+
+# One row per account (bill columns null when nothing qualifies) or per (account, due date).
+LEDGER_SQL = """
+WITH e AS (
+    SELECT le.account_id, le.fund_id, le.kind, le.amount, le.is_debit, le.effective_date,
+           COALESCE(le.due_date, le.effective_date) AS d
+    FROM accounts_ledgerentry le
+    WHERE le.account_id = ANY(%(ids)s::bigint[]) AND le.effective_date <= %(as_of)s
+),
+pool AS (SELECT account_id, -SUM(amount) AS credit FROM e WHERE NOT is_debit GROUP BY account_id),
+debits AS (
+    SELECT account_id, fund_id, d, SUM(amount) AS amt, MIN(effective_date) AS billed
+    FROM e WHERE is_debit GROUP BY account_id, fund_id, d HAVING SUM(amount) > 0
+),
+ordered AS (
+    SELECT d.account_id, d.d, d.amt, d.billed, COALESCE(p.credit, 0) AS credit,
+           SUM(d.amt) OVER (PARTITION BY d.account_id ORDER BY d.d, f.priority, d.fund_id
+                            ROWS UNBOUNDED PRECEDING) AS cum
+    FROM debits d JOIN accounts_fund f ON f.id = d.fund_id
+    LEFT JOIN pool p ON p.account_id = d.account_id
+),
+items AS (
+    SELECT account_id, d, SUM(amt) AS amount, MIN(billed) AS billed,
+           SUM(GREATEST(LEAST(amt, cum - credit), 0)) AS unpaid
+    FROM ordered GROUP BY account_id, d
+),
+byday AS (
+    SELECT account_id, CASE WHEN is_debit THEN d ELSE effective_date END AS d, SUM(amount) AS amt,
+           bool_or(is_debit AND kind = 'charge') AS charge_due
+    FROM e GROUP BY 1, 2
+),
+run AS (
+    SELECT account_id, d, charge_due, SUM(amt) OVER (PARTITION BY account_id ORDER BY d) AS owed
+    FROM byday
+),
+acct AS (
+    SELECT account_id, SUM(amt) AS balance FROM byday GROUP BY account_id
+),
+late AS (
+    SELECT account_id, COUNT(*) AS late_12m FROM run
+    WHERE charge_due AND owed > 0 AND d < %(as_of)s AND d >= %(year_ago)s GROUP BY account_id
+),
+fees AS (
+    SELECT account_id, array_agg(effective_date ORDER BY effective_date) AS late_fee_dates
+    FROM e WHERE kind = 'late_fee' AND amount > 0 GROUP BY account_id
+),
+bl AS (
+    SELECT account_id, due_date, MIN(bill_date) AS bill_date, bool_or(is_final) AS is_final
+    FROM accounts_bill WHERE account_id = ANY(%(ids)s::bigint[]) AND bill_date <= %(as_of)s
+    GROUP BY account_id, due_date
+)
+SELECT acct.account_id, acct.balance, COALESCE(late.late_12m, 0), fees.late_fee_dates,
+       i.d, i.amount, i.unpaid, COALESCE(bl.bill_date, i.billed), COALESCE(bl.is_final, false)
+FROM acct
+LEFT JOIN late ON late.account_id = acct.account_id
+LEFT JOIN fees ON fees.account_id = acct.account_id
+LEFT JOIN items i ON i.account_id = acct.account_id AND (i.unpaid > 0 OR i.d > %(since)s)
+LEFT JOIN bl ON bl.account_id = i.account_id AND bl.due_date = i.d
+ORDER BY acct.account_id, i.d
+"""
+
+# Payments taken through cashiering (with their returns), and the ledger-only payment history the
+# demo loader writes without payment rows, one per account, day and reference.
+PAYMENTS_SQL = """
+SELECT p.account_id, p.business_date, p.amount, r.returned_on, p.created_at, p.id
+FROM payments_payment p LEFT JOIN payments_returneditem r ON r.payment_id = p.id
+WHERE p.account_id = ANY(%(ids)s::bigint[]) AND p.status IN ('posted', 'returned')
+  AND p.business_date BETWEEN %(since)s AND %(as_of)s
+UNION ALL
+SELECT le.account_id, le.effective_date, -SUM(le.amount), NULL, NULL, NULL
+FROM accounts_ledgerentry le
+WHERE le.account_id = ANY(%(ids)s::bigint[]) AND le.kind = 'payment'
+  AND le.effective_date BETWEEN %(since)s AND %(as_of)s
+  AND NOT EXISTS (SELECT 1 FROM payments_paymentdistribution pd WHERE pd.entry_id = le.id)
+GROUP BY le.account_id, le.effective_date, le.reference
+"""
+
+NOTICES_SQL = """
+SELECT account_id, kind, sent_on, method, earliest_action FROM collections_app_notice
+WHERE account_id = ANY(%(ids)s::bigint[]) AND sent_on IS NOT NULL AND NOT voided
+  AND sent_on BETWEEN %(since)s AND %(as_of)s
+ORDER BY account_id, sent_on, id
+"""
+
+CONTACTS_SQL = """
+SELECT account_id, (at AT TIME ZONE %(tz)s)::date, method, reached FROM collections_app_contactattempt
+WHERE account_id = ANY(%(ids)s::bigint[]) AND at >= %(since_at)s AND at < %(until_at)s
+ORDER BY account_id, at
+"""
+
+MEDICAL_SQL = """
+SELECT account_id, received_on, valid_until, renewal, financially_unable, willing_to_plan
+FROM collections_app_medicalcertificate
+WHERE account_id = ANY(%(ids)s::bigint[]) AND received_on BETWEEN %(since)s AND %(as_of)s
+ORDER BY account_id, received_on, id
+"""
+
+PLEDGES_SQL = """
+SELECT account_id, amount, pledged_on, expected_by, status, paid_amount FROM counseling_pledge
+WHERE account_id = ANY(%(ids)s::bigint[]) AND pledged_on <= %(as_of)s
+  AND (status = 'pending' OR pledged_on >= %(since)s)
+ORDER BY account_id, pledged_on, id
+"""
+
+ARRANGEMENTS_SQL = """
+SELECT a.account_id, a.id, (a.created_at AT TIME ZONE %(tz)s)::date, a.months, a.total, a.down_payment,
+       a.status, a.ended_on, i.due_date, i.amount, i.paid_amount, i.paid_on
+FROM counseling_arrangement a
+LEFT JOIN counseling_installment i ON i.arrangement_id = a.id
+WHERE a.account_id = ANY(%(ids)s::bigint[]) AND a.created_at < %(until_at)s
+  AND (a.status IN ('active', 'pending_approval') OR a.created_at >= %(arr_since_at)s)
+ORDER BY a.account_id, a.created_at, a.id, i.number
+"""
+
+BANKRUPTCY_SQL = """
+SELECT account_id, chapter, petition_date, order_for_relief_date, assurance_received_on,
+       assurance_amount, pre_petition_balance
+FROM collections_app_bankruptcycase
+WHERE account_id = ANY(%(ids)s::bigint[]) AND status = 'open' AND petition_date <= %(as_of)s
+"""
+
+APPEALS_SQL = """
+SELECT DISTINCT account_id FROM collections_app_appeal
+WHERE account_id = ANY(%(ids)s::bigint[]) AND opened_on <= %(as_of)s
+  AND (resolved_on IS NULL OR resolved_on > %(as_of)s)
+"""
+
+# The latest interview's poverty percentage and benefits, and active program enrollments.
+HOUSEHOLD_SQL = """
+SELECT account_id, fpl_percent, benefits, NULL FROM (
+    SELECT DISTINCT ON (account_id) account_id, fpl_percent, benefits FROM counseling_hardshipinterview
+    WHERE account_id = ANY(%(ids)s::bigint[]) AND conducted_at < %(until_at)s
+    ORDER BY account_id, conducted_at DESC, id DESC
+) latest
+UNION ALL
+SELECT account_id, NULL, NULL, program FROM counseling_programenrollment
+WHERE account_id = ANY(%(ids)s::bigint[]) AND status = 'active' AND certified_on <= %(as_of)s
+"""
+
+WEATHER_SQL = """
+SELECT date, high_f, low_f, heat_advisory, winter_advisory FROM collections_app_weatherday
+WHERE date BETWEEN %(w_from)s AND %(w_to)s ORDER BY date
+"""
+
+DEPOSITS_SQL = """
+SELECT account_id, held_amount, held_since, interest_through FROM collections_app_securitydeposit
+WHERE account_id = ANY(%(ids)s::bigint[]) AND status = 'held' AND held_amount > 0
+  AND held_since <= %(as_of)s
+"""
+
+# Disconnect and low-flow orders: completed ones count as disconnections, an open one means the
+# account is in the disconnection process, and a payment made while one was open was made to
+# avoid the disconnection (NSF escalation, rules.md 1.7). Reconnect orders name the payment that
+# restored service (48 hours to redeem it if it comes back).
+ORDERS_SQL = """
+SELECT account_id, kind, status, created_at, completed_at, cancelled_at, payment_id
+FROM collections_app_serviceorder
+WHERE account_id = ANY(%(ids)s::bigint[]) AND created_at >= %(since_at)s AND created_at < %(until_at)s
+"""
