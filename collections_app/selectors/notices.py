@@ -38,7 +38,11 @@ KIND_FILTERS = {
     # a courtesy reminder follows a bill that fell due recently; older debt gets the shutoff notice
     "reminder": """AND EXISTS (SELECT 1 FROM accounts_bill b WHERE b.account_id = a.id
                    AND b.due_date BETWEEN %(as_of)s - 30 AND %(cutoff)s)""",
-    "shutoff": "",
+    # a disconnection notice sent inside the window still counts for this delinquency (see
+    # `_recent_from`): the engine would plan none, so it is not asked
+    "shutoff": """AND NOT EXISTS (SELECT 1 FROM collections_app_notice n WHERE n.account_id = a.id
+                  AND n.kind = 'shutoff' AND NOT n.voided
+                  AND n.sent_on BETWEEN %(recent_from)s AND %(as_of)s)""",
     # the final (48-hour) notice follows a disconnection notice already sent
     "final": """AND EXISTS (SELECT 1 FROM collections_app_notice n WHERE n.account_id = a.id
                 AND n.kind = 'shutoff' AND NOT n.voided
@@ -73,12 +77,31 @@ def _cutoff_days(policy: Policy, kind: str) -> int:
     return max(min(floors), min(waits), 1)
 
 
+def _recent_from(policy: Policy, as_of: date, cutoff_days: int) -> date:
+    """Candidates owe something due at least `cutoff_days` ago, so a disconnection notice sent on
+    or after as_of - cutoff_days + (the latest "not before" any rule set has) was sent after the
+    oldest unpaid bill could be noticed: it counts, while still valid. An empty window (from
+    after as_of) when the rules leave no room."""
+    layers = (*policy.layers, policy.fallback)
+    floor = max(layer.p("notices.earliest_after_due_days") for layer in layers)
+    start = as_of - timedelta(days=cutoff_days - floor)
+    validity = [v for layer in layers if (v := layer.p("notices.validity_days")) is not None]
+    if validity:
+        start = max(start, as_of - timedelta(days=min(validity) - 1))
+    return start if cutoff_days > floor else as_of + timedelta(days=1)
+
+
 def notice_candidates(*, policy: Policy, kind: str, as_of: date) -> list[int]:
     """Account ids that could need a `kind` notice on `as_of`, in id order (one statement)."""
-    cutoff = as_of - timedelta(days=max(_cutoff_days(policy, kind), 1))
-    sql = CANDIDATES_SQL.format(kind_filter=KIND_FILTERS[kind])
+    days = max(_cutoff_days(policy, kind), 1)
+    params = {
+        "as_of": as_of,
+        "cutoff": as_of - timedelta(days=days),
+        "kind": kind,
+        "recent_from": _recent_from(policy, as_of, days),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"as_of": as_of, "cutoff": cutoff, "kind": kind})
+        cursor.execute(CANDIDATES_SQL.format(kind_filter=KIND_FILTERS[kind]), params)
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -101,9 +101,17 @@ def deposits_nightly_run(*, business_date: date | None = None, actor=None) -> Ba
         .select_related("deposit")
         .order_by("deposit__account_id", "number")
     )
+    # held deposits with a review or an interest anniversary due (anniversaries fall 12 months
+    # after the last credit, or after the day it started being held): a set-based cut
+    year_ago = add_months(day, -12)
+    due_now = (
+        Q(review_on__lte=day)
+        | Q(interest_credited_on__lte=year_ago)
+        | Q(interest_credited_on__isnull=True, held_since__lte=year_ago)
+    )
     held = [
         d
-        for d in SecurityDeposit.objects.filter(status=DepositStatus.HELD).exclude(pk__in=final_ids)
+        for d in SecurityDeposit.objects.filter(due_now, status=DepositStatus.HELD).exclude(pk__in=final_ids)
         if (d.review_on and d.review_on <= day) or (deposit_next_credit_on(d) or date.max) <= day
     ]
     account_ids = {i.deposit.account_id for i in installments} | {d.account_id for d in held + final}

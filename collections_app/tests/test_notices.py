@@ -14,7 +14,7 @@ from accounts.tests.factories import AccountFactory, CustomerFactory, PremiseFac
 from collections_app.models import Notice, NoticeBatch
 from collections_app.pdf_notices import notice_batch_pdf, notice_pdf
 from collections_app.policy import engine
-from collections_app.selectors.facts import facts_for_account
+from collections_app.selectors.facts import facts_for_account, facts_for_accounts
 from collections_app.selectors.policy import current_policy
 from collections_app.services.notices import notice_batch_build, notice_batch_mark_sent, notice_record
 from collections_app.tests.billing import bill, use_policy
@@ -207,3 +207,28 @@ def test_a_paid_account_gets_no_notice(officer):
         notice_batch_build(kind="shutoff", business_date=date(2026, 10, 21), actor=officer).notices.count()
         == 0
     )
+
+
+@pytest.mark.parametrize("preset", ["DEFAULT", "NY_HEFPA", "CA_CPUC_ENERGY", "PA_CH14", "AZ_PHOENIX_WATER"])
+def test_the_set_based_cut_never_drops_an_account_the_engine_would_notice(preset, officer):
+    from accounts.models import Account
+    from collections_app.services.notices import notice_batch_plan
+
+    use_policy(preset)
+    day = date(2026, 11, 18)
+    for age in range(2, 130, 6):  # oldest unpaid bill due `age` days ago
+        account = AccountFactory()
+        bill(account, "80.00", due=day - timedelta(days=age))
+        if age % 4 == 0:  # some were noticed already, some long ago
+            Notice.objects.create(
+                account=account, kind="shutoff", addressee="x", sent_on=day - timedelta(days=age // 2),
+                idempotency_key=f"old:{account.pk}",
+            )  # fmt: skip
+    policy, _ = current_policy()
+    every = facts_for_accounts(list(Account.objects.values_list("pk", flat=True)), as_of=day)
+    expected = {
+        pk for pk, facts in every.items()
+        if any(p.kind == "shutoff" and p.send_on <= day for p in engine.notice_plans(policy, facts, day))
+    }  # fmt: skip
+    planned = {p.account_id for p in notice_batch_plan(policy=policy, kind="shutoff", business_date=day)}
+    assert expected and planned == expected
