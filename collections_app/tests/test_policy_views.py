@@ -180,3 +180,18 @@ def test_holidays_and_weather(role_clients) -> None:  # type: ignore[no-untyped-
     assert "The low cannot be above the high." in r.content.decode()
     officer.post("/collections/policy/weather/add/", {"on": "2026-12-09", "high_f": "28", "low_f": "12"})
     assert WeatherDay.objects.get().high_f == 28
+
+
+def test_collections_home_summarises_the_day(role_clients, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from collections_app.models import BatchRun, RunKind, RunStatus
+
+    BatchRun.objects.create(
+        kind=RunKind.SHUTOFF,
+        business_date=date(2026, 11, 20),
+        status=RunStatus.FINISHED,
+        counts={"by_status": {"listed": 7, "held": 3, "deferred": 11}},
+    )
+    with django_assert_max_num_queries(14):
+        html = role_clients["Collections officer"].get("/collections/").content.decode()
+    assert "7 listed, 3 held, 11 not yet" in html
+    assert "0 open, 0 with crews" in html

@@ -4,9 +4,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.selectors.account_page import follow_ups_due
+from collections_app.selectors.home import collections_today
 
 
 @permission_required("common.use_collections", raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
     followups = follow_ups_due(user=request.user, through=timezone.localdate())[:10]
-    return render(request, "collections_app/home.html", {"followups": followups})
+    return render(
+        request, "collections_app/home.html", {"followups": followups, "today": collections_today()}
+    )
