@@ -324,3 +324,12 @@ def test_account_page_shows_the_list_and_the_order(people, client):
 def test_order_pages_by_role(role_clients, orders, path, method, allowed, ok):
     order = orders["0000910001"]
     assert_access(role_clients, path.format(order=order.pk), allowed, method=method, ok=ok)
+
+
+def test_openapi_documents_completion_and_its_refusal(role_clients):
+    schema = role_clients[COLLECTOR].get("/api/schema/?format=json").json()
+    complete = schema["paths"]["/api/v1/service-orders/{order_id}/complete"]["post"]
+    assert {"200", "409"} <= set(complete["responses"])
+    body = schema["components"]["schemas"]["CompleteIn"]["properties"]
+    assert {"outcome", "completed_at", "meter_reading", "note"} <= set(body)
+    assert "/api/v1/shutoff-runs/{run_id}/candidates" in schema["paths"]
