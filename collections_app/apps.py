@@ -29,11 +29,15 @@ class CollectionsConfig(AppConfig):
         nav_register(
             NavItem("Collections", "collections_app:home", "common.use_collections", order=30, workspace=True)
         )
-        nav_register(NavItem("Policy", "collections_app:policy", "collections_app.view_policyversion", order=60))
+        nav_register(
+            NavItem("Policy", "collections_app:policy", "collections_app.view_policyversion", order=60)
+        )
         post_migrate.connect(_reference_data, sender=self, dispatch_uid="collections_app.reference_data")
         # Account-page providers of each area register below (one line per area).
-        from collections_app import page  # noqa: F401
-        from collections_app import page_recovery
+        from collections_app import (
+            page,  # noqa: F401
+            page_recovery,
+        )
 
         page_recovery.register()
         from collections_app import page_notices

@@ -290,7 +290,10 @@ CELERY_BEAT_SCHEDULE = {
     # 01:30 every night: prove balance == sum(entries) for every account
     "ledger-check-nightly": {"task": "accounts.tasks.ledger_check", "schedule": crontab(hour=1, minute=30)},
     # 01:45: late fees on bills that fell delinquent (before the shutoff list reads the balances)
-    "late-fees-nightly": {"task": "collections_app.tasks.fees.late_fees", "schedule": crontab(hour=1, minute=45)},
+    "late-fees-nightly": {
+        "task": "collections_app.tasks.fees.late_fees",
+        "schedule": crontab(hour=1, minute=45),
+    },
     # 01:50: deposit installments billed, interest credited, good-payment refunds
     "deposits-nightly": {
         "task": "collections_app.tasks.deposits.deposits_nightly",

@@ -48,7 +48,9 @@ def test_evaluate_long_delinquent_noticed_account_may_be_disconnected(api) -> No
     assert decision["earliest_date"] <= "2026-12-08"
     assert decision["past_due"] == "240.00"
     assert decision["days_delinquent"] == (AS_OF - date(2026, 8, 31)).days
-    protections_and_gates = [c for c in decision["checks"] if c["step"] >= 2 and c["outcome"] != "not_applicable"]
+    protections_and_gates = [
+        c for c in decision["checks"] if c["step"] >= 2 and c["outcome"] != "not_applicable"
+    ]
     assert protections_and_gates and all(c["citation"] for c in protections_and_gates)
     assert r.json()["policy"]["presets"][0] == "DEFAULT"
 
