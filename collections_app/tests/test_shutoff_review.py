@@ -119,6 +119,19 @@ def test_run_page_tabs_show_why_with_every_rule(listed_run, client, make_user, d
         assert client.get(f"/collections/shutoff/{run.pk}/").status_code == 200
 
 
+def test_rule_dates_read_as_the_first_day_action_is_allowed(listed_run, client, make_user):
+    # A rule's date is when it lets action happen: for a satisfied gate that is in the past, so
+    # "satisfied until <date>" would tell the officer the opposite of the truth.
+    run, accounts = listed_run
+    client.force_login(make_user("olivia", "Collections officer"))
+    listed = client.get(f"/collections/shutoff/{run.pk}/").content.decode()
+    candidate = ShutoffCandidate.objects.get(run=run, account=accounts["a"])
+    gate = next(c for c in candidate.decision["checks"] if c["code"] == "DAYS_DELINQUENT")
+    assert gate["outcome"] == "satisfied" and gate["until"] < run.business_date.isoformat()
+    assert "allows action from" in listed
+    assert " until 20" not in listed and "until <" not in listed
+
+
 def test_exclude_and_approve_through_the_pages(listed_run, client, make_user):
     run, accounts = listed_run
     client.force_login(make_user("olivia", "Collections officer"))
