@@ -56,7 +56,8 @@ SELECT le.account_id
 FROM accounts_ledgerentry le JOIN accounts_account a ON a.id = le.account_id
 WHERE a.status = 'active' AND le.effective_date <= %(as_of)s
   AND EXISTS (SELECT 1 FROM accounts_service s WHERE s.account_id = a.id AND s.ended_on IS NULL
-              AND s.status IN ('connected', 'low_flow'))
+              AND s.status IN ('connected', 'low_flow')
+              AND s.utility IN ('water', 'electric', 'gas', 'irrigation'))
 GROUP BY le.account_id
 HAVING SUM(le.amount) FILTER (WHERE le.is_debit AND le.amount > 0
                                 AND COALESCE(le.due_date, le.effective_date) <= %(cutoff)s)
@@ -73,7 +74,8 @@ WITH items AS ({OPEN_ITEMS_SQL.format(account_filter="")})
 SELECT i.account_id FROM items i JOIN accounts_account a ON a.id = i.account_id
 WHERE a.status = 'active'
   AND EXISTS (SELECT 1 FROM accounts_service s WHERE s.account_id = a.id AND s.ended_on IS NULL
-              AND s.status IN ('connected', 'low_flow'))
+              AND s.status IN ('connected', 'low_flow')
+              AND s.utility IN ('water', 'electric', 'gas', 'irrigation'))
 GROUP BY i.account_id
 HAVING MIN(i.due_date) <= %(cutoff)s
    AND COALESCE(SUM(i.unpaid) FILTER (WHERE i.due_date < %(as_of)s), 0) >= %(min_arrears)s

@@ -126,13 +126,14 @@ class AccountFactsIn(serializers.Serializer):
     residential = serializers.BooleanField(default=True)
     single_family = serializers.BooleanField(default=True)
     utility = serializers.ChoiceField(
-        choices=["water", "sewer", "solid_waste", "electric", "gas"], default="water"
+        choices=["water", "sewer", "solid_waste", "electric", "gas", "irrigation", "stormwater"],
+        default="water",
     )
     system_connections = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
     landlord_owned = serializers.BooleanField(default=False)
     multiple_dwelling = serializers.BooleanField(default=False)
     service_state = serializers.ChoiceField(
-        choices=["connected", "low_flow", "disconnected"], default="connected"
+        choices=["connected", "low_flow", "disconnected", "not_disconnectable"], default="connected"
     )
     final_billed_on = serializers.DateField(required=False, allow_null=True, default=None)
     balance = _money("everything owed today", default=Decimal("0.00"))

@@ -69,6 +69,15 @@ def _service_check(facts: AccountFacts, as_of: date, action: str) -> RuleCheck |
         )
     if facts.service_state == "disconnected":
         return RuleCheck("NOTHING_TO_DISCONNECT", B, "Service is already disconnected.", cite, 1)
+    if facts.service_state == "not_disconnectable":
+        return RuleCheck(
+            "NOTHING_TO_DISCONNECT",
+            B,
+            f"No service here can be shut off in the field ({facts.utility.replace('_', ' ')} is billed, "
+            "not disconnected); collect by notice, arrangement or referral instead.",
+            cite,
+            1,
+        )
     if facts.service_state == "low_flow" and action == "low_flow":
         return RuleCheck(
             "NOTHING_TO_DISCONNECT",

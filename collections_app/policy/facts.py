@@ -126,7 +126,7 @@ class AccountFacts:
     system_connections: int | None = None  # SB 998 applicability (community water system size)
     landlord_owned: bool = False  # customer of record is the owner, occupants are tenants
     multiple_dwelling: bool = False
-    service_state: str = "connected"  # connected, low_flow, disconnected
+    service_state: str = "connected"  # connected, low_flow, disconnected, not_disconnectable
     final_billed_on: date | None = None
     balance: Decimal = ZERO  # everything owed today (positive = customer owes)
     bills: tuple[BillFact, ...] = ()

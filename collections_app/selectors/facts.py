@@ -45,6 +45,7 @@ from collections_app.selectors.facts_sql import (
     BANKRUPTCY_SQL,
     CONTACTS_SQL,
     DEPOSITS_SQL,
+    DISCONNECTABLE,
     HOUSEHOLD_SQL,
     LEDGER_SQL,
     MEDICAL_SQL,
@@ -52,6 +53,8 @@ from collections_app.selectors.facts_sql import (
     ORDERS_SQL,
     PAYMENTS_SQL,
     PLEDGES_SQL,
+    SERVICE_STATES,
+    UTILITY_ORDER,
     WEATHER_SQL,
 )
 from common.dates import add_months
@@ -59,9 +62,6 @@ from common.dates import add_months
 HISTORY_DAYS = 400  # a year and a bit: per-year limits, 12-month counts, renewal chains
 ARRANGEMENT_HISTORY_DAYS = 800  # per-year limits and broken-arrangement lookbacks reach back 2 years
 WEATHER_BEFORE, WEATHER_AFTER = 3, 4  # heat-advisory lookback (2 days) and a 72-hour look-ahead
-# Which live service a disconnection acts on, in order of preference (water first: a city water
-# utility's shutoff is the water meter; sewer and solid waste follow it).
-UTILITY_ORDER = ("water", "electric", "gas", "sewer", "solid_waste", "irrigation", "stormwater")
 BENEFITS = {
     "snap": "SNAP",
     "medicaid": "MEDICAID",
@@ -86,15 +86,23 @@ def _local_midnight(day: date) -> datetime:
 
 
 def _service(services: list[str]) -> tuple[str, str]:
-    """The service a disconnection would act on: the first still on (connected, then low flow) in
-    the utility's order of preference; if none is on, the first live one (nothing to disconnect)."""
+    """The service a disconnection would act on: among those a crew can turn off (DISCONNECTABLE,
+    in that order), the first connected, else the first on low flow, else the first already off.
+    With live services but none a crew can turn off, the state says so (`not_disconnectable`).
+    facts_sql.SERVICE_PICK_SQL is the same choice in SQL (the nightly late fees)."""
     live = dict(s.split(":", 1) for s in services)
-    for wanted in ("connected", "low_flow"):
-        for utility in (*UTILITY_ORDER, *sorted(live)):
+    for wanted in SERVICE_STATES:
+        for utility in DISCONNECTABLE:
             if live.get(utility) == wanted:
                 return utility, wanted
+    for utility in DISCONNECTABLE:
+        if utility in live:
+            return utility, live[utility]
     if live:
-        return next(iter(live.items()))
+        ranked = sorted(
+            live, key=lambda u: UTILITY_ORDER.index(u) if u in UTILITY_ORDER else len(UTILITY_ORDER)
+        )
+        return ranked[0], "not_disconnectable"
     return "water", "disconnected"  # no live service: nothing left to disconnect
 
 

@@ -1,6 +1,35 @@
 """The statements behind `facts_for_accounts`: one per kind of fact, each over `account_id =
 ANY(ids)` and dated as of the evaluation date (see facts.py)."""
 
+# Which live service a disconnection acts on, in order of preference (water first: a city water
+# utility's shutoff is the water meter; sewer and solid waste follow it).
+UTILITY_ORDER = ("water", "electric", "gas", "sewer", "solid_waste", "irrigation", "stormwater")
+# What a field crew can actually turn off or restrict. Sewer, solid waste and stormwater are billed
+# but not shut off at the premises (a sewer lateral has no valve; trash pickup is a health
+# service), fire service never is, and a hydrant meter is a construction rental, not a household
+# service. An account whose water is already off is not put on the list again to "disconnect"
+# its sewer: there is nothing left for a crew to do there.
+DISCONNECTABLE = ("water", "electric", "gas", "irrigation")
+SERVICE_STATES = ("connected", "low_flow", "disconnected")
+SERVICE_PARAMS = {
+    "disconnectable": list(DISCONNECTABLE),
+    "service_states": list(SERVICE_STATES),
+    "utility_order": list(UTILITY_ORDER),
+}
+# facts._service in SQL, for statements over many accounts (`a` is the account): `{col}` is
+# SERVICE_UTILITY or SERVICE_STATE. Unknown states and utilities sort last (NULL positions).
+SERVICE_PICK_SQL = """(SELECT {col} FROM accounts_service s WHERE s.account_id = a.id AND s.ended_on IS NULL
+    ORDER BY s.utility = ANY(%(disconnectable)s::varchar[]) DESC,
+             CASE WHEN s.utility = ANY(%(disconnectable)s::varchar[])
+                  THEN array_position(%(service_states)s::varchar[], s.status::varchar) END,
+             array_position(%(disconnectable)s::varchar[], s.utility::varchar),
+             array_position(%(utility_order)s::varchar[], s.utility::varchar), s.id
+    LIMIT 1)"""
+SERVICE_UTILITY = "s.utility"
+SERVICE_STATE = (
+    "CASE WHEN s.utility = ANY(%(disconnectable)s::varchar[]) THEN s.status ELSE 'not_disconnectable' END"
+)
+
 ACCOUNTS_SQL = """
 SELECT a.id, a.number, a.account_class, a.status, a.occupancy, a.customer_id, c.life_support,
        p.owner_id,

@@ -24,9 +24,14 @@ from typing import Any
 from collections_app.policy.core import effective_due
 from collections_app.policy.facts import AccountFacts, BillFact, WeatherFact
 from collections_app.policy.policy import Layer, Policy
+from collections_app.selectors.facts_sql import (
+    SERVICE_PARAMS,
+    SERVICE_PICK_SQL,
+    SERVICE_STATE,
+    SERVICE_UTILITY,
+)
 
 LOOKBACK_DAYS = 30  # a nightly run missed for up to a month is caught up; older bills never get a fee
-UTILITY_ORDER = ("water", "electric", "gas", "sewer", "solid_waste", "irrigation", "stormwater")
 
 
 def _num(value: Decimal | int) -> str:
@@ -275,7 +280,7 @@ calc AS (
         "roll_from": roll_from,
         "roll_to": roll_to,
         "suspended": suspended,
-        "utility_order": list(UTILITY_ORDER),
+        **SERVICE_PARAMS,
     }
     return Plan(sql=sql, params=params, suspended_today=as_of in suspended, suspended_days=suspended)
 
@@ -288,13 +293,12 @@ def _plan_col(needed: bool) -> str:
 
 
 def _service_cols(service: bool, utility: bool) -> str:
-    """The service a shutoff acts on (selectors.facts: water first), its state, single-family."""
-    pick = """(SELECT s.{col} FROM accounts_service s WHERE s.account_id = a.id AND s.ended_on IS NULL
-                     ORDER BY array_position(%(utility_order)s::varchar[], s.utility::varchar), s.id
-                     LIMIT 1)"""
+    """The service a shutoff acts on (selectors.facts._service, in SQL), its state, single-family."""
     cols = [
-        f"COALESCE({pick.format(col='utility')}, 'water') AS utility" if utility else "'water' AS utility",
-        f"COALESCE({pick.format(col='status')}, 'disconnected') AS service_state"
+        f"COALESCE({SERVICE_PICK_SQL.format(col=SERVICE_UTILITY)}, 'water') AS utility"
+        if utility
+        else "'water' AS utility",
+        f"COALESCE({SERVICE_PICK_SQL.format(col=SERVICE_STATE)}, 'disconnected') AS service_state"
         if service
         else "'connected' AS service_state",
     ]

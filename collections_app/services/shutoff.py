@@ -29,6 +29,7 @@ from collections_app.policy import engine
 from collections_app.policy.decision import Decision, RuleCheck, Status
 from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_accounts
+from collections_app.selectors.facts_sql import DISCONNECTABLE
 from collections_app.selectors.policy import current_version, policy_for_version
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
@@ -55,7 +56,8 @@ WITH acct AS (
     SELECT a.id FROM accounts_account a
     WHERE a.status = 'active' AND (a.balance > 0 OR %(as_of)s < %(today)s)
       AND EXISTS (SELECT 1 FROM accounts_service s WHERE s.account_id = a.id AND s.ended_on IS NULL
-                  AND s.status IN ('connected', 'low_flow'))
+                  AND s.status IN ('connected', 'low_flow')
+                  AND s.utility = ANY(%(disconnectable)s::varchar[]))
       {range_filter}
 )
 SELECT le.account_id
@@ -120,6 +122,7 @@ def shutoff_prefilter(
         "today": timezone.localdate(),
         "cutoff": as_of - timedelta(days=p["min_days"]),
         "min_arrears": p["min_arrears"],
+        "disconnectable": list(DISCONNECTABLE),
         "lo": lo,
         "hi": hi,
     }
