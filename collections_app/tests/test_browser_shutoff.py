@@ -56,8 +56,13 @@ def test_officer_reviews_approves_dispatches_and_a_payment_cancels_the_order(
     expect(page.get_by_text("List approved: 2 disconnect orders on the order board.")).to_be_visible()
     orders = page.get_by_test_id("orders")
     expect(orders).to_contain_text("0000950001")
-    page.get_by_label(re.compile(r"Select order \d+ \(0000950001\)")).check()
-    page.get_by_label(re.compile(r"Select order \d+ \(0000950002\)")).check()
+    one = page.get_by_label(re.compile(r"Select order \d+ \(0000950001\)"))
+    every = page.get_by_label("Select every order shown")
+    one.check()
+    assert every.evaluate("box => box.indeterminate"), "one of two selected shows as mixed"
+    every.check()  # tonight's list in one click, not one per order
+    expect(page.get_by_label(re.compile(r"Select order \d+ \(0000950002\)"))).to_be_checked()
+    expect(one).to_be_checked()
     page.get_by_label("Crew", exact=True).fill("Crew 7")
     page.get_by_role("button", name="Dispatch selected").click()
     expect(page.get_by_text("2 dispatched to Crew 7.")).to_be_visible()

@@ -24,3 +24,20 @@ function sizeAgingBars(root) {
 }
 sizeAgingBars(document);
 document.body.addEventListener("htmx:afterSwap", function (e) { sizeAgingBars(e.target); });
+
+// A header checkbox selects every row checkbox of the same name in its form (the order board:
+// dispatching tonight's 200 orders must not take 200 clicks); it shows "mixed" when only some are.
+document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+  const boxes = function () {
+    return Array.from(all.form.querySelectorAll('input[type=checkbox][name="' + all.dataset.selectAll + '"]'));
+  };
+  all.addEventListener("change", function () {
+    boxes().forEach(function (box) { box.checked = all.checked; });
+  });
+  all.form.addEventListener("change", function (e) {
+    if (e.target === all) return;
+    const checked = boxes().filter(function (box) { return box.checked; }).length;
+    all.checked = checked > 0 && checked === boxes().length;
+    all.indeterminate = checked > 0 && checked < boxes().length;
+  });
+});
