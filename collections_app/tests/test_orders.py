@@ -242,10 +242,10 @@ def test_route_sheet_pdf_and_csv(orders, people, client):
     order_dispatch(order_ids=[ana.pk], crew="South", actor=people["olivia"])
     client.force_login(people["olivia"])
     text = pdf_text(client.get("/collections/orders/route-sheet.pdf").content)
-    assert "Field service route sheet" in text and "Crew North" in text and "Crew South" in text
+    assert "Field service route sheet" in text and "Crew: North" in text and "Crew: South" in text
     assert "WM-1001" in text and "0000910002" in text and "$275.50" in text and "Rosa Delgado" in text
     south = pdf_text(client.get("/collections/orders/route-sheet.pdf?crew=South").content)
-    assert "Crew South" in south and "Crew North" not in south
+    assert "Crew: South" in south and "North" not in south
     rows = client.get("/collections/orders/route-sheet.csv?crew=North").content.decode().splitlines()
     assert rows[0].startswith("crew,route,order,kind,account") and len(rows) == 2
     assert "North" in rows[1] and "WM-1001" in rows[1] and "150.00" in rows[1]
