@@ -251,6 +251,24 @@ def test_route_sheet_pdf_and_csv(orders, people, client):
     assert "North" in rows[1] and "WM-1001" in rows[1] and "150.00" in rows[1]
 
 
+def test_dispatch_groups_the_orders_it_stops_by_reason(people, client):
+    # Approving a night's list can stop dozens of orders for one reason at dispatch: the officer
+    # gets one message per reason naming a few orders, not an alert per order.
+    any_day_policy()
+    accounts = [delinquent(as_of=TODAY, number=f"00009300{n:02d}") for n in range(8)]
+    shutoff_list_approve(run_id=shutoff_run(business_date=TODAY).pk, actor=people["olivia"])
+    Service.objects.filter(account__in=accounts[1:]).update(status="disconnected")  # done meanwhile
+    ids = list(ServiceOrder.objects.order_by("pk").values_list("pk", flat=True))
+    client.force_login(people["olivia"])
+    html = client.post("/collections/orders/dispatch/", {"orders": ids, "crew": "East"}, follow=True)
+    html = html.content.decode()
+    assert "1 dispatched to East." in html
+    assert html.count("orders cancelled") == 1 and "7 orders cancelled: Cancelled at dispatch" in html
+    assert "Service is already disconnected." in html and "and 2 more." in html
+    assert f"#{ids[1]} (0000930001)" in html and f"#{ids[7]} (0000930007)" not in html
+    assert ServiceOrder.objects.filter(status=OrderStatus.CANCELLED).count() == 7
+
+
 def test_the_board_and_an_order_page(orders, people, client, django_assert_max_num_queries):
     client.force_login(people["olivia"])
     with django_assert_max_num_queries(12):  # session, user, permissions, orders, counts, crews

@@ -72,17 +72,34 @@ def dispatch(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("collections_app:orders") + "?tab=open")
     if result.dispatched:
         messages.success(request, f"{len(result.dispatched)} dispatched to {form.cleaned_data['crew']}.")
-    for order in result.cancelled:
-        messages.warning(request, f"Order #{order.pk} ({order.account.number}): {order.cancelled_reason}")
-    for order in result.waiting:
-        messages.info(
-            request,
-            f"Order #{order.pk} ({order.account.number}) stays open: not allowed before "
-            f"{order.scheduled_for:%b %d, %Y}.",
-        )
+    _grouped_messages(request, messages.WARNING, result.cancelled, "cancelled", lambda o: o.cancelled_reason)
+    _grouped_messages(
+        request,
+        messages.INFO,
+        result.waiting,
+        "kept open",
+        lambda o: f"not allowed before {o.scheduled_for:%b %d, %Y}",
+    )
     if result.skipped:
         messages.info(request, f"{len(result.skipped)} were no longer open and were left as they are.")
     return redirect(reverse("collections_app:orders") + "?tab=dispatched")
+
+
+MESSAGE_EXAMPLES = 5
+
+
+def _grouped_messages(request, level, orders, what, why) -> None:  # type: ignore[no-untyped-def]
+    """One message per reason, not per order: approving a night's list can stop dozens of orders
+    for the same reason, and a wall of alerts hides the one that differs. A few order numbers
+    are named; the board's tabs hold the rest."""
+    by_reason: dict[str, list] = {}  # type: ignore[type-arg]
+    for order in orders:
+        by_reason.setdefault(why(order), []).append(order)
+    for reason, group in by_reason.items():
+        named = ", ".join(f"#{o.pk} ({o.account.number})" for o in group[:MESSAGE_EXAMPLES])
+        more = f" and {len(group) - MESSAGE_EXAMPLES} more" if len(group) > MESSAGE_EXAMPLES else ""
+        noun = "order" if len(group) == 1 else "orders"
+        messages.add_message(request, level, f"{len(group)} {noun} {what}: {reason} — {named}{more}.")
 
 
 @permission_required(VIEW, raise_exception=True)
