@@ -282,6 +282,12 @@ def occupant_days(ctx: Ctx, method: str) -> int:
     return mailed if method == "mail" and mailed is not None else ctx.p("notices.occupant_notice_days")
 
 
+_OCCUPANTS_WHY = {
+    True: "The owner is the customer of record",
+    False: "One account serves a building of units",
+}
+
+
 def occupant_gate(ctx: Ctx) -> RuleCheck | None:
     f, path = ctx.facts, "notices.occupant_notice_days"
     if not (f.landlord_owned or f.multiple_dwelling):
@@ -296,7 +302,7 @@ def occupant_gate(ctx: Ctx) -> RuleCheck | None:
         return ctx.check(
             "OCCUPANT_NOTICE",
             D,
-            f"The owner is the customer of record: occupants must get written "
+            f"{_OCCUPANTS_WHY[f.landlord_owned]}: occupants must get written "
             f"notice {days} days before (mailed). Sent {fmt_date(max(ctx.as_of, since))}, it allows "
             f"{fmt_date(allowed)}.",
             path,

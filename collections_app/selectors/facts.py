@@ -268,7 +268,8 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
     facts: dict[int, AccountFacts] = {}
     for row in _rows(ACCOUNTS_SQL, p):
         account_id, number, klass, status, occupancy, customer_id, life_support, owner_id, *rest = row
-        multi, final_billed_on, services, opened_on, referred_on = rest
+        is_unit, has_units, final_billed_on, services, opened_on, referred_on = rest
+        multi = is_unit or has_units
         utility, state = _service(services)
         money = ledger.get(account_id)
         residential = klass in ("residential", "multi_unit")
@@ -284,7 +285,9 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
             landlord_owned=owner_id is not None
             and owner_id == customer_id
             and (occupancy == "tenant" or (multi and klass != "residential")),
-            multiple_dwelling=multi,
+            # one account serving a building of units: its occupants are not the customer. A unit
+            # metered on its own, in its occupant's name, is not (no occupant notice is owed)
+            multiple_dwelling=has_units,
             service_state=state,
             # a final or closed account was final-billed: on its final bill, or when it was asked
             # for, or closed; failing all of those, its last bill

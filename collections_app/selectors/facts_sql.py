@@ -33,7 +33,7 @@ SERVICE_STATE = (
 ACCOUNTS_SQL = """
 SELECT a.id, a.number, a.account_class, a.status, a.occupancy, a.customer_id, c.life_support,
        p.owner_id,
-       p.parent_id IS NOT NULL OR EXISTS (SELECT 1 FROM accounts_premise u WHERE u.parent_id = p.id),
+       p.parent_id IS NOT NULL, EXISTS (SELECT 1 FROM accounts_premise u WHERE u.parent_id = p.id),
        CASE WHEN a.status <> 'active' THEN COALESCE(
            (SELECT max(b.bill_date) FROM accounts_bill b
              WHERE b.account_id = a.id AND b.is_final AND b.bill_date <= %(as_of)s),

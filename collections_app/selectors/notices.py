@@ -47,8 +47,9 @@ KIND_FILTERS = {
     "final": """AND EXISTS (SELECT 1 FROM collections_app_notice n WHERE n.account_id = a.id
                 AND n.kind = 'shutoff' AND NOT n.voided
                 AND n.sent_on BETWEEN %(as_of)s - 120 AND %(as_of)s)""",
-    # the owner is the customer of record, or a building with units (selectors.facts' definition)
-    "occupant": """AND (p.owner_id = a.customer_id OR p.parent_id IS NOT NULL
+    # the owner is the customer of record, or one account for a building of units (selectors.facts'
+    # landlord_owned or multiple_dwelling); a unit in its occupant's own name needs no occupant notice
+    "occupant": """AND (p.owner_id = a.customer_id
                    OR EXISTS (SELECT 1 FROM accounts_premise u WHERE u.parent_id = p.id))""",
     "posted": "",
 }

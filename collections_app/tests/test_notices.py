@@ -113,6 +113,34 @@ def test_landlord_owned_premise_gets_an_occupant_notice_with_the_shutoff_notice(
     assert text.count("$300.00") >= 2
 
 
+def test_occupant_copies_go_where_the_occupants_are_not_the_customer(officer):
+    # A tenant billed in their own name for their own unit is the customer: an "Occupant" copy to
+    # the same door would be noise and its 10 days would hold the shutoff back for nothing. The
+    # whole building on one account is what the occupant notice protects.
+    use_policy("DEFAULT")
+    landlord = CustomerFactory(first_name="Rita", last_name="Landlord")
+    building = PremiseFactory(owner=landlord, address="9 Court St")
+    unit = PremiseFactory(owner=landlord, parent=building, address="9 Court St", unit="4")
+    tenant = AccountFactory(customer=CustomerFactory(first_name="Ana"), premise=unit, occupancy="tenant")
+    hoa = CustomerFactory(kind="business", business_name="Court St HOA")  # holds the building's meter
+    whole = AccountFactory(customer=hoa, premise=building, account_class="multi_unit", occupancy="owner")
+    for account in (tenant, whole):
+        bill(account, "300.00", due=date(2026, 9, 1))
+
+    day = date(2026, 10, 21)
+    facts = facts_for_accounts([tenant.pk, whole.pk], as_of=day)
+    assert not facts[tenant.pk].multiple_dwelling and not facts[tenant.pk].landlord_owned
+    assert not facts[tenant.pk].single_family, "a unit is not a single-family home (Phoenix low flow)"
+    assert facts[whole.pk].multiple_dwelling and not facts[whole.pk].landlord_owned
+    batch = notice_batch_build(kind="shutoff", business_date=day, actor=officer)
+    assert _kinds(batch) == sorted([(tenant.pk, "shutoff"), (whole.pk, "occupant"), (whole.pk, "shutoff")])
+    policy, _ = current_policy()
+    checked = engine.decide(policy, facts[whole.pk], day).checks
+    gate = next(c for c in checked if c.code == "OCCUPANT_NOTICE")
+    assert gate.reason.startswith("One account serves a building of units")
+    assert "OCCUPANT_NOTICE" not in {c.code for c in engine.decide(policy, facts[tenant.pk], day).checks}
+
+
 def test_the_pdf_states_amount_pay_by_earliest_date_help_and_citation(officer):
     use_policy("AZ_MESA")
     accounts = [AccountFactory() for _ in range(3)]
