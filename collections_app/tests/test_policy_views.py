@@ -61,6 +61,25 @@ def test_whatif_from_an_account_shows_the_decision_and_a_scenario(role_clients, 
     assert "As things stand" in html and 'data-testid="facts-json"' in html
 
 
+def test_whatif_says_whether_an_arrangement_is_available_and_why_not(role_clients, account) -> None:  # type: ignore[no-untyped-def]
+    client = role_clients["Counselor"]
+    html = client.post("/collections/what-if/", {"account_number": account.number, "as_of": "2026-12-08"})
+    html = html.content.decode()
+    assert "<strong>available</strong>: up to 12 months" in html and "not available" not in html
+    assert "Late fee</dt>" in html and "Reconnection fee, after hours</dt>" in html
+    phoenix = client.post(
+        "/collections/what-if/",
+        {
+            "account_number": account.number,
+            "as_of": "2026-12-08",
+            "presets": ["AZ_PHOENIX_WATER"],
+            "facts_json": '{"final_billed_on": "2026-11-30", "bills": [{"bill_date": "2026-08-25", '
+            '"due_date": "2026-09-15", "amount": "180.00"}]}',
+        },
+    ).content.decode()
+    assert "<strong>not available</strong>" in phoenix and "Final bill issued" in phoenix
+
+
 def test_whatif_bad_input_gets_clear_messages(role_clients) -> None:  # type: ignore[no-untyped-def]
     client = role_clients["Counselor"]
     html = client.post("/collections/what-if/", {"as_of": "2026-12-08"}).content.decode()
