@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from .amounts_recovery import bankruptcy_deadline
 from .calendar import add_months
 from .context import Ctx
-from .core import fmt_date, fmt_money, good_payments_since, is_low_income
+from .core import bills_in_scope, effective_due, fmt_date, fmt_money, good_payments_since, is_low_income
 from .decision import Outcome, RuleCheck
 from .facts import ZERO, AccountFacts, ArrangementFact
 from .policy import Layer, Policy
@@ -259,11 +259,18 @@ def pledge_check(ctx: Ctx) -> RuleCheck:
 
 
 def _noncompliance_since(ctx: Ctx, arr: ArrangementFact) -> date | None:
+    """The first day the customer stopped keeping the plan: a missed installment, or current
+    charges (bills issued since the plan was made) left unpaid past their due date. HSC 116910
+    counts both ("fails to comply with the plan ... or fails to pay current charges"). Current
+    charges are looked for among all bills, not just the oldest past-due one: while the plan is
+    paying off older arrears, those stay the oldest unpaid bills."""
     missed = [i.due_date for i in arr.installments if i.due_date < ctx.as_of and i.paid_amount < i.amount]
-    current = (
-        [ctx.dq.oldest_due] if ctx.dq.oldest_bill and ctx.dq.oldest_bill.bill_date >= arr.created_on else []
+    dues = (
+        effective_due(ctx.layer, ctx.policy, b)
+        for b in bills_in_scope(ctx.facts)
+        if b.bill_date >= arr.created_on and b.unpaid > ZERO
     )
-    dates = missed + [d for d in current if d is not None]
+    dates = missed + [due for due in dues if due < ctx.as_of]
     if arr.status == "broken":
         dates.append(arr.ended_on or arr.created_on)
     return min(dates) if dates else None

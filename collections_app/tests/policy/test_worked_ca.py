@@ -15,7 +15,10 @@ from collections_app.policy.decision import Outcome, Status
 from collections_app.policy.engine import decide, delinquency, notice_plans
 from collections_app.policy.facts import (
     AccountFacts,
+    ArrangementFact,
+    BillFact,
     ContactAttemptFact,
+    InstallmentFact,
     NoticeFact,
     PaymentFact,
     PledgeFact,
@@ -82,6 +85,38 @@ def test_sb998_day_60_on_july_3_and_a_phone_contact_seven_business_days_ahead():
     assert (d.deciding.code, d.deciding.until) == ("NOTICE_LEAD", date(2026, 7, 6))
     assert "(phone)" in d.deciding.reason
     assert decide(pol("CA_SB998_WATER"), facts, date(2026, 7, 6)).status == Status.ELIGIBLE
+
+
+def test_sb998_unpaid_current_charges_for_60_days_end_the_plan_protection():
+    # HSC 116910: on a plan, disconnection only if the customer fails to comply with it, or fails
+    # to pay current charges, for 60 days. Arrears of $300 (due 04-20) on a plan made 05-01 whose
+    # installments are all paid; the June bill (due Mon 06-22) is not paid.
+    # 06-22 + 60: + 8 = 06-30, + 31 = 07-31 (39), + 21 = Fri 08-21. Then the final notice posted at
+    # the property [M]: posted Mon 08-24 + 5 business days = 08-25 .. 08-28 (4), Mon 08-31 (5).
+    old = BillFact(date(2026, 4, 1), date(2026, 4, 20), money(300))
+    current = BillFact(date(2026, 6, 1), date(2026, 6, 22), money(45))
+    paid = tuple(InstallmentFact(date(2026, m, 1), money(50), money(50)) for m in (6, 7, 8))
+    plan = ArrangementFact(date(2026, 5, 1), 6, money(300), installments=paid)
+    facts = with_notices(
+        AccountFacts(bills=(old, current), arrangements=(plan,)), ("shutoff", date(2026, 4, 22))
+    )
+    d = decide(pol("CA_SB998_WATER"), facts, date(2026, 8, 10))
+    assert (d.status, d.deciding.code, d.deciding.until) == (
+        Status.BLOCKED,
+        "ARRANGEMENT_TOLERANCE",
+        date(2026, 8, 21),
+    )
+    assert "since Mon 2026-06-22" in d.deciding.reason
+    posted = with_notices(facts, ("posted", date(2026, 8, 24)))
+    d = decide(pol("CA_SB998_WATER"), posted, date(2026, 8, 25))
+    assert (d.status, d.earliest_date) == (Status.DEFERRED, date(2026, 8, 31))
+    assert d.deciding.code == "PLAN_DEFAULT_POSTING"
+    assert decide(pol("CA_SB998_WATER"), posted, date(2026, 8, 31)).status == Status.ELIGIBLE
+    # current charges paid: the plan is in good standing and holds.
+    kept = replace(facts, bills=(old, replace(current, paid_amount=money(45))))
+    assert decide(pol("CA_SB998_WATER"), kept, date(2026, 8, 25)).deciding.code == (
+        "ARRANGEMENT_GOOD_STANDING"
+    )
 
 
 def test_sb998_low_income_reconnection_caps_at_the_statutory_amounts():
