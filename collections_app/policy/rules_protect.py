@@ -163,7 +163,10 @@ def medical_check(ctx: Ctx) -> RuleCheck:
     validity = ctx.p("protections.medical.validity_days")
     active = []
     for cert in f.medical_certificates:
-        end = cert.valid_until + ONE if cert.valid_until else cert.received_on + timedelta(days=validity)
+        # rules.md §0 counts N days after D as D + N (the day of D is not counted, as in 1 Pa.C.S.
+        # 1908 and N.Y. Gen. Constr. Law 20): a 30-day certificate received on D protects through
+        # D + 30; `end` is the first day it no longer does.
+        end = cert.valid_until + ONE if cert.valid_until else cert.received_on + timedelta(days=validity + 1)
         if cert.received_on <= ctx.as_of < end:
             active.append((end, cert))
     if not active and not (f.life_support and ctx.p("protections.medical.life_support_as_certificate")):

@@ -19,6 +19,7 @@ from collections_app.policy.facts import (
     BillFact,
     ContactAttemptFact,
     InstallmentFact,
+    MedicalCertificateFact,
     NoticeFact,
     PaymentFact,
     PledgeFact,
@@ -70,6 +71,21 @@ def test_default_notice_plan_counts_back_from_christmas():
     assert (shutoff.send_on, shutoff.earliest_action) == (date(2026, 12, 15), date(2026, 12, 28))
 
 
+def test_default_medical_certificate_received_on_a_holiday():
+    # CERT_ONLY, 30 days: received Fri 2026-07-03, protects through 07-03 + 30 = Sun 08-02;
+    # the first day after it is Mon 08-03, a business day.
+    facts = replace(
+        with_notices(one_bill(date(2026, 1, 5)), ("shutoff", date(2026, 1, 6))),
+        medical_certificates=(MedicalCertificateFact(date(2026, 7, 3)),),
+    )
+    d = decide(pol(), facts, date(2026, 7, 10))
+    assert (d.status, d.deciding.code) == (Status.BLOCKED, "MEDICAL_CERTIFICATE")
+    assert d.deciding.until == date(2026, 8, 3) and d.earliest_date == date(2026, 8, 3)
+    assert "through Sun 2026-08-02" in d.deciding.reason
+    assert decide(pol(), facts, date(2026, 8, 2)).status == Status.BLOCKED
+    assert decide(pol(), facts, date(2026, 8, 3)).status == Status.ELIGIBLE
+
+
 # --- CA_SB998_WATER -----------------------------------------------------------------------------
 
 
@@ -85,6 +101,28 @@ def test_sb998_day_60_on_july_3_and_a_phone_contact_seven_business_days_ahead():
     assert (d.deciding.code, d.deciding.until) == ("NOTICE_LEAD", date(2026, 7, 6))
     assert "(phone)" in d.deciding.reason
     assert decide(pol("CA_SB998_WATER"), facts, date(2026, 7, 6)).status == Status.ELIGIBLE
+
+
+READY = with_notices(one_bill(date(2026, 1, 5)), ("shutoff", date(2026, 1, 6)))
+
+
+def test_sb998_medical_income_test_is_below_200_percent_and_the_hold_rolls_past_july_3():
+    # All three of HSC 116910(a): certificate received Wed 2026-06-03, income 199.99% (< 200%:
+    # financially unable), willing to plan. 30 days: through 06-03 + 30 = Fri 07-03; the first
+    # unprotected day, Sat 07-04, is a weekend after the holiday: Mon 07-06.
+    cert = MedicalCertificateFact(date(2026, 6, 3))
+    facts = replace(READY, medical_certificates=(cert,), poverty_pct=money("199.99"), willing_to_plan=True)
+    d = decide(pol("CA_SB998_WATER"), facts, date(2026, 6, 10))
+    assert (d.status, d.deciding.code, d.deciding.until) == (
+        Status.BLOCKED,
+        "MEDICAL_CERTIFICATE",
+        date(2026, 7, 4),
+    )
+    assert d.earliest_date == date(2026, 7, 6)
+    # exactly 200% is not "< 200%": the certificate alone does not hold (HSC 116910(a)(2)).
+    at_200 = decide(pol("CA_SB998_WATER"), replace(facts, poverty_pct=money(200)), date(2026, 6, 10))
+    assert at_200.status == Status.ELIGIBLE
+    assert "financial inability to pay" in check(at_200, "MEDICAL").reason
 
 
 def test_sb998_unpaid_current_charges_for_60_days_end_the_plan_protection():

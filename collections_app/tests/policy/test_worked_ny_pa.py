@@ -12,6 +12,7 @@ from collections_app.policy.facts import (
     AccountFacts,
     BillFact,
     ContactAttemptFact,
+    MedicalCertificateFact,
     NoticeFact,
 )
 
@@ -44,6 +45,24 @@ def test_ny_termination_date_printed_on_the_notice_governs_when_later():
     )
     d = decide(pol("NY_HEFPA"), facts, date(2026, 12, 28))
     assert (d.status, d.earliest_date) == (Status.DEFERRED, date(2026, 12, 30))
+
+
+READY = with_notices(one_bill(date(2026, 1, 5)), ("shutoff", date(2026, 1, 6)))
+
+
+def test_ny_medical_renewals_are_unlimited_pa_stops_after_two_when_not_paying():
+    # Third renewal received Sat 2026-12-05, no payment since the first certificate.
+    # NY (30 days renewable [M]): holds through 12-05 + 30 = Mon 2027-01-04, until Tue 01-05.
+    certs = (MedicalCertificateFact(date(2026, 9, 1)), MedicalCertificateFact(date(2026, 12, 5), renewal=3))
+    facts = replace(READY, medical_certificates=certs)
+    ny = decide(pol("NY_HEFPA"), facts, date(2026, 12, 10))
+    assert (ny.status, ny.deciding.code, ny.deciding.until) == (
+        Status.BLOCKED,
+        "MEDICAL_CERTIFICATE",
+        date(2027, 1, 5),
+    )
+    pa = decide(pol("PA_CH14"), facts, date(2026, 12, 10))
+    assert "at most 2 renewals protect" in check(pa, "MEDICAL").reason
 
 
 def test_ny_down_payment_cap_rounds_half_up():
