@@ -165,8 +165,12 @@ def medical_check(ctx: Ctx) -> RuleCheck:
     for cert in f.medical_certificates:
         # rules.md §0 counts N days after D as D + N (the day of D is not counted, as in 1 Pa.C.S.
         # 1908 and N.Y. Gen. Constr. Law 20): a 30-day certificate received on D protects through
-        # D + 30; `end` is the first day it no longer does.
-        end = cert.valid_until + ONE if cert.valid_until else cert.received_on + timedelta(days=validity + 1)
+        # D + 30; `end` is the first day it no longer does. A stated end date is honoured only up
+        # to that limit ("for the period stated, max 30 days", 52 Pa. Code 56.114): a longer
+        # period needs a renewal, which is where the renewal cap below applies.
+        end = cert.received_on + timedelta(days=validity + 1)
+        if cert.valid_until is not None:
+            end = min(end, cert.valid_until + ONE)
         if cert.received_on <= ctx.as_of < end:
             active.append((end, cert))
     if not active and not (f.life_support and ctx.p("protections.medical.life_support_as_certificate")):
@@ -176,7 +180,7 @@ def medical_check(ctx: Ctx) -> RuleCheck:
     what = (
         (
             f"A medical certificate received {fmt_date(cert.received_on)} protects through "
-            f"{fmt_date(until - ONE)} ({validity} days unless dated)"
+            f"{fmt_date(until - ONE)} (at most {validity} days)"
         )
         if cert
         else "A household member depends on life-support equipment"

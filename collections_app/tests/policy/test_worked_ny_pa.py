@@ -125,6 +125,27 @@ def test_pa_winter_block_includes_exactly_250_percent_and_starts_december_1():
     )
 
 
+def test_pa_medical_certificate_holds_30_days_at_most_whatever_it_states():
+    # 52 Pa. Code 56.114 "for the period stated, max 30 days": received Mon 2026-06-01 stating
+    # 07-31 holds through 06-01 + 30 = Wed 07-01 only. Notice Mon 06-22 + 10 = Thu 07-02 and calls
+    # on 06-25/06-26 (+ 3 days = 06-29) are met, so Thu 07-02 is the first day. A certificate
+    # stating an earlier end (06-30) holds through that day.
+    base = replace(
+        with_notices(one_bill(date(2026, 6, 1)), ("shutoff", date(2026, 6, 22))),
+        contact_attempts=(ContactAttemptFact(date(2026, 6, 25)), ContactAttemptFact(date(2026, 6, 26))),
+    )
+    facts = replace(base, medical_certificates=(MedicalCertificateFact(date(2026, 6, 1), date(2026, 7, 31)),))
+    d = decide(pol("PA_CH14"), facts, date(2026, 7, 1))
+    assert (d.status, d.deciding.code, d.deciding.until) == (
+        Status.BLOCKED,
+        "MEDICAL_CERTIFICATE",
+        date(2026, 7, 2),
+    )
+    assert decide(pol("PA_CH14"), facts, date(2026, 7, 2)).status == Status.ELIGIBLE
+    short = replace(base, medical_certificates=(MedicalCertificateFact(date(2026, 6, 1), date(2026, 6, 30)),))
+    assert decide(pol("PA_CH14"), short, date(2026, 6, 23)).deciding.until == date(2026, 7, 1)
+
+
 def test_pa_arrangement_term_at_the_tier_boundaries():
     # 66 Pa.C.S. 1405(b): ≤ 150% 60 months, ≤ 250% 36, ≤ 300% 12, above 300% 6.
     for pct, months in (("250", 36), ("250.01", 12), ("300", 12), ("300.01", 6)):
