@@ -160,6 +160,10 @@ def _financially_unable(ctx: Ctx, cert) -> bool:
 
 def medical_check(ctx: Ctx) -> RuleCheck:
     f, mode, path = ctx.facts, ctx.p("protections.medical.mode"), "protections.medical.mode"
+    if not ctx.layer.sets(path) and ctx.layer.sets("protections.medical.validity_days"):
+        # Cite the preset's own medical rule: NY's certificate comes from PSL 32(3)(a) [M] through
+        # its validity period, not from the catalogue's PA/Delaware default for the mode.
+        path = "protections.medical.validity_days"
     validity = ctx.p("protections.medical.validity_days")
     active = []
     for cert in f.medical_certificates:

@@ -61,6 +61,7 @@ def test_ny_medical_renewals_are_unlimited_pa_stops_after_two_when_not_paying():
         "MEDICAL_CERTIFICATE",
         date(2027, 1, 5),
     )
+    assert ny.deciding.citation == "PSL 32(3)(a); 16 NYCRR 11.5 [M]"  # not the catalogue's PA/Delaware text
     pa = decide(pol("PA_CH14"), facts, date(2026, 12, 10))
     assert "at most 2 renewals protect" in check(pa, "MEDICAL").reason
 
