@@ -39,12 +39,18 @@ def notice_allows(ctx: Ctx, notice: NoticeFact) -> date:
     return allowed
 
 
+def valid_through(notice: NoticeFact, validity: int) -> date:
+    """The last day a notice 'effective for N days' may be acted on: notice date + N (rules.md §0
+    counts N days after D as D + N, as 1 Pa.C.S. 1908 does for 66 Pa.C.S. 1406(b)(1)(i))."""
+    return notice.sent_on + timedelta(days=validity)
+
+
 def notice_still_valid_on(ctx: Ctx, day: date) -> bool:
     """PA: some disconnection notice both allows action on `day` and is still valid then."""
     validity = ctx.p("notices.validity_days")
     if validity is None or not ctx.valid_notices:
         return True
-    return any(notice_allows(ctx, n) <= day < n.sent_on + timedelta(days=validity) for n in ctx.valid_notices)
+    return any(notice_allows(ctx, n) <= day <= valid_through(n, validity) for n in ctx.valid_notices)
 
 
 def days_delinquent_gate(ctx: Ctx) -> RuleCheck:
@@ -73,7 +79,7 @@ def shutoff_notice_gate(ctx: Ctx) -> list[RuleCheck]:
         key=lambda n: n.sent_on,
     )
     early = [n for n in ctx.facts.notices if n.kind == "shutoff" and n.sent_on < min_send]
-    valid = [n for n in sent if validity is None or ctx.as_of < n.sent_on + timedelta(days=validity)]
+    valid = [n for n in sent if validity is None or ctx.as_of <= valid_through(n, validity)]
     lag_text = f" after a {lag}-day mailing period" if lag else ""
     if not valid:
         allowed = notice_allows(ctx, NoticeFact("shutoff", max(ctx.as_of, min_send)))
@@ -115,7 +121,7 @@ def shutoff_notice_gate(ctx: Ctx) -> list[RuleCheck]:
         )
     ]
     if validity is not None:
-        ctx.notice_valid_through = notice.sent_on + timedelta(days=validity - 1)
+        ctx.notice_valid_through = valid_through(notice, validity)
         checks.append(
             ctx.check(
                 "NOTICE_VALIDITY",

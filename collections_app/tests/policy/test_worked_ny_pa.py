@@ -84,6 +84,19 @@ def _pa(due: date, sent: date, **extra) -> AccountFacts:
     return replace(with_notices(one_bill(due), ("shutoff", sent)), contact_attempts=(visit,), **extra)
 
 
+def test_pa_notice_is_effective_through_notice_date_plus_60():
+    # Notice Mon 2026-06-01: + 29 = 06-30, + 31 = Fri 07-31 (60). Adult visited Tue 06-02.
+    # Fri 07-31 is still within it; Mon 08-03 needs a new notice: 08-03 + 10 = Thu 08-13.
+    facts = _pa(date(2026, 5, 15), date(2026, 6, 1))
+    last = decide(pol("PA_CH14"), facts, date(2026, 7, 31))
+    assert last.status == Status.ELIGIBLE
+    assert "through Fri 2026-07-31" in check(last, "NOTICE_VALIDITY").reason
+    after = decide(pol("PA_CH14"), facts, date(2026, 8, 3))
+    expired = check(after, "NOTICE_EXPIRED")
+    assert (expired.outcome, expired.until) == (D, date(2026, 8, 13))
+    assert after.earliest_date == date(2026, 8, 13)
+
+
 def test_pa_ten_day_notice_over_july_4_and_phone_contact_on_two_days():
     # Notice Wed 2026-06-24 + 10 = Sat 07-04 -> Mon 07-06. Calls Mon 06-29 and Thu 07-02 complete
     # phone contact on 07-02; + 3 days = Sun 07-05: Mon 07-06. A second call only on Mon 07-06
