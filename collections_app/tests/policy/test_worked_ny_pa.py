@@ -97,6 +97,26 @@ def test_pa_notice_is_effective_through_notice_date_plus_60():
     assert after.earliest_date == date(2026, 8, 13)
 
 
+def test_pa_notice_expiring_over_the_holiday_weekend_needs_a_new_notice_first():
+    # Notice Wed 2026-05-06: + 25 = 05-31, + 30 = 06-30 (55), + 5 = Sun 07-05: effective through
+    # 07-05. Thu 07-02 is fine. On Fri 07-03 (holiday) the next permitted day is Mon 07-06, after
+    # the notice lapsed: a new notice sent today allows 07-03 + 10 = Mon 07-13, the real earliest date.
+    facts = _pa(date(2026, 4, 20), date(2026, 5, 6))
+    assert decide(pol("PA_CH14"), facts, date(2026, 7, 2)).status == Status.ELIGIBLE
+    d = decide(pol("PA_CH14"), facts, date(2026, 7, 3))
+    resend = check(d, "NOTICE_EXPIRES")
+    assert (resend.outcome, resend.until, resend.action_needed) == (
+        D,
+        date(2026, 7, 13),
+        "send a new disconnection notice",
+    )
+    assert (d.status, d.earliest_date, d.deciding.code) == (
+        Status.DEFERRED,
+        date(2026, 7, 13),
+        "NOTICE_EXPIRES",
+    )
+
+
 def test_pa_ten_day_notice_over_july_4_and_phone_contact_on_two_days():
     # Notice Wed 2026-06-24 + 10 = Sat 07-04 -> Mon 07-06. Calls Mon 06-29 and Thu 07-02 complete
     # phone contact on 07-02; + 3 days = Sun 07-05: Mon 07-06. A second call only on Mon 07-06
