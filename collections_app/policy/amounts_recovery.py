@@ -187,8 +187,10 @@ def bankruptcy_deadline(policy: Policy, bankruptcy: BankruptcyFact) -> RuleCheck
     """The last day for adequate assurance (RuleCheck.until = that deadline; the utility may act
     from the next day if none arrived). 366(b): 20 days after the order for relief; ch. 11
     366(c)(2): the 30-day period beginning on the petition date (its last day is petition + 29).
-    A deadline on a weekend or holiday runs to the next business day (FRBP 9006(a)); the
-    utility's holiday calendar is used, which can only lengthen the period."""
+    A deadline on a weekend or legal holiday runs to the next day that is neither (FRBP
+    9006(a)(1)(C)). Every federal holiday is a legal holiday (9006(a)(6)) whether or not the
+    utility closes that day, so they count even when the utility's calendar leaves one out; the
+    utility's own closures count too, which can only lengthen the period."""
     layer = policy.bankruptcy
     if bankruptcy.chapter == 11:
         days = layer.p("bankruptcy.chapter11_days")

@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import date
 
 from collections_app.policy import amounts
+from collections_app.policy.calendar import DEFAULT_HOLIDAYS
 from collections_app.policy.decision import Outcome, Status
 from collections_app.policy.engine import decide, delinquency
 from collections_app.policy.facts import (
@@ -16,6 +17,7 @@ from collections_app.policy.facts import (
     NoticeFact,
     WeatherFact,
 )
+from collections_app.policy.policy import policy_build
 
 from .builders import check, money, one_bill, pol, with_notices
 
@@ -101,6 +103,20 @@ def test_tx_water_short_due_date_is_moved_to_16_days_then_past_labor_day():
 
 
 # --- FED_BANKRUPTCY -----------------------------------------------------------------------------
+
+
+def test_366b_deadline_on_thanksgiving_rolls_and_federal_holidays_always_count():
+    # Petition (= order for relief) Fri 2026-11-06 + 20 = Thu 11-26, Thanksgiving: Fri 11-27.
+    # St. George also closes 11-27: Mon 11-30. FRBP 9006(a)(6): a federal holiday is a legal
+    # holiday even if the utility's own calendar leaves it out.
+    case = BankruptcyFact(7, date(2026, 11, 6))
+    assert amounts.bankruptcy_deadline(pol("UT_ST_GEORGE"), case).until == date(2026, 11, 27)
+    st_george = {**DEFAULT_HOLIDAYS, date(2026, 11, 27): "Day after Thanksgiving"}
+    full = policy_build(presets=["UT_ST_GEORGE"], holidays=st_george)
+    assert amounts.bankruptcy_deadline(full, case).until == date(2026, 11, 30)
+    city_only = policy_build(presets=["UT_ST_GEORGE"], holidays=[date(2026, 7, 24), date(2026, 11, 27)])
+    result = amounts.bankruptcy_deadline(city_only, case)
+    assert result.until == date(2026, 11, 30) and "9006(a)" in result.citation
 
 
 def test_chapter_11_period_ends_on_july_3_and_tx_rules_govern_post_petition_arrears():
