@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .calendar import months_between
-from .core import delinquency_for, fmt_date, fmt_money, fmt_pct, to_money
+from .core import bankruptcy_open, delinquency_for, fmt_date, fmt_money, fmt_pct, to_money
 from .decision import Amount, Outcome, RuleCheck
 from .facts import ZERO, AccountFacts, BankruptcyFact
 from .policy import Policy
@@ -71,7 +71,7 @@ def referral_due(policy: Policy, facts: AccountFacts, as_of: date) -> RuleCheck:
             NA, f"Balance {fmt_money(facts.balance)} is not above the {fmt_money(small)} write-off threshold."
         )
     bk = facts.bankruptcy
-    if bk is not None and bk.dismissed_on is None:
+    if bk is not None and bankruptcy_open(facts, as_of):
         return rc(B, f"Bankruptcy case (petition {fmt_date(bk.petition_date)}): no collection activity.")
     due = final + timedelta(days=days)
     if as_of >= due:

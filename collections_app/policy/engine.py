@@ -48,7 +48,7 @@ class Evaluation:
 
 def _contexts(policy: Policy, facts: AccountFacts, as_of: date) -> tuple[list[Ctx], list[RuleCheck]]:
     layers, checks = applicable_layers(policy, facts, as_of)
-    scoped = bills_in_scope(facts)
+    scoped = bills_in_scope(facts, as_of)
     ctxs = [
         Ctx(layer, policy, facts, as_of, delinquency_for(layer, policy, facts, as_of, scoped))
         for layer in layers

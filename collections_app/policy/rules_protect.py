@@ -79,8 +79,8 @@ def bankruptcy_check(policy: Policy, facts: AccountFacts, as_of: date, post_peti
     """11 U.S.C. 366: pre-petition debt alone never justifies action; post-petition arrears only
     once the assurance window has passed without adequate assurance."""
     bk = facts.bankruptcy
-    if bk is None:
-        return None
+    if bk is None or bk.petition_date > as_of:
+        return None  # no case yet on the evaluation date
     cite = "11 U.S.C. 366(a)-(c)"
     if bk.dismissed_on is not None and bk.dismissed_on <= as_of:
         return RuleCheck(
@@ -278,7 +278,7 @@ def _noncompliance_since(ctx: Ctx, arr: ArrangementFact) -> date | None:
     missed = [i.due_date for i in arr.installments if i.due_date < ctx.as_of and i.paid_amount < i.amount]
     dues = (
         effective_due(ctx.layer, ctx.policy, b)
-        for b in bills_in_scope(ctx.facts)
+        for b in bills_in_scope(ctx.facts, ctx.as_of)
         if b.bill_date >= arr.created_on and b.unpaid > ZERO
     )
     dates = missed + [due for due in dues if due < ctx.as_of]

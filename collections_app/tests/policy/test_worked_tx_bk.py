@@ -146,6 +146,26 @@ def test_chapter_11_period_ends_on_july_3_and_tx_rules_govern_post_petition_arre
     assert (after.status, after.past_due) == (Status.ELIGIBLE, money("160.00"))
 
 
+def test_decision_replayed_before_a_later_dismissal_still_protects_pre_petition_debt():
+    # Petition Mon 2026-03-02, dismissed Wed 04-15. Replayed for Wed 04-01 (the what-if page, a
+    # stored decision) the case was open: pre-petition debt alone never justifies action (366(a)),
+    # no late fee on it, no agency referral.
+    ready = with_notices(one_bill(date(2026, 1, 5)), ("shutoff", date(2026, 1, 6)))
+    facts = replace(ready, bankruptcy=BankruptcyFact(7, date(2026, 3, 2), dismissed_on=date(2026, 4, 15)))
+    d = decide(pol("PA_CH14"), facts, date(2026, 4, 1))
+    assert (d.status, d.earliest_date, d.deciding.code) == (Status.BLOCKED, None, "BANKRUPTCY_PRE_PETITION")
+    assert amounts.late_fee(pol("PA_CH14"), facts, date(2026, 4, 1)).amount == money(0)
+    final = replace(facts, final_billed_on=date(2025, 12, 1), balance=money(100))
+    assert amounts.referral_due(pol(), final, date(2026, 4, 1)).outcome == B
+    assert amounts.referral_due(pol(), final, date(2026, 4, 15)).outcome == S
+    assert check(decide(pol(), facts, date(2026, 4, 15)), "BANKRUPTCY").outcome == S
+    # replayed for Fri 02-27, before the petition, there was no case yet: the normal rules
+    # (due 01-05 + 60 = Fri 03-06).
+    before = decide(pol(), facts, date(2026, 2, 27))
+    assert not [c for c in before.checks if c.code.startswith("BANKRUPTCY")]
+    assert before.earliest_date == date(2026, 3, 6)
+
+
 # --- two presets combined -----------------------------------------------------------------------
 
 
