@@ -43,6 +43,26 @@ def test_phoenix_31_days_lands_on_labor_day_and_single_family_homes_get_low_flow
     assert apartment.action == "disconnect"
 
 
+def test_phoenix_plan_is_the_balance_over_three_months_with_the_remainder_last():
+    # "Entire balance split over next 3 months": $100.00 / 3 = 33.33, 33.33 and 33.34 (equal parts
+    # rounded down, the last installment absorbs the remainder, as counseling schedules them).
+    limits = amounts.arrangement_limits(
+        pol("AZ_PHOENIX_WATER"), AccountFacts(), date(2026, 9, 1), arrears=money(100)
+    )
+    assert (limits.fixed_months, limits.max_months, limits.min_months) == (3, 3, 3)
+    assert limits.installments == (money("33.33"), money("33.33"), money("33.34"))
+    assert "the balance $100.00 split over 3 months ($33.33, $33.33, $33.34)" in limits.checks[0].reason
+    # $200.00 / 3 = 66.666...: 66.66 twice (rounded down), the last 66.68, summing to $200.00.
+    split = amounts.arrangement_limits(
+        pol("AZ_PHOENIX_WATER"), AccountFacts(), date(2026, 9, 1), arrears=money(200)
+    )
+    assert split.installments == (money("66.66"), money("66.66"), money("66.68"))
+    assert (
+        amounts.arrangement_limits(pol(), AccountFacts(), date(2026, 9, 1), arrears=money(100)).installments
+        == ()
+    )
+
+
 def test_phoenix_broken_plan_lookback_is_six_calendar_months():
     # As of Tue 2026-03-10 the window is the six months after 2025-09-10 (§0 calendar months):
     # broken Thu 2025-09-11 is inside it, broken Wed 2025-09-10 is not.

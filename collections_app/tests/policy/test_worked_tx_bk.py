@@ -190,6 +190,19 @@ def test_sb998_sixty_days_of_plan_default_beat_st_georges_next_day():
     assert d.earliest_date == date(2026, 9, 28)
 
 
+def test_sb998_with_phoenix_waits_60_days_and_still_uses_low_flow():
+    # Due Fri 2026-08-07, notice 08-24. Phoenix alone: Tue 09-08 (see test_worked_az_ut). SB 998:
+    # 08-07 + 24 = 08-31, + 30 = 09-30 (54), + 6 = Tue 10-06. Combined: the longer wait, and the
+    # milder action (low-flow); plan terms take the longer term, so no fixed 3-month split.
+    facts = with_notices(one_bill(date(2026, 8, 7)), ("shutoff", date(2026, 8, 24)))
+    policy = pol("AZ_PHOENIX_WATER", "CA_SB998_WATER")
+    d = decide(policy, facts, date(2026, 9, 8))
+    assert (d.status, d.earliest_date, d.action) == (Status.DEFERRED, date(2026, 10, 6), "low_flow")
+    assert (d.deciding.code, d.deciding.preset) == ("DAYS_DELINQUENT", "CA_SB998_WATER")
+    limits = amounts.arrangement_limits(policy, facts, date(2026, 9, 8), arrears=money(100))
+    assert (limits.max_months, limits.fixed_months, limits.installments) == (12, None, ())
+
+
 def test_mesa_with_texas_water_charges_no_late_fee_under_25():
     # Owing $24: Mesa none (< $25), Texas $5 flat; the lower fee applies (§0 min of fee caps).
     fee = amounts.late_fee_for(pol("TX_PUC_WATER", "AZ_MESA"), money(24))
