@@ -1,6 +1,7 @@
-"""Worked cases, derived by hand from rules.md, for AZ_PHOENIX_WATER, AZ_MESA and UT_ST_GEORGE
-(with St. George's own holiday calendar: the federal days plus Pioneer Day, Fri 2026-07-24, and
-the day after Thanksgiving, Fri 2026-11-27, rules.md §0)."""
+"""Worked cases, derived by hand from rules.md, for AZ_PHOENIX_WATER (with a minimum-arrears
+threshold and the AZ weather rules), AZ_MESA and UT_ST_GEORGE (with St. George's own holiday
+calendar: the federal days plus Pioneer Day, Fri 2026-07-24, and the day after Thanksgiving,
+Fri 2026-11-27, rules.md §0)."""
 
 from dataclasses import replace
 from datetime import date
@@ -15,6 +16,7 @@ from collections_app.policy.facts import (
     BillFact,
     DepositFact,
     InstallmentFact,
+    WeatherFact,
 )
 from collections_app.policy.policy import policy_build
 
@@ -96,6 +98,48 @@ def test_phoenix_deposit_applied_only_after_12_on_time_months():
         pol("AZ_PHOENIX_WATER"), one_late, held, date(2026, 9, 8)
     ).eligible
     assert amounts.deposit_refund_check(pol(), one_late, held, date(2026, 9, 8)).eligible
+
+
+def test_phoenix_with_an_srp_style_minimum_of_300_counts_only_what_is_still_past_due():
+    # rules.md §1.1: SRP does not disconnect balances < $300 (min_arrears_for_disconnect). Due
+    # Fri 2026-08-07, notice 08-24: Phoenix timing allows Tue 09-08 (Labor Day case above). $300.00
+    # past due reaches the minimum; a $0.01 payment leaves $299.99, which is below it.
+    policy = pol("AZ_PHOENIX_WATER", protections__min_arrears_for_disconnect="300")
+    facts = with_notices(one_bill(date(2026, 8, 7), "300.00"), ("shutoff", date(2026, 8, 24)))
+    assert decide(policy, facts, date(2026, 9, 8)).status == Status.ELIGIBLE
+    short = with_notices(one_bill(date(2026, 8, 7), "300.00", paid="0.01"), ("shutoff", date(2026, 8, 24)))
+    d = decide(policy, short, date(2026, 9, 8))
+    assert (d.status, d.earliest_date, d.deciding.code) == (Status.BLOCKED, None, "MIN_ARREARS")
+    assert "$299.99 is below the $300.00 minimum" in d.deciding.reason
+
+
+def test_az_moratorium_ends_after_october_15_and_temperature_mode_reads_forecasts():
+    # AZ_ACC_ELECTRIC (rules.md §1.4.2): the calendar moratorium covers Jun 1 - Oct 15 inclusive.
+    # Ready account (notice 01-06 + 10, final notice 01-20 + 48 h).
+    facts = with_notices(
+        one_bill(date(2026, 1, 5)), ("shutoff", date(2026, 1, 6)), ("final", date(2026, 1, 20))
+    )
+    electric = pol("AZ_ACC_ELECTRIC")
+    assert decide(electric, facts, date(2026, 5, 29)).status == Status.ELIGIBLE  # Fri before Jun 1
+    held = decide(electric, facts, date(2026, 10, 15))
+    assert (held.deciding.code, held.deciding.until) == ("WEATHER_BLOCK", date(2026, 10, 16))
+    assert decide(electric, facts, date(2026, 10, 16)).status == Status.ELIGIBLE
+    # Temperature mode: no disconnection when the forecast is higher than 95 °F or does not exceed
+    # 32 °F, within 24 h: on Tue 07-07 a 96 °F forecast for Wed 07-08 blocks through 07-08.
+    temp = pol("AZ_ACC_ELECTRIC", weather__mode="TEMPERATURE")
+    hot = replace(facts, weather=(WeatherFact(date(2026, 7, 8), high_f=96),))
+    d = decide(temp, hot, date(2026, 7, 7))
+    assert (d.deciding.code, d.deciding.until, d.earliest_date) == (
+        "WEATHER_BLOCK",
+        date(2026, 7, 9),
+        date(2026, 7, 9),
+    )
+    warm = replace(facts, weather=(WeatherFact(date(2026, 7, 8), high_f=95),))
+    assert decide(temp, warm, date(2026, 7, 7)).status == Status.ELIGIBLE
+    cold = replace(facts, weather=(WeatherFact(date(2026, 12, 1), high_f=32),))
+    assert decide(temp, cold, date(2026, 12, 1)).deciding.until == date(2026, 12, 2)
+    mild = replace(facts, weather=(WeatherFact(date(2026, 12, 1), high_f=33),))
+    assert decide(temp, mild, date(2026, 12, 1)).status == Status.ELIGIBLE
 
 
 # --- AZ_MESA ------------------------------------------------------------------------------------
