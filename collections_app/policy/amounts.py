@@ -26,6 +26,7 @@ from .amounts_recovery import (
 from .calendar import add_months
 from .context import Ctx
 from .core import (
+    bankruptcy_open,
     bills_in_scope,
     delinquency_for,
     effective_due,
@@ -125,14 +126,14 @@ def late_fee_for(policy: Policy, past_due: Decimal, *, bill_amount: Decimal | No
 
 
 def _late_fee_layer(layer: Layer, policy: Policy, facts: AccountFacts, as_of: date) -> Amount:
-    dq = delinquency_for(layer, policy, facts, as_of, bills_in_scope(facts))
+    dq = delinquency_for(layer, policy, facts, as_of, bills_in_scope(facts, as_of))
     ctx, cite = Ctx(layer, policy, facts, as_of, dq), layer.cite
 
     def none(reason: str, path: str) -> Amount:
         return Amount("LATE_FEE", ZERO, reason, cite(path))
 
     if dq.past_due <= ZERO:
-        if facts.bankruptcy is not None and any(b.unpaid > ZERO for b in facts.bills):
+        if bankruptcy_open(facts, as_of) and any(b.unpaid > ZERO for b in facts.bills):
             return none(
                 "Only pre-petition debt is unpaid: no late fees on it during the bankruptcy.",
                 "bankruptcy.assurance_days",
@@ -177,7 +178,8 @@ def _late_fee_layer(layer: Layer, policy: Policy, facts: AccountFacts, as_of: da
             "this waiver.",
             "late_fee.low_income_interest_waiver_months",
         )
-    bills = [b for b in bills_in_scope(facts) if b.unpaid > ZERO and effective_due(layer, policy, b) < as_of]
+    scoped = bills_in_scope(facts, as_of)
+    bills = [b for b in scoped if b.unpaid > ZERO and effective_due(layer, policy, b) < as_of]
     past_due, bill_amount = dq.past_due, sum((b.amount for b in bills), ZERO)
     if layer.p("late_fee.once_per_bill"):
         fresh = [b for b in bills if not b.late_fee_assessed]

@@ -7,7 +7,7 @@ every rule set allows it."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from .calendar import add_months
 from .context import hours_to_days
@@ -33,6 +33,16 @@ class ArrangementLimits:
     checks_accepted: bool = True  # St. George: no checks for arrangement payments
     next_allowed_on: date | None = None  # per-year limit: the first date another is allowed
     average_monthly_bill: Decimal = ZERO
+    installments: tuple[Decimal, ...] = ()  # fixed split (Phoenix: balance / 3), else empty
+
+
+def _split(arrears: Decimal, months: int) -> tuple[Decimal, ...]:
+    """Equal monthly parts rounded down to the cent, the last absorbing the remainder so the parts
+    sum to the arrears exactly (as counseling's schedule() does: $100 / 3 = 33.33, 33.33, 33.34)."""
+    if months < 1 or arrears <= ZERO:
+        return ()
+    part = (arrears / months).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+    return (*([part] * (months - 1)), arrears - part * (months - 1))
 
 
 def _max_months(layer: Layer, facts: AccountFacts) -> tuple[int, str]:
@@ -57,8 +67,10 @@ def _limits_layer(layer: Layer, facts: AccountFacts, as_of: date, arrears: Decim
     checks, next_allowed = [], None
     max_m, why = _max_months(layer, facts)
     fixed = layer.p("arrangements.fixed_months")
+    parts = _split(arrears, fixed) if fixed is not None else ()
     if fixed is not None:
-        max_m, why = fixed, f"the balance split over {fixed} months"
+        shown = ", ".join(fmt_money(p) for p in parts)
+        max_m, why = fixed, f"the balance {fmt_money(arrears)} split over {fixed} months ({shown})"
     min_m = min(layer.p("arrangements.min_months_if_requested"), max_m)
     checks.append(
         rc(
@@ -168,6 +180,7 @@ def _limits_layer(layer: Layer, facts: AccountFacts, as_of: date, arrears: Decim
         checks_accepted=layer.p("arrangements.checks_accepted"),
         next_allowed_on=next_allowed,
         average_monthly_bill=avg,
+        installments=parts,
     )
 
 
@@ -180,6 +193,7 @@ def arrangement_limits(
         return results[0]
     caps = [r.down_payment_cap for r in results if r.down_payment_cap is not None]
     fixed = {r.fixed_months for r in results}
+    one_split = len(fixed) == 1  # every rule set splits the same way (or none does)
     return ArrangementLimits(
         eligible=any(r.eligible for r in results),
         max_months=max(r.max_months for r in results),
@@ -187,13 +201,14 @@ def arrangement_limits(
         down_payment_cap=min(caps) if caps else None,
         down_payment_min=min(r.down_payment_min for r in results),
         checks=tuple(c for r in results for c in r.checks),
-        fixed_months=fixed.pop() if len(fixed) == 1 else None,
+        fixed_months=fixed.pop() if one_split else None,
         late_fees_continue=all(r.late_fees_continue for r in results),
         checks_accepted=any(r.checks_accepted for r in results),
         next_allowed_on=None
         if any(r.eligible for r in results)
         else min((r.next_allowed_on for r in results if r.next_allowed_on), default=None),
         average_monthly_bill=results[0].average_monthly_bill,
+        installments=results[0].installments if one_split else (),
     )
 
 

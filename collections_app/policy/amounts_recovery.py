@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .calendar import months_between
-from .core import delinquency_for, fmt_date, fmt_money, fmt_pct, to_money
+from .core import bankruptcy_open, delinquency_for, fmt_date, fmt_money, fmt_pct, to_money
 from .decision import Amount, Outcome, RuleCheck
 from .facts import ZERO, AccountFacts, BankruptcyFact
 from .policy import Policy
@@ -71,7 +71,7 @@ def referral_due(policy: Policy, facts: AccountFacts, as_of: date) -> RuleCheck:
             NA, f"Balance {fmt_money(facts.balance)} is not above the {fmt_money(small)} write-off threshold."
         )
     bk = facts.bankruptcy
-    if bk is not None and bk.dismissed_on is None:
+    if bk is not None and bankruptcy_open(facts, as_of):
         return rc(B, f"Bankruptcy case (petition {fmt_date(bk.petition_date)}): no collection activity.")
     due = final + timedelta(days=days)
     if as_of >= due:
@@ -187,8 +187,10 @@ def bankruptcy_deadline(policy: Policy, bankruptcy: BankruptcyFact) -> RuleCheck
     """The last day for adequate assurance (RuleCheck.until = that deadline; the utility may act
     from the next day if none arrived). 366(b): 20 days after the order for relief; ch. 11
     366(c)(2): the 30-day period beginning on the petition date (its last day is petition + 29).
-    A deadline on a weekend or holiday runs to the next business day (FRBP 9006(a)); the
-    utility's holiday calendar is used, which can only lengthen the period."""
+    A deadline on a weekend or legal holiday runs to the next day that is neither (FRBP
+    9006(a)(1)(C)). Every federal holiday is a legal holiday (9006(a)(6)) whether or not the
+    utility closes that day, so they count even when the utility's calendar leaves one out; the
+    utility's own closures count too, which can only lengthen the period."""
     layer = policy.bankruptcy
     if bankruptcy.chapter == 11:
         days = layer.p("bankruptcy.chapter11_days")

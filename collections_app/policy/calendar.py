@@ -138,5 +138,9 @@ class Calendar:
 
     def roll_forward(self, d: date) -> date:
         """FRBP 9006(a)(1)(C): a period ending on a weekend or legal holiday runs to the next day
-        that is neither."""
-        return self.next_business_day(d)
+        that is neither. Every federal holiday is a legal holiday (9006(a)(6)) even when this
+        utility's calendar leaves it out; the utility's own closures count as well, which can
+        only lengthen the period."""
+        while not self.is_business_day(d) or d in federal_holidays(d.year):
+            d += ONE_DAY
+        return d

@@ -62,6 +62,12 @@ class Ctx:
             action_needed=action,
         )
 
+    def gate(self, code: str, allowed: date, met: str, path: str, action: str = "") -> RuleCheck:
+        """A step-3 timing gate: SATISFIED once `allowed` has come (and nothing is left to do),
+        else DEFERRED to `allowed`."""
+        outcome = Outcome.SATISFIED if allowed <= self.as_of and not action else Outcome.DEFERRED
+        return self.check(code, outcome, met, path, 3, allowed, action)
+
 
 def hours_to_days(hours: int) -> int:
     """'At least 48 hours before' on a date scale: 2 calendar days (24 h = 1 day, 72 h = 3)."""

@@ -67,11 +67,21 @@ def effective_due(layer: Layer, policy: Policy, bill: BillFact) -> date:
     return due
 
 
-def bills_in_scope(facts: AccountFacts) -> tuple[BillFact, ...]:
+def bankruptcy_open(facts: AccountFacts, as_of: date) -> bool:
+    """A case is open on `as_of` if the petition was filed by then and not dismissed by then. Judged
+    on the evaluation date, not today: a decision replayed for a past date (what-if, a stored
+    decision) must see the case as it stood then."""
+    bk = facts.bankruptcy
+    return (
+        bk is not None and bk.petition_date <= as_of and (bk.dismissed_on is None or bk.dismissed_on > as_of)
+    )
+
+
+def bills_in_scope(facts: AccountFacts, as_of: date) -> tuple[BillFact, ...]:
     """Bills the delinquency clock looks at. In an open bankruptcy only post-petition bills count:
     pre-petition debt alone never justifies action (11 U.S.C. 366(a))."""
     bk = facts.bankruptcy
-    if bk is not None and bk.dismissed_on is None:
+    if bk is not None and bankruptcy_open(facts, as_of):
         return tuple(b for b in facts.bills if b.bill_date >= bk.petition_date)
     return facts.bills
 

@@ -18,7 +18,7 @@ from . import amounts
 from .context import Ctx, hours_to_days
 from .core import Delinquency, NoticePlan, bills_in_scope, delinquency_for, fmt_date
 from .decision import Decision, Outcome, RuleCheck, Status
-from .facts import AccountFacts
+from .facts import AccountFacts, NoticeFact
 from .policy import Policy
 from .rules_calendar import blackout_ok, date_gates, seasonal_checks_at
 from .rules_protect import (
@@ -30,7 +30,7 @@ from .rules_protect import (
     min_arrears_check,
     pledge_check,
 )
-from .rules_timing import notice_still_valid_on, timing_checks
+from .rules_timing import notice_allows, notice_min_send, notice_still_valid_on, timing_checks
 
 B, D, S, NA = Outcome.BLOCKED, Outcome.DEFERRED, Outcome.SATISFIED, Outcome.NOT_APPLICABLE
 ROLL_LIMIT = 800  # days: a candidate that cannot be placed within ~2 years is reported as blocked
@@ -48,7 +48,7 @@ class Evaluation:
 
 def _contexts(policy: Policy, facts: AccountFacts, as_of: date) -> tuple[list[Ctx], list[RuleCheck]]:
     layers, checks = applicable_layers(policy, facts, as_of)
-    scoped = bills_in_scope(facts)
+    scoped = bills_in_scope(facts, as_of)
     ctxs = [
         Ctx(layer, policy, facts, as_of, delinquency_for(layer, policy, facts, as_of, scoped))
         for layer in layers
@@ -157,6 +157,32 @@ def _winter_posting(ctxs: list[Ctx], final: date) -> list[RuleCheck]:
     return out
 
 
+def _resend_checks(ctxs: list[Ctx], final: date, as_of: date) -> list[RuleCheck]:
+    """A notice must still be effective on the day (PA: 60 days). When the only notice lapses
+    before `final`, a new one is needed, and the earliest date is no sooner than what a notice
+    sent today would allow: reporting `final` itself would name a day nobody may act on."""
+    out = []
+    for ctx in ctxs:
+        if ctx.notice_valid_through is None or notice_still_valid_on(ctx, final):
+            continue
+        sent = max(as_of, notice_min_send(ctx))
+        fresh = notice_allows(ctx, NoticeFact("shutoff", sent))
+        out.append(
+            ctx.check(
+                "NOTICE_EXPIRES",
+                D,
+                f"The notice is effective only through {fmt_date(ctx.notice_valid_through)}, before "
+                f"the earliest otherwise permitted date {fmt_date(final)}: a new notice is needed "
+                f"(sent {fmt_date(sent)}, it allows {fmt_date(fresh)}).",
+                "notices.validity_days",
+                3,
+                max(final, fresh),
+                "send a new disconnection notice",
+            )
+        )
+    return out
+
+
 def _dedupe(checks: list[RuleCheck]) -> tuple[RuleCheck, ...]:
     seen, out = set(), []
     for c in checks:
@@ -200,23 +226,12 @@ def decide(policy: Policy, facts: AccountFacts, as_of: date) -> Decision:
         candidate = max([as_of] + [c.until for c in checks if c.outcome in (B, D) and c.until is not None])
         final, moved = _roll(ev.ctxs, candidate)
         checks = checks + moved
-        for ctx in ev.ctxs:  # a notice must still be valid on the day (PA: 60 days)
-            if (
-                final is not None
-                and ctx.notice_valid_through is not None
-                and not notice_still_valid_on(ctx, final)
-            ):
-                resend = ctx.check(
-                    "NOTICE_EXPIRES",
-                    D,
-                    f"The notice expires {fmt_date(ctx.notice_valid_through)}, "
-                    f"before the earliest permitted date {fmt_date(final)}: a new notice is needed.",
-                    "notices.validity_days",
-                    3,
-                    final,
-                    "send a new disconnection notice",
-                )
-                checks.append(resend)
+        if final is not None and (resend := _resend_checks(ev.ctxs, final, as_of)):
+            checks = checks + resend
+            later = max(c.until for c in resend if c.until is not None)
+            if later > final:
+                final, moved = _roll(ev.ctxs, later)
+                checks = checks + moved
         if final is not None:
             checks = checks + _winter_posting(ev.ctxs, final)
             checks.append(blackout_ok(ev.ctxs[0], final))

@@ -40,6 +40,11 @@ class Layer:
         except KeyError:
             return params.get(self.params, path)  # a sub-key of a lead, or PolicyError
 
+    def sets(self, path: str) -> bool:
+        """Whether this layer's own preset sets `path` (rather than inheriting DEFAULT's value)."""
+        found = PRESETS.get(self.preset)
+        return found is not None and path in found.values
+
     def cite(self, path: str, fallback: str = "") -> str:
         """The citation for a parameter: the preset's own, else the catalogue's."""
         spec = BY_PATH.get(path)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from .amounts_recovery import bankruptcy_deadline
 from .calendar import add_months
 from .context import Ctx
-from .core import fmt_date, fmt_money, good_payments_since, is_low_income
+from .core import bills_in_scope, effective_due, fmt_date, fmt_money, good_payments_since, is_low_income
 from .decision import Outcome, RuleCheck
 from .facts import ZERO, AccountFacts, ArrangementFact
 from .policy import Layer, Policy
@@ -79,8 +79,8 @@ def bankruptcy_check(policy: Policy, facts: AccountFacts, as_of: date, post_peti
     """11 U.S.C. 366: pre-petition debt alone never justifies action; post-petition arrears only
     once the assurance window has passed without adequate assurance."""
     bk = facts.bankruptcy
-    if bk is None:
-        return None
+    if bk is None or bk.petition_date > as_of:
+        return None  # no case yet on the evaluation date
     cite = "11 U.S.C. 366(a)-(c)"
     if bk.dismissed_on is not None and bk.dismissed_on <= as_of:
         return RuleCheck(
@@ -160,10 +160,21 @@ def _financially_unable(ctx: Ctx, cert) -> bool:
 
 def medical_check(ctx: Ctx) -> RuleCheck:
     f, mode, path = ctx.facts, ctx.p("protections.medical.mode"), "protections.medical.mode"
+    if not ctx.layer.sets(path) and ctx.layer.sets("protections.medical.validity_days"):
+        # Cite the preset's own medical rule: NY's certificate comes from PSL 32(3)(a) [M] through
+        # its validity period, not from the catalogue's PA/Delaware default for the mode.
+        path = "protections.medical.validity_days"
     validity = ctx.p("protections.medical.validity_days")
     active = []
     for cert in f.medical_certificates:
-        end = cert.valid_until + ONE if cert.valid_until else cert.received_on + timedelta(days=validity)
+        # rules.md §0 counts N days after D as D + N (the day of D is not counted, as in 1 Pa.C.S.
+        # 1908 and N.Y. Gen. Constr. Law 20): a 30-day certificate received on D protects through
+        # D + 30; `end` is the first day it no longer does. A stated end date is honoured only up
+        # to that limit ("for the period stated, max 30 days", 52 Pa. Code 56.114): a longer
+        # period needs a renewal, which is where the renewal cap below applies.
+        end = cert.received_on + timedelta(days=validity + 1)
+        if cert.valid_until is not None:
+            end = min(end, cert.valid_until + ONE)
         if cert.received_on <= ctx.as_of < end:
             active.append((end, cert))
     if not active and not (f.life_support and ctx.p("protections.medical.life_support_as_certificate")):
@@ -173,7 +184,7 @@ def medical_check(ctx: Ctx) -> RuleCheck:
     what = (
         (
             f"A medical certificate received {fmt_date(cert.received_on)} protects through "
-            f"{fmt_date(until - ONE)} ({validity} days unless dated)"
+            f"{fmt_date(until - ONE)} (at most {validity} days)"
         )
         if cert
         else "A household member depends on life-support equipment"
@@ -259,11 +270,18 @@ def pledge_check(ctx: Ctx) -> RuleCheck:
 
 
 def _noncompliance_since(ctx: Ctx, arr: ArrangementFact) -> date | None:
+    """The first day the customer stopped keeping the plan: a missed installment, or current
+    charges (bills issued since the plan was made) left unpaid past their due date. HSC 116910
+    counts both ("fails to comply with the plan ... or fails to pay current charges"). Current
+    charges are looked for among all bills, not just the oldest past-due one: while the plan is
+    paying off older arrears, those stay the oldest unpaid bills."""
     missed = [i.due_date for i in arr.installments if i.due_date < ctx.as_of and i.paid_amount < i.amount]
-    current = (
-        [ctx.dq.oldest_due] if ctx.dq.oldest_bill and ctx.dq.oldest_bill.bill_date >= arr.created_on else []
+    dues = (
+        effective_due(ctx.layer, ctx.policy, b)
+        for b in bills_in_scope(ctx.facts, ctx.as_of)
+        if b.bill_date >= arr.created_on and b.unpaid > ZERO
     )
-    dates = missed + [d for d in current if d is not None]
+    dates = missed + [due for due in dues if due < ctx.as_of]
     if arr.status == "broken":
         dates.append(arr.ended_on or arr.created_on)
     return min(dates) if dates else None

@@ -8,13 +8,9 @@ from .context import Ctx, after_lead, hours_to_days, lead_unit_text
 from .core import fmt_date
 from .decision import Outcome, RuleCheck
 from .facts import NoticeFact
+from .rules_contact import cold_period_gate, contact_gate, third_party_gate
 
-S, D, NA = Outcome.SATISFIED, Outcome.DEFERRED, Outcome.NOT_APPLICABLE
-
-
-def _gate(ctx: Ctx, code: str, allowed: date, met: str, path: str, action: str = "") -> RuleCheck:
-    outcome = S if allowed <= ctx.as_of and not action else D
-    return ctx.check(code, outcome, met, path, 3, allowed, action)
+S, D = Outcome.SATISFIED, Outcome.DEFERRED
 
 
 def notice_min_send(ctx: Ctx) -> date:
@@ -39,12 +35,18 @@ def notice_allows(ctx: Ctx, notice: NoticeFact) -> date:
     return allowed
 
 
+def valid_through(notice: NoticeFact, validity: int) -> date:
+    """The last day a notice 'effective for N days' may be acted on: notice date + N (rules.md §0
+    counts N days after D as D + N, as 1 Pa.C.S. 1908 does for 66 Pa.C.S. 1406(b)(1)(i))."""
+    return notice.sent_on + timedelta(days=validity)
+
+
 def notice_still_valid_on(ctx: Ctx, day: date) -> bool:
     """PA: some disconnection notice both allows action on `day` and is still valid then."""
     validity = ctx.p("notices.validity_days")
     if validity is None or not ctx.valid_notices:
         return True
-    return any(notice_allows(ctx, n) <= day < n.sent_on + timedelta(days=validity) for n in ctx.valid_notices)
+    return any(notice_allows(ctx, n) <= day <= valid_through(n, validity) for n in ctx.valid_notices)
 
 
 def days_delinquent_gate(ctx: Ctx) -> RuleCheck:
@@ -53,8 +55,7 @@ def days_delinquent_gate(ctx: Ctx) -> RuleCheck:
     assert dq.clock_start is not None
     allowed = dq.clock_start + timedelta(days=minimum)
     basis = "bill date" if ctx.p("delinquency.clock_start") == "BILL_DATE" else "due date"
-    return _gate(
-        ctx,
+    return ctx.gate(
         "DAYS_DELINQUENT",
         allowed,
         f"{dq.days_delinquent} days since the {basis} "
@@ -73,7 +74,7 @@ def shutoff_notice_gate(ctx: Ctx) -> list[RuleCheck]:
         key=lambda n: n.sent_on,
     )
     early = [n for n in ctx.facts.notices if n.kind == "shutoff" and n.sent_on < min_send]
-    valid = [n for n in sent if validity is None or ctx.as_of < n.sent_on + timedelta(days=validity)]
+    valid = [n for n in sent if validity is None or ctx.as_of <= valid_through(n, validity)]
     lag_text = f" after a {lag}-day mailing period" if lag else ""
     if not valid:
         allowed = notice_allows(ctx, NoticeFact("shutoff", max(ctx.as_of, min_send)))
@@ -104,8 +105,7 @@ def shutoff_notice_gate(ctx: Ctx) -> list[RuleCheck]:
     allowed = notice_allows(ctx, notice)
     stated = " and the day after the date stated in it" if ctx.p("notices.after_stated_date") else ""
     checks = [
-        _gate(
-            ctx,
+        ctx.gate(
             "NOTICE_LEAD",
             allowed,
             f"Disconnection notice sent {fmt_date(notice.sent_on)} "
@@ -115,7 +115,7 @@ def shutoff_notice_gate(ctx: Ctx) -> list[RuleCheck]:
         )
     ]
     if validity is not None:
-        ctx.notice_valid_through = notice.sent_on + timedelta(days=validity - 1)
+        ctx.notice_valid_through = valid_through(notice, validity)
         checks.append(
             ctx.check(
                 "NOTICE_VALIDITY",
@@ -150,129 +150,10 @@ def final_notice_gate(ctx: Ctx) -> RuleCheck | None:
         )
     last = max(n.sent_on for n in finals)
     allowed = last + timedelta(days=days)
-    return _gate(
-        ctx,
+    return ctx.gate(
         "FINAL_NOTICE",
         allowed,
         f"Final notice sent {fmt_date(last)}; {hours} hours must pass: allowed from {fmt_date(allowed)}.",
-        path,
-    )
-
-
-def contact_gate(ctx: Ctx) -> RuleCheck | None:
-    """PUC 779.1(b): reach an adult >= 24 h before, else a notice >= 48 h before; PA 56.333: an
-    attempt >= 3 days before, phone contact on 2 separate days."""
-    if not ctx.p("contact.required"):
-        return None
-    path = "contact.lead_hours"
-    hours, fallback = ctx.p(path), ctx.p("contact.fallback_notice_hours")
-    days, need_days = hours_to_days(hours), ctx.p("contact.phone_separate_days")
-    since = ctx.shutoff_notice.sent_on if ctx.shutoff_notice else ctx.dq.oldest_due
-    attempts = [a for a in ctx.facts.contact_attempts if since is None or a.on >= since]
-    reached = sorted(a.on for a in attempts if a.reached)
-    if reached:
-        allowed = reached[0] + timedelta(days=days)
-        return _gate(
-            ctx,
-            "CONTACT_ATTEMPT",
-            allowed,
-            f"An adult was reached on {fmt_date(reached[0])}; at least "
-            f"{hours} hours must pass: allowed from {fmt_date(allowed)}.",
-            path,
-        )
-    if attempts and fallback is not None:
-        first = min(a.on for a in attempts)
-        notices = sorted(
-            n.sent_on for n in ctx.facts.notices if n.kind in ("final", "posted") and n.sent_on >= first
-        )
-        if notices:
-            allowed = notices[0] + timedelta(days=hours_to_days(fallback))
-            return _gate(
-                ctx,
-                "CONTACT_FALLBACK_NOTICE",
-                allowed,
-                f"No adult was reached ({len(attempts)} attempts); "
-                f"a notice was given {fmt_date(notices[0])}, {fallback} hours before: allowed from "
-                f"{fmt_date(allowed)}.",
-                "contact.fallback_notice_hours",
-            )
-        allowed = ctx.as_of + timedelta(days=hours_to_days(fallback))
-        return ctx.check(
-            "CONTACT_FALLBACK_NOTICE",
-            D,
-            f"No adult was reached ({len(attempts)} attempts); a notice "
-            f"by mail or in person at least {fallback} hours before is required: given today, it "
-            f"allows {fmt_date(allowed)}.",
-            "contact.fallback_notice_hours",
-            3,
-            allowed,
-            "mail or hand-deliver the 48-hour notice",
-        )
-    if attempts:
-        phone_days = sorted({a.on for a in attempts if a.method == "phone"})
-        visits = sorted(a.on for a in attempts if a.method != "phone")
-        if visits or len(phone_days) >= need_days:
-            done = visits[0] if visits else phone_days[need_days - 1]
-            allowed = done + timedelta(days=days)
-            return _gate(
-                ctx,
-                "CONTACT_ATTEMPT",
-                allowed,
-                f"Contact attempted ({len(attempts)} attempts, completed "
-                f"{fmt_date(done)}); at least {hours} hours must pass: allowed from {fmt_date(allowed)}.",
-                path,
-            )
-        allowed = ctx.as_of + timedelta(days=days)
-        return ctx.check(
-            "CONTACT_ATTEMPT",
-            D,
-            f"Phone contact needs calls on {need_days} separate days; calls were "
-            f"made on {len(phone_days)}. Completed today, it allows {fmt_date(allowed)}.",
-            "contact.phone_separate_days",
-            3,
-            allowed,
-            "call again on another day",
-        )
-    allowed = ctx.as_of + timedelta(days=days)
-    return ctx.check(
-        "CONTACT_ATTEMPT",
-        D,
-        f"No contact attempt since {fmt_date(since)}; one is required at least "
-        f"{hours} hours before disconnection. Made today, it allows {fmt_date(allowed)}.",
-        path,
-        3,
-        allowed,
-        "attempt to reach an adult by phone or visit",
-    )
-
-
-def third_party_gate(ctx: Ctx) -> RuleCheck | None:
-    path, days = "contact.third_party_days", ctx.p("contact.third_party_days")
-    if days is None or not ctx.facts.third_party_designated:
-        return None
-    since = ctx.dq.oldest_due
-    sent = sorted(
-        n.sent_on for n in ctx.facts.notices if n.method == "third_party" and since and n.sent_on >= since
-    )
-    if not sent:
-        allowed = ctx.as_of + timedelta(days=days)
-        return ctx.check(
-            "THIRD_PARTY_NOTICE",
-            D,
-            f"The customer designated a third party, who must be told and "
-            f"given {days} days to pay: told today, that allows {fmt_date(allowed)}.",
-            path,
-            3,
-            allowed,
-            "notify the designated third party",
-        )
-    allowed = sent[0] + timedelta(days=days)
-    return _gate(
-        ctx,
-        "THIRD_PARTY_NOTICE",
-        allowed,
-        f"The designated third party was notified "
-        f"{fmt_date(sent[0])} and has {days} days: allowed from {fmt_date(allowed)}.",
         path,
     )
 
@@ -313,8 +194,7 @@ def occupant_gate(ctx: Ctx) -> RuleCheck | None:
     notice = sent[0]
     days = occupant_days(ctx, notice.method)
     allowed = notice.sent_on + timedelta(days=days)
-    return _gate(
-        ctx,
+    return ctx.gate(
         "OCCUPANT_NOTICE",
         allowed,
         f"Occupants notified {fmt_date(notice.sent_on)} "
@@ -344,8 +224,7 @@ def plan_default_posting_gate(ctx: Ctx) -> RuleCheck | None:
             "post the final notice at the property",
         )
     allowed = after_lead(ctx.cal, posted[0], lead)
-    return _gate(
-        ctx,
+    return ctx.gate(
         "PLAN_DEFAULT_POSTING",
         allowed,
         f"Final notice posted {fmt_date(posted[0])}; "
@@ -354,47 +233,12 @@ def plan_default_posting_gate(ctx: Ctx) -> RuleCheck | None:
     )
 
 
-def cold_period_gate(ctx: Ctx) -> RuleCheck | None:
-    """18 NYCRR 394.1: heat-related terminations in the cold period go through social-services
-    referral; the engine requires a reached contact since the notice [M: procedure detail]."""
-    from .core import in_season
-
-    start = ctx.p("protections.cold_period_start")
-    if start is None or ctx.facts.utility not in ctx.p("protections.cold_period_utilities"):
-        return None
-    end, path = ctx.p("protections.cold_period_end"), "protections.cold_period_start"
-    if not in_season(ctx.as_of, start, end):
-        return ctx.check("COLD_PERIOD", NA, f"Outside the cold-weather period {start}..{end}.", path, 3)
-    since = ctx.shutoff_notice.sent_on if ctx.shutoff_notice else ctx.as_of
-    reached = sorted(a.on for a in ctx.facts.contact_attempts if a.reached and a.on >= since)
-    if reached:
-        return _gate(
-            ctx,
-            "COLD_PERIOD",
-            reached[0] + timedelta(days=1),
-            f"Cold-weather period: an adult was reached "
-            f"{fmt_date(reached[0])} for the social-services referral.",
-            path,
-        )
-    return ctx.check(
-        "COLD_PERIOD",
-        D,
-        f"Cold-weather period ({start}..{end}): heat-related service needs contact with "
-        "an adult and a social-services referral before termination [M].",
-        path,
-        3,
-        ctx.as_of + timedelta(days=1),
-        "reach an adult and refer to social services",
-    )
-
-
 def timing_checks(ctx: Ctx) -> list[RuleCheck]:
     if ctx.plan_next_day:
         assert ctx.plan_default_on is not None
         allowed = ctx.plan_default_on + timedelta(days=1)
         return [
-            _gate(
-                ctx,
+            ctx.gate(
                 "PLAN_DEFAULT_NEXT_DAY",
                 allowed,
                 f"Arrangement default on {fmt_date(ctx.plan_default_on)}: "

@@ -51,16 +51,18 @@ def test_appeal_does_not_block_when_policy_says_so():
 
 
 def test_medical_certificate_blocks_for_its_validity():
-    # received 03-01, 30 days: protects through 03-30; Tue 03-31 is the first permitted day.
+    # received 03-01, 30 days: protects through 03-01 + 30 = Tue 03-31 (rules.md §0: N days after
+    # D is D + N); Wed 04-01 is the first permitted day.
     facts = replace(READY, medical_certificates=(MedicalCertificateFact(date(2026, 3, 1)),))
     d = decide(pol(), facts, AS_OF)
     assert d.deciding.code == "MEDICAL_CERTIFICATE"
     assert (d.status, d.deciding.until, d.earliest_date) == (
         Status.BLOCKED,
-        date(2026, 3, 31),
-        date(2026, 3, 31),
+        date(2026, 4, 1),
+        date(2026, 4, 1),
     )
-    assert decide(pol(), facts, date(2026, 3, 31)).status == Status.ELIGIBLE
+    assert decide(pol(), facts, date(2026, 3, 31)).status == Status.BLOCKED
+    assert decide(pol(), facts, date(2026, 4, 1)).status == Status.ELIGIBLE
     dated = replace(
         READY, medical_certificates=(MedicalCertificateFact(date(2026, 3, 1), date(2026, 3, 15)),)
     )
@@ -89,7 +91,8 @@ def test_az_medical_is_annual_and_needs_inability_to_pay():
     cert = MedicalCertificateFact(date(2025, 6, 1))
     facts = replace(READY, medical_certificates=(cert,), poverty_pct=money(150))
     d = decide(pol("AZ_ACC_ELECTRIC"), facts, AS_OF)
-    assert d.deciding.code == "MEDICAL_CERTIFICATE" and d.deciding.until == date(2026, 6, 1)  # 365 days
+    # 365 days after 2025-06-01 is 2026-06-01, the last protected day
+    assert d.deciding.code == "MEDICAL_CERTIFICATE" and d.deciding.until == date(2026, 6, 2)
     able = replace(facts, poverty_pct=money(400))
     assert check(decide(pol("AZ_ACC_ELECTRIC"), able, AS_OF), "MEDICAL").outcome == S
 

@@ -200,7 +200,7 @@ def test_pa_notice_expires_after_60_days():
 
 
 def test_pa_notice_validity_is_rechecked_against_the_rolled_date():
-    # poverty 200%: winter block to Apr 1; a notice of Jan 20 is valid only through Mar 20.
+    # poverty 200%: winter block to Apr 1; a notice of Jan 20 is valid only through Jan 20 + 60 = Mar 21.
     facts = replace(
         with_notices(one_bill(date(2026, 1, 5)), ("shutoff", date(2026, 1, 20))),
         poverty_pct=money(200),
