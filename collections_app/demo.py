@@ -5,7 +5,8 @@ appeals, so tonight's shutoff list has accounts on it, held and not yet.
 Which accounts and which dates are hashes of (seed, account id), computed inside PostgreSQL: the
 same seed gives the same rows, and a million-account city takes a few seconds (three INSERT ...
 SELECT statements, no Python loop). Delinquent here means what the demo's payment behaviour made
-likely: a poor or fair (or new) payer owing more than a couple of months' bills.
+likely: a poor or fair (or new) payer owing more than a couple of months' bills, whose service is
+still on (a home already shut off gets no shutoff notice and needs no protection from one).
 """
 
 # ruff: noqa: S608 -- SQL assembled from this module's constants and integers, never from input
@@ -20,6 +21,8 @@ SELECT a.id, c.first_name, c.last_name, c.business_name, c.kind, a.balance,
        (hashint8extended(a.id, %(seed)s) & 1023)::int AS h
 FROM accounts_account a JOIN accounts_customer c ON c.id = a.customer_id
 WHERE a.status = 'active' AND a.balance > 250 AND a.credit_rating IN ('poor', 'fair', 'new')
+  AND EXISTS (SELECT 1 FROM accounts_service s WHERE s.account_id = a.id AND s.ended_on IS NULL
+              AND s.status = 'connected' AND s.utility IN ('water', 'electric', 'gas', 'irrigation'))
 """
 
 # h in [0, 1024): 0-81 no notice yet, 82-163 mailed 1-5 days ago (too recent to act on),
@@ -41,6 +44,10 @@ WHERE o.h >= 82
 ON CONFLICT (idempotency_key) DO NOTHING
 """
 
+# Protections go where they matter: accounts that would otherwise be on tonight's list (about three
+# months of bills owed, the shutoff notice mailed 9-45 days ago), so the list shows them held.
+LISTABLE = "w.balance > 400 AND w.h >= 164"
+
 MEDICAL_SQL = f"""
 INSERT INTO collections_app_medicalcertificate
     (account_id, received_on, valid_until, certifier, renewal, financially_unable, willing_to_plan,
@@ -49,7 +56,7 @@ SELECT o.id, %(today)s::date - (hashint8extended(o.id, %(seed)s + 1) & 15)::int,
        'Dr. ' || (ARRAY['Patel', 'Nguyen', 'Garcia', 'Okafor', 'Smith'])[1 + o.h %% 5], 0, true, true,
        'Oxygen concentrator at home (demo data)', %(user)s, now()
 FROM (SELECT w.*, row_number() OVER (ORDER BY hashint8extended(w.id, %(seed)s + 2), w.id) AS rk,
-             count(*) OVER () AS n FROM ({OWING}) w) o
+             count(*) OVER () AS n FROM ({OWING}) w WHERE {LISTABLE}) o
 WHERE o.rk <= GREATEST(3, o.n / 200)  -- 1 in 200, and a few in any city
   AND NOT EXISTS (SELECT 1 FROM collections_app_medicalcertificate m WHERE m.account_id = o.id)
 """
@@ -61,7 +68,7 @@ SELECT o.id, %(today)s::date - (hashint8extended(o.id, %(seed)s + 3) & 7)::int,
            [1 + o.h %% 3],
        NULL, '', %(user)s
 FROM (SELECT w.*, row_number() OVER (ORDER BY hashint8extended(w.id, %(seed)s + 4), w.id) AS rk,
-             count(*) OVER () AS n FROM ({OWING}) w) o
+             count(*) OVER () AS n FROM ({OWING}) w WHERE {LISTABLE}) o
 WHERE o.rk <= GREATEST(3, o.n / 300)
   AND NOT EXISTS (SELECT 1 FROM collections_app_appeal p WHERE p.account_id = o.id)
 """

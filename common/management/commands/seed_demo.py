@@ -87,3 +87,10 @@ class Command(BaseCommand):
             f"Demo collections: {made['notices']:,} shutoff notices mailed, {made['medical']} medical "
             f"certificates, {made['appeals']} appeals."
         )
+        from collections_app.demo_recovery import demo_recovery_load
+
+        made = demo_recovery_load(today=timezone.localdate())
+        self.stdout.write(
+            f"Demo recovery: {made['referred']:,} final bills referred to agencies, "
+            f"{made['written_off']:,} small balances written off, {made['cases']} court cases."
+        )
