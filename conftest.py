@@ -1,6 +1,7 @@
 """Suite-wide fixtures: real Celery worker, Debian's Chromium for Playwright, users per role."""
 
 import os
+from pathlib import Path
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -11,6 +12,14 @@ from django.contrib.auth.models import Group
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # live_server serves static files through the finders; WhiteNoise (in the middleware) only
+    # needs its STATIC_ROOT to exist, and a fresh clone has not run collectstatic.
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

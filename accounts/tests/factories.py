@@ -38,6 +38,7 @@ class PremiseFactory(factory.django.DjangoModelFactory):
 class AccountFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Account
+        skip_postgeneration_save = True  # the related water service does not change the account
 
     number = factory.Sequence(lambda n: f"{9000000000 + n:010d}")
     customer = factory.SubFactory(CustomerFactory)
