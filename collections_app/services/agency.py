@@ -261,7 +261,9 @@ def referral_recall(*, referral_id: int, reason: str, actor, on: date | None = N
     """Take the account back from the agency; interest stops. The collection fee stays charged."""
     if not reason.strip():
         raise DomainError("referral.recall_reason", "Say why the account is recalled from the agency.")
-    account_id = AgencyReferral.objects.values_list("account_id", flat=True).get(pk=referral_id)
+    account_id = AgencyReferral.objects.filter(pk=referral_id).values_list("account_id", flat=True).first()
+    if account_id is None:
+        raise DomainError("referral.not_found", "No such agency referral.")
     accounts_lock([account_id])
     referral = AgencyReferral.objects.select_for_update(no_key=True).get(pk=referral_id)
     if referral.status != ReferralStatus.REFERRED:

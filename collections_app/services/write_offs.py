@@ -269,7 +269,9 @@ def _post_write_off(*, write_off: WriteOff, account: Account, actor, on: date) -
 def write_off_decide(*, write_off_id: int, approve: bool, note: str, actor) -> WriteOff:  # type: ignore[no-untyped-def]
     if not actor.has_perm("collections_app.approve_writeoff"):
         raise DomainError("write_off.not_allowed", "Only a supervisor can decide on write-offs.")
-    account_id = WriteOff.objects.values_list("account_id", flat=True).get(pk=write_off_id)
+    account_id = WriteOff.objects.filter(pk=write_off_id).values_list("account_id", flat=True).first()
+    if account_id is None:
+        raise DomainError("write_off.not_found", "No such write-off request.")
     account = accounts_lock([account_id])[account_id]
     write_off = WriteOff.objects.select_for_update(no_key=True).get(pk=write_off_id)
     if write_off.status != WriteOffStatus.PENDING:

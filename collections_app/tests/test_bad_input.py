@@ -178,3 +178,107 @@ def test_the_remittance_page_refuses_an_empty_upload_and_an_unknown_agency(refer
     unknown = client.post(url, {"agency": 999999, "file": SimpleUploadedFile("r.csv", HEADER.encode())})
     assert "Select a valid choice" in unknown.content.decode()
     assert not AgencyRemittance.objects.exists()
+
+
+# --- records that do not exist: 404, not a 500 from a bare .get() --------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/collections/recovery/small-claims/999999/hearing",
+        "/collections/recovery/small-claims/999999/judgment",
+        "/collections/recovery/bankruptcies/999999/assurance",
+        "/collections/recovery/bankruptcies/999999/setoff",
+        "/collections/recovery/bankruptcies/999999/discharge",
+        "/collections/recovery/bankruptcies/999999/dismiss",
+        "/collections/recovery/referrals/999999/recall",
+        "/collections/recovery/write-offs/999999/decide",
+        "/collections/deposits/999999/waive/",
+        "/collections/appeals/999999/resolve/",
+        "/collections/shutoff/999999/approve/",
+    ],
+)
+def test_actions_on_a_record_that_does_not_exist_answer_404(role_clients, path):
+    data = {"on": str(TODAY), "amount": "10.00", "received_on": str(TODAY), "form": "other"}
+    data |= {"note": "Court order", "reason": "Customer disputes", "outcome": "done", "decision": "approve"}
+    before = _rows()
+    assert role_clients[SUPERVISOR].post(path, data).status_code == 404
+    assert _rows() == before
+
+
+def test_services_refuse_unknown_records_with_a_message(make_user):
+    from collections_app.services.agency import referral_recall
+    from collections_app.services.bankruptcy import assurance_record
+    from collections_app.services.small_claims import claim_hearing
+    from collections_app.services.write_offs import write_off_decide
+    from common.exceptions import DomainError
+
+    boss = make_user("sam", SUPERVISOR)
+    calls = [
+        (lambda: claim_hearing(claim_id=999999, hearing_on=TODAY, actor=boss), "No such small claim."),
+        (
+            lambda: assurance_record(
+                case_id=999999, amount=Decimal(1), received_on=TODAY, form="other", actor=boss
+            ),
+            "No such bankruptcy case.",
+        ),
+        (lambda: referral_recall(referral_id=999999, reason="Paid", actor=boss), "No such agency referral."),
+        (
+            lambda: write_off_decide(write_off_id=999999, approve=True, note="", actor=boss),
+            "No such write-off request.",
+        ),
+    ]
+    for call, message in calls:
+        with pytest.raises(DomainError) as exc:
+            call()
+        assert exc.value.message == message
+
+
+# --- write-off decision and referral recall: the form decides nothing by default ----------------
+
+
+@pytest.fixture
+def pending_write_off(make_user):  # type: ignore[no-untyped-def]
+    from collections_app.models import WriteOff
+
+    return WriteOff.objects.create(
+        account=final_billed(200, "80.00"),
+        kind="uncollectible",
+        amount=Decimal("80.00"),
+        criteria="debtor_not_found",
+        reason="Letters returned",
+        requested_by=make_user("olga", COLLECTOR),
+        idempotency_key="bad-input-wo",
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Choose approve or reject."),
+        ({"decision": "aprove", "note": "typo"}, "Choose approve or reject."),
+        ({"decision": "approve", "note": "x" * 1001}, "Keep the note to 1000 characters (it has 1001)."),
+    ],
+    ids=["no decision", "unknown decision", "note too long"],
+)
+def test_a_write_off_decision_needs_a_clear_decision(role_clients, pending_write_off, data, message):
+    before = _rows()
+    page = role_clients[SUPERVISOR].post(
+        f"/collections/recovery/write-offs/{pending_write_off.pk}/decide", data, follow=True
+    )
+    assert message in page.content.decode()
+    pending_write_off.refresh_from_db()
+    assert pending_write_off.status == "pending" and _rows() == before
+
+
+def test_a_recall_needs_a_reason_of_a_sensible_length(role_clients, referral):
+    client = role_clients[COLLECTOR]
+    url = f"/collections/recovery/referrals/{referral.pk}/recall"
+    for data, message in (
+        ({}, "Say why the account is recalled from the agency."),
+        ({"reason": "y" * 501}, "Keep the reason to 500 characters (it has 501)."),
+    ):
+        assert message in client.post(url, data, follow=True).content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "referred"

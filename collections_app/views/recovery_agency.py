@@ -102,10 +102,13 @@ def referral_run(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required("collections_app.change_agencyreferral", raise_exception=True)
 def referral_recall_view(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(AgencyReferral.objects.only("pk"), pk=pk)
     form = RecallForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+        return redirect("collections_app:referral", pk=pk)
     try:
-        form.is_valid()
-        referral_recall(referral_id=pk, reason=form.cleaned_data.get("reason", ""), actor=request.user)
+        referral_recall(referral_id=pk, reason=form.cleaned_data["reason"], actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

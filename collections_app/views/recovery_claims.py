@@ -86,6 +86,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise Http404
+    get_object_or_404(SmallClaim.objects.only("pk"), pk=pk)
     form = ClaimStepForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
