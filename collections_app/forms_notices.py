@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from collections_app.models import NoticeKind, NoticeMethod
 from collections_app.services.notices import BATCH_KINDS
+from collections_app.validators import date_in_range
 
 
 class BatchBuildForm(forms.Form):
@@ -14,13 +15,19 @@ class BatchBuildForm(forms.Form):
         label="Notice", choices=[(k, label) for k, label in NoticeKind.choices if k in BATCH_KINDS]
     )
     business_date = forms.DateField(
-        label="For", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="For",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
 class MarkSentForm(forms.Form):
     sent_on = forms.DateField(
-        label="Sent on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="Sent on",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     method = forms.ChoiceField(label="How", choices=NoticeMethod.choices, initial=NoticeMethod.MAIL)
 
@@ -31,7 +38,10 @@ class NoticeRecordForm(forms.Form):
         label="How it was given", choices=NoticeMethod.choices, initial=NoticeMethod.PHONE
     )
     sent_on = forms.DateField(
-        label="Given on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="Given on",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     note = forms.CharField(
         label="What was said or left",

@@ -231,6 +231,11 @@ def notice_record(  # type: ignore[no-untyped-def]
     if sent_on > timezone.localdate():
         raise DomainError("notice.future", "A notice cannot be recorded before it is given.")
     account = accounts_lock([account_id])[account_id]
+    if sent_on < account.opened_on:
+        raise DomainError(
+            "notice.before_account",
+            f"The account was opened on {account.opened_on:%b %d, %Y}: a notice cannot be dated before that.",
+        )
     key = f"notice:manual:{idempotency_key}"
     if done := Notice.objects.filter(idempotency_key=key).first():
         return done  # a replayed form post

@@ -29,6 +29,7 @@ from common.exceptions import DomainError
 RECHECKED = {OrderKind.DISCONNECT, OrderKind.LOW_FLOW}
 CLOSED = {OrderStatus.COMPLETED, OrderStatus.CANCELLED}
 OFF_STATES = (ServiceStatus.DISCONNECTED, ServiceStatus.LOW_FLOW)
+VISIT_AHEAD_DAYS = 366  # further out is a typo of the year, and the board would carry it for years
 
 
 @dataclass
@@ -282,6 +283,8 @@ def field_visit_create(  # type: ignore[no-untyped-def]
         raise DomainError("order.reason", "Say what the crew is to do there.")
     if scheduled_for < timezone.localdate():
         raise DomainError("order.past", "A visit cannot be scheduled in the past.")
+    if scheduled_for > timezone.localdate() + timedelta(days=VISIT_AHEAD_DAYS):
+        raise DomainError("order.far", "A visit can be scheduled at most a year ahead.")
     order = ServiceOrder.objects.create(
         account=account,
         kind=OrderKind.FIELD_VISIT,

@@ -1,7 +1,8 @@
 """Bad input to every collections form, API call and file import: a clear message (a form error,
 or 400 JSON naming the field), a 4xx never a 500, and nothing saved (row counts unchanged)."""
 
-from datetime import timedelta
+import html
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,24 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import LedgerEntry
-from collections_app.models import AgencyReferral, CollectionAgency
+from collections_app.models import (
+    AgencyReferral,
+    Appeal,
+    BankruptcyCase,
+    CollectionAgency,
+    ContactAttempt,
+    CreditReferenceLetter,
+    Holiday,
+    MedicalCertificate,
+    Notice,
+    NoticeBatch,
+    PolicyVersion,
+    SecurityDeposit,
+    SmallClaim,
+    WeatherDay,
+    WriteOff,
+)
+from collections_app.models.orders import ServiceOrder
 from collections_app.models.recovery import AgencyRemittance, AgencyRemittanceLine
 from collections_app.services.agency import remittance_import
 from collections_app.tests.test_agency import final_billed
@@ -23,15 +41,16 @@ COUNSELOR, CASHIER, COLLECTOR, SUPERVISOR, ADMIN = ROLE_NAMES
 TODAY = timezone.localdate()
 
 
+SAVED = [
+    Payment, LedgerEntry, AuditEvent, AgencyRemittance, AgencyRemittanceLine, AgencyReferral, Appeal,
+    BankruptcyCase, ContactAttempt, CreditReferenceLetter, Holiday, MedicalCertificate, Notice,
+    NoticeBatch, PolicyVersion, SecurityDeposit, ServiceOrder, SmallClaim, WeatherDay, WriteOff,
+]  # fmt: skip
+
+
 def _rows() -> dict[str, int]:
-    """What a refused request must leave as it was."""
-    return {
-        "payments": Payment.objects.count(),
-        "entries": LedgerEntry.objects.count(),
-        "remittances": AgencyRemittance.objects.count(),
-        "remittance_lines": AgencyRemittanceLine.objects.count(),
-        "audit": AuditEvent.objects.count(),
-    }
+    """What a refused request must leave as it was: every table a collections form or call writes."""
+    return {model.__name__: model.objects.count() for model in SAVED}
 
 
 # --- agency remittance file: all or nothing, errors by line --------------------------------------
@@ -240,8 +259,6 @@ def test_services_refuse_unknown_records_with_a_message(make_user):
 
 @pytest.fixture
 def pending_write_off(make_user):  # type: ignore[no-untyped-def]
-    from collections_app.models import WriteOff
-
     return WriteOff.objects.create(
         account=final_billed(200, "80.00"),
         kind="uncollectible",
@@ -282,3 +299,405 @@ def test_a_recall_needs_a_reason_of_a_sensible_length(role_clients, referral):
         assert message in client.post(url, data, follow=True).content.decode()
     referral.refresh_from_db()
     assert referral.status == "referred"
+
+
+# --- dates: impossible, far out, or on the wrong side of today ----------------------------------
+
+
+@pytest.fixture
+def account():  # type: ignore[no-untyped-def]
+    from accounts.tests.factories import AccountFactory, charge
+
+    account = AccountFactory(number="0000660001", opened_on=date(2020, 1, 1))
+    charge(account, "150.00", due=TODAY - timedelta(days=90))
+    return account
+
+
+def _form_errors(response) -> str:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.status_code
+    return html.unescape(response.content.decode())
+
+
+RANGE = "Enter a date between 1900 and 2100."
+FAR = ["9999-12-31", "0001-01-01", "2101-01-01"]
+
+
+@pytest.mark.parametrize("day", FAR)
+def test_the_decision_page_and_api_refuse_a_date_out_of_range(role_clients, account, day):
+    client = role_clients[COLLECTOR]
+    page = client.get(f"/collections/accounts/{account.number}/decision/?as_of={day}")
+    assert page.status_code == 200 and f"{RANGE} Showing today." in page.content.decode()
+    api = client.get(f"/api/v1/accounts/{account.number}/decision?as_of={day}")
+    assert api.status_code == 400 and api.json() == {"as_of": [RANGE]}
+    wrong = client.get(f"/api/v1/accounts/{account.number}/decision?as_of=2026-02-30")
+    assert wrong.status_code == 400 and wrong.json() == {"as_of": ["Use a date like 2026-11-23."]}
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "message"),
+    [
+        ("what-if/", {"account_number": "0000660001", "as_of": "9999-12-31"}, RANGE),
+        ("what-if/", {"account_number": "0000660001", "as_of": "0001-01-01"}, RANGE),
+        ("what-if/", {"account_number": "0000660001", "as_of": "2026-02-30"}, "Enter a valid date."),
+        (
+            "what-if/",
+            {"account_number": "0000660001", "as_of": str(TODAY), "pay_amount": "10", "pay_on": "9999-12-31"},
+            RANGE,
+        ),
+        (
+            "accounts/0000660001/medical/",
+            {"received_on": str(TODAY + timedelta(days=3)), "certifier": "Dr. Lee"},
+            "A certificate cannot be recorded before it is received.",
+        ),
+        ("accounts/0000660001/medical/", {"received_on": "0001-01-01", "certifier": "Dr. Lee"}, RANGE),
+        (
+            "accounts/0000660001/medical/",
+            {"received_on": str(TODAY), "certifier": "Dr. Lee", "valid_until": "9999-12-31"},
+            RANGE,
+        ),
+        (
+            "accounts/0000660001/appeal/",
+            {"opened_on": str(TODAY + timedelta(days=1)), "subject": "High bill"},
+            "An appeal cannot be opened on a day still to come.",
+        ),
+        (
+            "accounts/0000660001/contact-attempt/",
+            {"at": f"{TODAY + timedelta(days=2)}T10:00", "method": "phone"},
+            "A contact attempt cannot be recorded before it is made.",
+        ),
+        ("accounts/0000660001/contact-attempt/", {"at": "0001-01-01T00:00", "method": "phone"}, RANGE),
+        (
+            "accounts/0000660001/field-visit/",
+            {
+                "reason": "Post notice",
+                "scheduled_for": str(TODAY + timedelta(days=400)),
+                "idempotency_key": "v",
+            },
+            "A visit can be scheduled at most a year ahead.",
+        ),
+        (
+            "accounts/0000660001/field-visit/",
+            {"reason": "Post notice", "scheduled_for": "9999-12-31", "idempotency_key": "v"},
+            RANGE,
+        ),
+        (
+            "accounts/0000660001/notices/",
+            {"kind": "shutoff", "method": "phone", "sent_on": "0001-01-01", "key": "n1"},
+            RANGE,
+        ),
+        (
+            "accounts/0000660001/notices/",
+            {"kind": "shutoff", "method": "phone", "sent_on": "2019-12-31", "key": "n2"},
+            "The account was opened on Jan 01, 2020: a notice cannot be dated before that.",
+        ),
+        (
+            "accounts/0000660001/notices/",
+            {"kind": "shutoff", "method": "phone", "sent_on": str(TODAY + timedelta(days=1)), "key": "n3"},
+            "A notice cannot be recorded before it is given.",
+        ),
+        (
+            "accounts/0000660001/bankruptcy/",
+            {"chapter": "7", "case_number": "26-1", "petition_date": "0001-01-01"},
+            RANGE,
+        ),
+        (
+            "accounts/0000660001/bankruptcy/",
+            {"chapter": "7", "case_number": "26-1", "petition_date": "2026-02-30"},
+            "Enter a valid date.",
+        ),
+        (
+            "accounts/0000660001/small-claim/",
+            {"court": "Justice Court", "filed_on": "0001-01-01", "claim_amount": "5", "filing_fee": "0"},
+            RANGE,
+        ),
+    ],
+)
+def test_form_dates_out_of_range_or_time_are_refused_and_nothing_is_saved(
+    role_clients, account, path, data, message
+):  # type: ignore[no-untyped-def]
+    before = _rows()
+    html = _form_errors(role_clients[SUPERVISOR].post(f"/collections/{path}", data))
+    assert message in html
+    assert _rows() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "message"),
+    [
+        ("/collections/notices/build/", {"kind": "shutoff", "business_date": "9999-12-31"}, "Choose a kind"),
+        ("/collections/notices/build/", {"kind": "shutoff", "business_date": "0001-01-01"}, "Choose a kind"),
+        ("/collections/policy/holidays/add/", {"on": "9999-12-31", "name": "Far day"}, "Give the holiday"),
+    ],
+)
+def test_post_redirect_dates_out_of_range_are_refused(role_clients, path, data, message):
+    client = role_clients[ADMIN if "holidays" in path else SUPERVISOR]
+    before = _rows()
+    page = client.post(path, data, follow=True)
+    assert page.status_code == 200 and message in page.content.decode()
+    assert _rows() == before
+
+
+# --- POST /api/v1/policy/evaluate: a malformed facts JSON names each field ----------------------
+
+
+def _evaluate(client, body: object, **kw: object):  # type: ignore[no-untyped-def]
+    import json
+
+    data = body if isinstance(body, str) else json.dumps(body)
+    return client.post("/api/v1/policy/evaluate", data, content_type="application/json", **kw)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("{not json", {"detail": "JSON parse error"}),
+        ([], {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
+        ({}, {"facts": ["This field is required."]}),
+        (
+            {"facts": "none"},
+            {"facts": {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}},
+        ),
+        ({"facts": {"balance": "abc"}}, {"facts": {"balance": ["A valid number is required."]}}),
+        (
+            {"facts": {"balance": "12.345"}},
+            {"facts": {"balance": ["Ensure that there are no more than 2 decimal places."]}},
+        ),
+        (
+            {"facts": {"balance": "1e30"}},
+            {"facts": {"balance": ["Ensure that there are no more than 12 digits in total."]}},
+        ),
+        (
+            {"facts": {"bills": {"a": 1}}},
+            {"facts": {"bills": {"non_field_errors": ["Expected a list of items"]}}},
+        ),
+        (
+            {"facts": {"bills": [{"bill_date": "2026-02-30", "due_date": 5, "amount": "x"}]}},
+            {
+                "facts": {
+                    "bills": {"0": {"bill_date": ["Date has wrong format."], "amount": ["A valid number"]}}
+                }
+            },
+        ),
+        (
+            {"facts": {"bills": [{"bill_date": "9999-12-01", "due_date": "9999-12-31", "amount": "10"}]}},
+            {"facts": {"bills": {"0": {"bill_date": [RANGE], "due_date": [RANGE]}}}},
+        ),
+        (
+            {"facts": {"bankruptcy": {"chapter": 7, "petition_date": "9999-12-31"}}},
+            {"facts": {"bankruptcy": {"petition_date": [RANGE]}}},
+        ),
+        (
+            {"facts": {"arrangements": [{"created_on": "2026-01-01", "months": "three", "total": "10"}]}},
+            {"facts": {"arrangements": {"0": {"months": ["A valid integer is required."]}}}},
+        ),
+        ({"facts": {"disconnections_12m": -1}}, {"facts": {"disconnections_12m": ["Ensure this value is"]}}),
+        ({"facts": {}, "as_of": "0001-01-01"}, {"as_of": [RANGE]}),
+        ({"facts": {}, "as_of": "2026-13-01"}, {"as_of": ["Date has wrong format."]}),
+        ({"facts": {}, "owner": "maybe"}, {"owner": ["Must be a valid boolean."]}),
+        ({"facts": {}, "presets": "DEFAULT"}, {"presets": ['Expected a list of items but got type "str".']}),
+        (
+            {"facts": {}, "overrides": "x"},
+            {"overrides": ['Expected a dictionary of items but got type "str".']},
+        ),
+    ],
+)
+def test_evaluate_answers_400_naming_the_field(role_clients, body, expected):
+    before = _rows()
+    response = _evaluate(role_clients[COLLECTOR], body)
+    assert response.status_code == 400, response.content
+    _assert_prefixes(response.json(), expected)
+    assert _rows() == before
+
+
+def _assert_prefixes(got: object, expected: object) -> None:
+    """Each expected message is the start of the message at the same place in the answer."""
+    if isinstance(expected, dict):
+        assert isinstance(got, dict), got
+        for key, value in expected.items():
+            assert key in got, (key, got)
+            _assert_prefixes(got[key], value)
+    elif isinstance(expected, list):
+        assert isinstance(got, list) and len(got) == len(expected), got
+        for g, e in zip(got, expected, strict=True):
+            assert str(g).startswith(e), (g, e)
+    else:
+        assert str(got).startswith(str(expected)), (got, expected)
+
+
+# --- money in the recovery forms -----------------------------------------------------------------
+
+MONEY_ERRORS = [
+    ("-5", "Ensure this value is greater than or equal to 0.01."),
+    ("0", "Ensure this value is greater than or equal to 0.01."),
+    ("abc", "Enter a number."),
+    ("1.234", "Ensure that there are no more than 2 decimal places."),
+    ("99999999999999", "Ensure that there are no more than 12 digits in total."),
+    ("NaN", "Enter a number."),
+    ("", "This field is required."),
+]
+
+
+@pytest.mark.parametrize(("amount", "message"), MONEY_ERRORS)
+def test_a_small_claim_amount_must_be_money(role_clients, account, amount, message):
+    before = _rows()
+    data = {"court": "Justice Court", "filed_on": str(TODAY), "claim_amount": amount, "filing_fee": "0"}
+    assert message in _form_errors(
+        role_clients[COLLECTOR].post(f"/collections/accounts/{account.number}/small-claim/", data)
+    )
+    assert _rows() == before
+
+
+@pytest.mark.parametrize(("amount", "message"), MONEY_ERRORS)
+def test_an_assurance_amount_must_be_money(role_clients, account, make_user, amount, message):
+    case = BankruptcyCase.objects.create(
+        account=account,
+        chapter=7,
+        case_number="26-55",
+        petition_date=TODAY - timedelta(days=5),
+        assurance_deadline=TODAY + timedelta(days=15),
+        recorded_by=make_user("bea", COLLECTOR),
+    )
+    data = {"amount": amount, "received_on": str(TODAY), "form": "cash_deposit"}
+    page = role_clients[COLLECTOR].post(
+        f"/collections/recovery/bankruptcies/{case.pk}/assurance", data, follow=True
+    )
+    assert message in page.content.decode()
+    case.refresh_from_db()
+    assert case.assurance_received_on is None and case.assurance_amount == 0
+
+
+# --- bankruptcy API ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({}, {"chapter": ["This field is required."], "case_number": ["This field is required."]}),
+        (
+            {"chapter": 8, "case_number": "26-1", "petition_date": str(TODAY)},
+            {"chapter": ['"8" is not a valid choice.']},
+        ),
+        (
+            {"chapter": 7, "case_number": " ", "petition_date": str(TODAY)},
+            {"case_number": ["This field may not be blank."]},
+        ),
+        (
+            {"chapter": 7, "case_number": "26-1", "petition_date": "2026-02-30"},
+            {"petition_date": ["Date has wrong format."]},
+        ),
+        ({"chapter": 7, "case_number": "26-1", "petition_date": "0001-01-01"}, {"petition_date": [RANGE]}),
+        (
+            {"chapter": 7, "case_number": "26-1", "petition_date": str(TODAY + timedelta(days=1))},
+            {"petition_date": ["The petition date cannot be in the future."]},
+        ),
+        (
+            {
+                "chapter": 7,
+                "case_number": "26-1",
+                "petition_date": str(TODAY),
+                "order_for_relief_date": str(TODAY - timedelta(days=1)),
+            },
+            {"order_for_relief_date": ["The order for relief cannot come before the petition."]},
+        ),
+    ],
+)
+def test_bankruptcy_api_answers_400_naming_the_field(role_clients, account, body, expected):
+    import json
+
+    before = _rows()
+    response = role_clients[COLLECTOR].post(
+        f"/api/v1/accounts/{account.number}/bankruptcy", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    _assert_prefixes(response.json(), expected)
+    assert _rows() == before
+
+
+def test_bankruptcy_api_for_an_unknown_account_is_404(role_clients):
+    import json
+
+    body = {"chapter": 7, "case_number": "26-1", "petition_date": str(TODAY)}
+    response = role_clients[COLLECTOR].post(
+        "/api/v1/accounts/9999999999/bankruptcy", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 404 and not BankruptcyCase.objects.exists()
+
+
+# --- service order completion API ----------------------------------------------------------------
+
+
+@pytest.fixture
+def dispatched(make_user):  # type: ignore[no-untyped-def]
+    from accounts.tests.factories import AccountFactory
+
+    return ServiceOrder.objects.create(
+        account=AccountFactory(),
+        kind="reconnect",
+        status="dispatched",
+        reason="Paid in full",
+        scheduled_for=TODAY,
+        crew="Crew 7",
+        dispatched_at=timezone.now() - timedelta(hours=2),
+        idempotency_key="bad-input-order",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "expected"),
+    [
+        ({}, 400, {"outcome": ["This field is required."]}),
+        ({"outcome": "maybe"}, 400, {"outcome": ['"maybe" is not a valid choice.']}),
+        (
+            {"outcome": "done", "completed_at": "yesterday"},
+            400,
+            {"completed_at": ["Datetime has wrong format."]},
+        ),
+        (
+            {"outcome": "done", "meter_reading": "9" * 21},
+            400,
+            {"meter_reading": ["Ensure this field has no more"]},
+        ),
+        (
+            {"outcome": "done", "completed_at": (timezone.now() + timedelta(days=1)).isoformat()},
+            400,
+            {"code": "order.future", "detail": "The completion time cannot be in the future."},
+        ),
+        (
+            {"outcome": "done", "completed_at": (timezone.now() - timedelta(days=3)).isoformat()},
+            400,
+            {
+                "code": "order.before_dispatch",
+                "detail": "The completion time is before the order was dispatched.",
+            },
+        ),
+    ],
+)
+def test_order_completion_api_refuses_bad_input_and_changes_nothing(
+    role_clients, dispatched, body, status, expected
+):
+    import json
+
+    before = _rows()
+    response = role_clients[COLLECTOR].post(
+        f"/api/v1/service-orders/{dispatched.pk}/complete", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == status
+    _assert_prefixes(response.json(), expected)
+    dispatched.refresh_from_db()
+    assert dispatched.status == "dispatched" and _rows() == before
+
+
+def test_completing_an_unknown_order_is_404(role_clients):
+    response = role_clients[COLLECTOR].post(
+        "/api/v1/service-orders/999999/complete", {"outcome": "done"}, content_type="application/json"
+    )
+    assert response.status_code == 404 and response.json() == {"detail": "No such service order."}
+
+
+# --- query strings and URLs that do not fit ------------------------------------------------------
+
+
+def test_the_referral_file_refuses_a_date_it_cannot_read(role_clients):
+    for day, message in (("2026-02-30", "Use a date like 2026-11-23."), ("0001-01-01", RANGE)):
+        response = role_clients[COLLECTOR].get(f"/collections/recovery/referrals/file.csv?date={day}")
+        assert response.status_code == 400 and response.content.decode() == f"date: {message}"

@@ -40,6 +40,7 @@ from collections_app.selectors.policy import current_policy
 from collections_app.selectors.whatif import evaluate
 from collections_app.services import policy as policy_services
 from collections_app.services import protections
+from collections_app.validators import parse_date_param
 from common.exceptions import DomainError
 from common.money import to_money
 
@@ -154,10 +155,10 @@ def account_decision(request: HttpRequest, number: str) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("customer", "premise"), number=number)
     raw = request.GET.get("as_of")
     try:
-        as_of = date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
+        as_of = parse_date_param(raw) if raw else timezone.localdate()
+    except ValueError as exc:
         as_of = timezone.localdate()
-        messages.error(request, "That date was not understood; showing today.")
+        messages.error(request, f"{exc} Showing today.")
     policy, version = current_policy()
     result = evaluate(policy=policy, facts=facts_for_account(account.pk, as_of=as_of), as_of=as_of)
     return render(

@@ -1,9 +1,8 @@
 import csv
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -20,6 +19,7 @@ from collections_app.services.agency import (
     referral_recall,
     remittance_import,
 )
+from collections_app.validators import parse_date_param
 from collections_app.views.recovery_forms import AgencyForm, RecallForm, RemittanceForm
 from common.exceptions import DomainError, ImportRejected
 from common.pdf import pdf_response
@@ -65,9 +65,9 @@ def referral_file(request: HttpRequest) -> HttpResponse:
     """The referral file for the agency (columns documented on the referrals page)."""
     day = request.GET.get("date", "")
     try:
-        referred_on = date.fromisoformat(day) if day else None
-    except ValueError:
-        referred_on = None
+        referred_on = parse_date_param(day) if day else None
+    except ValueError as exc:  # not every open referral under a name that says one day
+        return HttpResponseBadRequest(f"date: {exc}", content_type="text/plain")
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="agency-referrals-{day or "open"}.csv"'
     writer = csv.writer(response)

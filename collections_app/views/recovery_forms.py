@@ -10,9 +10,10 @@ from django.utils import timezone
 from collections_app.models import CollectionAgency
 from collections_app.services.bankruptcy import ASSURANCE_FORMS, CHAPTERS
 from collections_app.services.write_offs import CRITERIA
+from collections_app.validators import date_in_range
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "validators": [date_in_range]}
 
 
 class _Crispy(forms.Form):

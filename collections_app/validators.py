@@ -1,0 +1,34 @@
+"""Input checks shared by the collections forms and API serializers.
+
+Dates: the engine adds and subtracts days, months and years (notice leads, arrangement terms,
+deposit anniversaries, bankruptcy deadlines). A date near year 1 or 9999 overflows Python's
+`date` there and answered 500; a date a person types is never that far out. Every date the
+collections pages and API accept lies in FIRST_DATE..LAST_DATE; rules about the past or the
+future that matter to one record (a certificate not received yet) stay in its service.
+"""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+RANGE_MESSAGE = f"Enter a date between {FIRST_DATE:%Y} and {LAST_DATE:%Y}."
+
+
+def date_in_range(value: date | datetime) -> None:
+    """A Django validator (DRF runs Django validators too)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValidationError(RANGE_MESSAGE, code="date_range")
+
+
+def parse_date_param(raw: str) -> date:
+    """A date from a query string (`?as_of=`); ValueError with a message for people."""
+    try:
+        day = date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError("Use a date like 2026-11-23.") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(RANGE_MESSAGE)
+    return day
