@@ -84,8 +84,12 @@ class WhatIfForm(forms.Form):
             ("pledge_amount", "pledge_expected_by", "pledge"),
             ("notice_kind", "notice_on", "notice"),
         ):
+            if self.has_error(amount) or self.has_error(when):
+                continue  # its own error says what is wrong; "give both" would mislead
             if bool(data.get(amount)) != bool(data.get(when)):
-                raise forms.ValidationError(f"Give both the {label} and its date, or neither.")
+                self.add_error(
+                    when if data.get(amount) else amount, f"Give both the {label} and its date, or neither."
+                )
         if not data.get("account_number") and not (data.get("facts_json") or "").strip():
             raise forms.ValidationError("Enter an account number or paste the facts.")
         return data

@@ -121,10 +121,19 @@ class PolicyEvaluateView(APIView):
         data = EvaluateIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
+        # name the field at fault: an unknown preset here, a bad override below
+        single = (d.get("preset") or "").strip()
+        named = [("preset", single)] if single and single.lower() != "current" else []
+        for field, name in named + [("presets", n) for n in d.get("presets") or []]:
+            if name not in PRESETS:
+                return Response(
+                    {field: [f"Unknown preset {name!r}; GET /api/v1/policy/presets lists them."]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
         try:
             policy = _policy_from(d)
-        except PolicyError as exc:
-            return Response({"preset": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        except PolicyError as exc:  # the presets are known: an override is wrong
+            return Response({"overrides": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         facts = facts_from_data(d["facts"])
         as_of = d.get("as_of") or timezone.localdate()
         return Response(evaluate(policy=policy, facts=facts, as_of=as_of, owner=d["owner"]))

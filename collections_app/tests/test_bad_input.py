@@ -494,10 +494,20 @@ def _evaluate(client, body: object, **kw: object):  # type: ignore[no-untyped-de
         ({"facts": {}, "as_of": "0001-01-01"}, {"as_of": [RANGE]}),
         ({"facts": {}, "as_of": "2026-13-01"}, {"as_of": ["Date has wrong format."]}),
         ({"facts": {}, "owner": "maybe"}, {"owner": ["Must be a valid boolean."]}),
+        ({"facts": {}, "preset": "MARS_WATER"}, {"preset": ["Unknown preset 'MARS_WATER'"]}),
         ({"facts": {}, "presets": "DEFAULT"}, {"presets": ['Expected a list of items but got type "str".']}),
+        ({"facts": {}, "presets": ["DEFAULT", "NOPE"]}, {"presets": ["Unknown preset 'NOPE'"]}),
         (
             {"facts": {}, "overrides": "x"},
             {"overrides": ['Expected a dictionary of items but got type "str".']},
+        ),
+        (
+            {"facts": {}, "overrides": {"late_fee.pct": "abc"}},
+            {"overrides": ["late_fee.pct: expected a number"]},
+        ),
+        (
+            {"facts": {}, "overrides": {"late_fee": {"pct": 1}}},
+            {"overrides": ["unknown parameter 'late_fee'"]},
         ),
     ],
 )
@@ -522,6 +532,37 @@ def _assert_prefixes(got: object, expected: object) -> None:
             assert str(g).startswith(e), (g, e)
     else:
         assert str(got).startswith(str(expected)), (got, expected)
+
+
+def test_the_what_if_form_shows_facts_errors_by_field(role_clients):
+    client = role_clients[COLLECTOR]
+    cases = [
+        ("[1, 2]", "Invalid data. Expected a dictionary, but got list."),
+        ('{"bills": "x"}', 'bills: Expected a list of items but got type "str".'),
+        ('{"bills": [{"bill_date": "2026-02-30"}]}', "bills[0].bill_date: Date has wrong format."),
+        ('{"balance": "abc"}', "balance: A valid number is required."),
+        ("{bad", "Not valid JSON: Expecting property name enclosed in double quotes at line 1."),
+    ]
+    for facts, message in cases:
+        html = _form_errors(client.post("/collections/what-if/", {"facts_json": facts, "as_of": str(TODAY)}))
+        assert message in html, facts
+        assert "non_field_errors" not in html
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("-5", "Ensure this value is greater than or equal to 0.01."),
+        ("0", "Ensure this value is greater than or equal to 0.01."),
+        ("abc", "Enter a number."),
+        ("1.005", "Ensure that there are no more than 2 decimal places."),
+        ("99999999999999", "Ensure that there are no more than 12 digits in total."),
+    ],
+)
+def test_what_if_money_errors_are_not_hidden_behind_give_both(role_clients, account, amount, message):
+    data = {"account_number": account.number, "as_of": str(TODAY), "pay_amount": amount, "pay_on": str(TODAY)}
+    html = _form_errors(role_clients[COLLECTOR].post("/collections/what-if/", data))
+    assert message in html and "Give both the payment and its date" not in html
 
 
 # --- money in the recovery forms -----------------------------------------------------------------

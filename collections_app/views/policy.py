@@ -51,6 +51,8 @@ def _flatten_errors(errors, prefix: str = "") -> list[str]:  # type: ignore[no-u
         for key, value in errors.items():
             if isinstance(key, int):  # DRF keys the errors of a list item by its index
                 out += _flatten_errors(value, f"{prefix}[{key}]")
+            elif key == "non_field_errors":  # an error of the object itself: name the object
+                out += _flatten_errors(value, prefix)
             else:
                 out += _flatten_errors(value, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(errors, list):
