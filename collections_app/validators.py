@@ -32,3 +32,9 @@ def parse_date_param(raw: str) -> date:
     if not FIRST_DATE <= day <= LAST_DATE:
         raise ValueError(RANGE_MESSAGE)
     return day
+
+
+def text_param(params, name: str, default: str = "") -> str:  # type: ignore[no-untyped-def]
+    """A free-text filter from a query string (crew, rule code, search). PostgreSQL refuses a NUL
+    character in a string: a `%00` in the URL must filter like any other text, not crash."""
+    return params.get(name, default).replace("\x00", "").strip()[:100]

@@ -738,7 +738,45 @@ def test_completing_an_unknown_order_is_404(role_clients):
 # --- query strings and URLs that do not fit ------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/collections/orders/?crew=%00&kind=%00",
+        "/collections/orders/route-sheet.csv?crew=Crew%007",
+        "/collections/orders/route-sheet.pdf?crew=%00",
+        "/api/v1/service-orders?crew=%00",
+    ],
+)
+def test_a_nul_character_in_a_filter_is_just_text(role_clients, path):
+    assert role_clients[COLLECTOR].get(path).status_code == 200
+
+
+def test_a_nul_character_in_the_shutoff_search_is_just_text(role_clients):
+    from collections_app.models import BatchRun
+
+    run = BatchRun.objects.create(kind="shutoff", business_date=TODAY, status="finished")
+    page = role_clients[COLLECTOR].get(f"/collections/shutoff/{run.pk}/?q=%00&code=%00")
+    assert page.status_code == 200
+
+
 def test_the_referral_file_refuses_a_date_it_cannot_read(role_clients):
     for day, message in (("2026-02-30", "Use a date like 2026-11-23."), ("0001-01-01", RANGE)):
         response = role_clients[COLLECTOR].get(f"/collections/recovery/referrals/file.csv?date={day}")
         assert response.status_code == 400 and response.content.decode() == f"date: {message}"
+
+
+def test_a_candidate_of_another_list_cannot_be_excluded_through_this_one(role_clients, account):
+    from collections_app.models import BatchRun, ShutoffCandidate
+
+    today_run = BatchRun.objects.create(kind="shutoff", business_date=TODAY, status="finished")
+    older = BatchRun.objects.create(
+        kind="shutoff", business_date=TODAY - timedelta(days=1), status="finished"
+    )
+    candidate = ShutoffCandidate.objects.create(run=older, account=account, status="listed")
+    response = role_clients[COLLECTOR].post(
+        f"/collections/shutoff/{today_run.pk}/candidates/{candidate.pk}/exclude/",
+        {"reason": "Paid at counter"},
+    )
+    assert response.status_code == 404
+    candidate.refresh_from_db()
+    assert not candidate.excluded

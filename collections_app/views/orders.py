@@ -22,6 +22,7 @@ from collections_app.selectors.orders import (
     order_get,
     route_csv_rows,
 )
+from collections_app.validators import text_param
 from common.exceptions import DomainError
 from common.pdf import pdf_response
 
@@ -33,7 +34,7 @@ BOARD_LIMIT = 500
 def board(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "open")
     tab = tab if tab in BOARD_TABS else "open"
-    crew, kind = request.GET.get("crew", "").strip(), request.GET.get("kind", "").strip()
+    crew, kind = text_param(request.GET, "crew"), text_param(request.GET, "kind")
     orders = list(order_board(tab=tab, crew=crew, kind=kind)[:BOARD_LIMIT])
     return render(
         request,
@@ -159,14 +160,14 @@ def cancel(request: HttpRequest, order_id: int) -> HttpResponse:
 def route_sheet_pdf(request: HttpRequest) -> HttpResponse:
     from collections_app.pdf_orders import route_sheet_pdf as render_pdf
 
-    crew = request.GET.get("crew", "").strip()
+    crew = text_param(request.GET, "crew")
     name = f"route-sheet-{crew or 'all'}-{timezone.localdate()}.pdf".replace(" ", "-")
     return pdf_response(render_pdf(crew=crew), name)
 
 
 @permission_required(VIEW, raise_exception=True)
 def route_sheet_csv(request: HttpRequest) -> HttpResponse:
-    crew = request.GET.get("crew", "").strip()
+    crew = text_param(request.GET, "crew")
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = (
         f'attachment; filename="route-sheet-{crew or "all"}-{timezone.localdate()}.csv"'.replace(" ", "-")
