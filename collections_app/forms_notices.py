@@ -9,6 +9,9 @@ from collections_app.models import NoticeKind, NoticeMethod
 from collections_app.services.notices import BATCH_KINDS
 from collections_app.validators import date_in_range
 
+# the hidden one-time key is missing: a form from an old page, or not from our page at all
+STALE_FORM = "This form is missing its one-time key; reload the page and enter it again."
+
 
 class BatchBuildForm(forms.Form):
     kind = forms.ChoiceField(
@@ -50,7 +53,9 @@ class NoticeRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="A phone contact: the written policy offered, alternatives discussed (SB 998).",
     )
-    key = forms.CharField(widget=forms.HiddenInput, initial=lambda: str(uuid4()))
+    key = forms.CharField(
+        widget=forms.HiddenInput, initial=lambda: str(uuid4()), error_messages={"required": STALE_FORM}
+    )
 
 
 class DepositComputeForm(forms.Form):
@@ -61,7 +66,9 @@ class DepositComputeForm(forms.Form):
     credit_history_months = forms.IntegerField(
         label="Months of good history the letter shows", min_value=0, max_value=240, required=False
     )
-    key = forms.CharField(widget=forms.HiddenInput, initial=lambda: str(uuid4()))
+    key = forms.CharField(
+        widget=forms.HiddenInput, initial=lambda: str(uuid4()), error_messages={"required": STALE_FORM}
+    )
 
 
 class WaiveForm(forms.Form):

@@ -38,3 +38,14 @@ def text_param(params, name: str, default: str = "") -> str:  # type: ignore[no-
     """A free-text filter from a query string (crew, rule code, search). PostgreSQL refuses a NUL
     character in a string: a `%00` in the URL must filter like any other text, not crash."""
     return params.get(name, default).replace("\x00", "").strip()[:100]
+
+
+def form_errors_text(form) -> str:  # type: ignore[no-untyped-def]
+    """A refused form's errors as one message for a redirect ("Sent on: Enter a valid date."), so
+    the person learns which field was wrong, not only that something was."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        text = " ".join(str(e) for e in errors)
+        parts.append(f"{label or name.replace('_', ' ').capitalize()}: {text}" if name != "__all__" else text)
+    return " ".join(parts)

@@ -424,9 +424,26 @@ def test_form_dates_out_of_range_or_time_are_refused_and_nothing_is_saved(
 @pytest.mark.parametrize(
     ("path", "data", "message"),
     [
-        ("/collections/notices/build/", {"kind": "shutoff", "business_date": "9999-12-31"}, "Choose a kind"),
-        ("/collections/notices/build/", {"kind": "shutoff", "business_date": "0001-01-01"}, "Choose a kind"),
-        ("/collections/policy/holidays/add/", {"on": "9999-12-31", "name": "Far day"}, "Give the holiday"),
+        (
+            "/collections/notices/build/",
+            {"kind": "shutoff", "business_date": "9999-12-31"},
+            f"The batch was not built. For: {RANGE}",
+        ),
+        (
+            "/collections/notices/build/",
+            {"kind": "shutoff", "business_date": "0001-01-01"},
+            f"The batch was not built. For: {RANGE}",
+        ),
+        (
+            "/collections/policy/holidays/add/",
+            {"on": "9999-12-31", "name": "Far day"},
+            f"The holiday was not added. Date: {RANGE}",
+        ),
+        (
+            "/collections/policy/holidays/add/",
+            {"on": "2026-02-30"},
+            "Date: Enter a valid date. Name: This field",
+        ),
     ],
 )
 def test_post_redirect_dates_out_of_range_are_refused(role_clients, path, data, message):
@@ -780,3 +797,63 @@ def test_a_candidate_of_another_list_cannot_be_excluded_through_this_one(role_cl
     assert response.status_code == 404
     candidate.refresh_from_db()
     assert not candidate.excluded
+
+
+# --- hand-written forms show every field's error next to the field -----------------------------
+
+
+def test_the_notice_form_shows_each_fields_error(role_clients, account):
+    before = _rows()
+    data = {"kind": "telegram", "method": "pigeon", "sent_on": str(TODAY), "note": "n" * 501, "key": "k"}
+    html = _form_errors(
+        role_clients[COLLECTOR].post(f"/collections/accounts/{account.number}/notices/", data)
+    )
+    assert 'aria-describedby="id_kind_error"' in html and 'aria-describedby="id_method_error"' in html
+    assert "Select a valid choice. telegram is not one of the available choices." in html
+    assert "Select a valid choice. pigeon is not one of the available choices." in html
+    assert "Ensure this value has at most 500 characters (it has 501)." in html
+    stale = _form_errors(
+        role_clients[COLLECTOR].post(
+            f"/collections/accounts/{account.number}/notices/",
+            {"kind": "shutoff", "method": "phone", "sent_on": str(TODAY)},
+        )
+    )
+    assert "This form is missing its one-time key; reload the page and enter it again." in stale
+    assert _rows() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"installments": "3", "credit_history_months": "abc", "key": "k"}, "Enter a whole number."),
+        ({"installments": "3", "credit_history_months": "-1", "key": "k"}, "greater than or equal to 0."),
+        (
+            {"installments": "13", "key": "k", "action": "save"},
+            "Ensure this value is less than or equal to 12.",
+        ),
+        ({"installments": "two", "key": "k", "action": "save"}, "Enter a whole number."),
+        ({"installments": "3", "action": "save"}, "This form is missing its one-time key"),
+    ],
+)
+def test_the_deposit_form_shows_each_fields_error(role_clients, account, data, message):
+    before = _rows()
+    html = _form_errors(
+        role_clients[COLLECTOR].post(f"/collections/accounts/{account.number}/deposit/", data)
+    )
+    assert message in html
+    assert _rows() == before
+
+
+def test_a_batch_marked_sent_with_a_bad_date_says_which_field(role_clients, make_user):
+    batch = NoticeBatch.objects.create(
+        kind="shutoff", business_date=TODAY, created_by=make_user("b", COLLECTOR)
+    )
+    page = role_clients[COLLECTOR].post(
+        f"/collections/notices/batches/{batch.pk}/sent/",
+        {"sent_on": "2026-02-30", "method": "fax"},
+        follow=True,
+    )
+    html = _form_errors(page)
+    assert "The batch was not marked sent. Sent on: Enter a valid date. How: Select a valid choice." in html
+    batch.refresh_from_db()
+    assert batch.sent_on is None

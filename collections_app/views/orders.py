@@ -22,7 +22,7 @@ from collections_app.selectors.orders import (
     order_get,
     route_csv_rows,
 )
-from collections_app.validators import text_param
+from collections_app.validators import form_errors_text, text_param
 from common.exceptions import DomainError
 from common.pdf import pdf_response
 
@@ -111,8 +111,7 @@ def complete(request: HttpRequest, order_id: int) -> HttpResponse:
 
     form = CompleteForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        messages.error(request, form_errors_text(form))
         return redirect("collections_app:order", order_id=order_id)
     d = form.cleaned_data
     try:

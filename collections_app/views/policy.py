@@ -40,7 +40,7 @@ from collections_app.selectors.policy import current_policy
 from collections_app.selectors.whatif import evaluate
 from collections_app.services import policy as policy_services
 from collections_app.services import protections
-from collections_app.validators import parse_date_param
+from collections_app.validators import form_errors_text, parse_date_param
 from common.exceptions import DomainError
 from common.money import to_money
 
@@ -242,7 +242,7 @@ def holiday_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Holiday added.")
     else:
-        messages.error(request, "Give the holiday's date and name.")
+        messages.error(request, f"The holiday was not added. {form_errors_text(form)}")
     return redirect("collections_app:policy")
 
 

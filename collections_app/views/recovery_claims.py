@@ -16,6 +16,7 @@ from collections_app.services.small_claims import (
     claim_judgment,
     claim_satisfy,
 )
+from collections_app.validators import form_errors_text
 from collections_app.views.recovery_forms import ClaimForm, ClaimStepForm
 from common.exceptions import DomainError
 
@@ -89,7 +90,7 @@ def claim_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     get_object_or_404(SmallClaim.objects.only("pk"), pk=pk)
     form = ClaimStepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors_text(form))
         return redirect("collections_app:claim", pk=pk)
     call, done = STEPS[step]
     try:
