@@ -49,3 +49,10 @@ def form_errors_text(form) -> str:  # type: ignore[no-untyped-def]
         text = " ".join(str(e) for e in errors)
         parts.append(f"{label or name.replace('_', ' ').capitalize()}: {text}" if name != "__all__" else text)
     return " ".join(parts)
+
+
+# A form's one-time key already used on another account: a replay must not answer with (and
+# claim success for) another household's record, nor reach the unique index as a 500.
+KEY_USED_ELSEWHERE = (
+    "This form was already used for another account; reload this account's page and try again."
+)

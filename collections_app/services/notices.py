@@ -26,6 +26,7 @@ from collections_app.selectors.facts import facts_for_account, facts_for_account
 from collections_app.selectors.notices import notice_candidates
 from collections_app.selectors.policy import current_policy
 from collections_app.services.charges import _charge
+from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
 from common.money import to_money
@@ -259,6 +260,8 @@ def notice_record(  # type: ignore[no-untyped-def]
         )
     key = f"notice:manual:{idempotency_key}"
     if done := Notice.objects.filter(idempotency_key=key).first():
+        if done.account_id != account_id:
+            raise DomainError("notice.key_reused", KEY_USED_ELSEWHERE)
         return done  # a replayed form post
     policy, _ = current_policy()
     facts = facts_for_account(account_id, as_of=sent_on)

@@ -23,6 +23,7 @@ from collections_app.policy.decision import Decision, Status
 from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_account, facts_for_accounts
 from collections_app.selectors.policy import current_policy
+from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
 
@@ -278,6 +279,8 @@ def field_visit_create(  # type: ignore[no-untyped-def]
     key = f"visit:{idempotency_key}"
     account = accounts_lock([account_id])[account_id]
     if done := ServiceOrder.objects.filter(idempotency_key=key).first():
+        if done.account_id != account_id:
+            raise DomainError("order.key_reused", KEY_USED_ELSEWHERE)
         return done
     if not reason.strip():
         raise DomainError("order.reason", "Say what the crew is to do there.")

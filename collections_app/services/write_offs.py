@@ -26,6 +26,7 @@ from collections_app.models import (
     WriteOffKind,
     WriteOffStatus,
 )
+from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record
 from common.exceptions import DomainError
 from common.money import to_money
@@ -210,6 +211,8 @@ def write_off_request(  # type: ignore[no-untyped-def]
     key = f"wo-request:{idempotency_key}"
     account = accounts_lock([account_id])[account_id]
     if done := WriteOff.objects.filter(idempotency_key=key).first():
+        if done.account_id != account_id:
+            raise DomainError("write_off.key_reused", KEY_USED_ELSEWHERE)
         return done
     if criteria not in CRITERIA:
         raise DomainError("write_off.criteria", "Choose why the balance is uncollectible.")

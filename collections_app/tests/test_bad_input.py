@@ -857,3 +857,73 @@ def test_a_batch_marked_sent_with_a_bad_date_says_which_field(role_clients, make
     assert "The batch was not marked sent. Sent on: Enter a valid date. How: Select a valid choice." in html
     batch.refresh_from_db()
     assert batch.sent_on is None
+
+
+# --- a form's one-time key replayed on another account -------------------------------------------
+
+
+def test_a_key_used_on_one_account_is_refused_on_another(make_user):
+    from accounts.tests.factories import AccountFactory, charge
+    from collections_app.services.deposits import deposit_require
+    from collections_app.services.notices import notice_record
+    from collections_app.services.orders import field_visit_create
+    from collections_app.services.write_offs import write_off_request
+    from collections_app.tests.billing import use_policy
+    from collections_app.validators import KEY_USED_ELSEWHERE
+    from common.exceptions import DomainError
+
+    use_policy(
+        "DEFAULT", deposit__formula="FLAT", deposit__flat_renter="100.00", deposit__flat_owner="100.00"
+    )
+    officer = make_user("kim", COLLECTOR)
+    a, b = AccountFactory(status="final"), AccountFactory(status="final")
+    for account in (a, b):
+        charge(account, "180.00", due=TODAY - timedelta(days=150))
+    active_a, active_b = AccountFactory(), AccountFactory()
+    calls = [
+        lambda acct, key: field_visit_create(
+            account_id=acct.pk, reason="Post notice", scheduled_for=TODAY, actor=officer, idempotency_key=key
+        ),
+        lambda acct, key: notice_record(
+            account_id=acct.pk,
+            kind="shutoff",
+            method="posted",
+            sent_on=TODAY,
+            actor=officer,
+            idempotency_key=key,
+        ),
+        lambda acct, key: write_off_request(
+            account_id=acct.pk,
+            criteria="debtor_not_found",
+            reason="Mail returned",
+            actor=officer,
+            idempotency_key=key,
+        ),
+    ]
+    for call in calls:
+        first = call(a, "k-1")
+        assert call(a, "k-1") == first  # the same form posted twice on its own account: one record
+        before = _rows()
+        with pytest.raises(DomainError) as exc:
+            call(b, "k-1")
+        assert exc.value.message == KEY_USED_ELSEWHERE and _rows() == before
+    deposit_require(account_id=active_a.pk, as_of=TODAY, actor=officer, installments=1, idempotency_key="k-2")
+    before = _rows()
+    with pytest.raises(DomainError, match="already used for another account"):
+        deposit_require(
+            account_id=active_b.pk, as_of=TODAY, actor=officer, installments=1, idempotency_key="k-2"
+        )
+    assert _rows() == before
+
+
+def test_the_field_visit_page_says_so_instead_of_showing_another_accounts_order(role_clients, account):
+    from accounts.tests.factories import AccountFactory
+
+    other = AccountFactory()
+    client = role_clients[COLLECTOR]
+    data = {"reason": "Post notice", "scheduled_for": str(TODAY), "idempotency_key": "same-key"}
+    first = client.post(f"/collections/accounts/{account.number}/field-visit/", data)
+    assert first.status_code == 302
+    before = _rows()
+    html = _form_errors(client.post(f"/collections/accounts/{other.number}/field-visit/", data))
+    assert "This form was already used for another account" in html and _rows() == before
