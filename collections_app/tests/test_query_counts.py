@@ -426,8 +426,10 @@ def test_referral_page_with_its_remittance_lines(officer, django_assert_num_quer
     referral.referred_on = TODAY - timedelta(days=30)
     referral.save(update_fields=["referred_on"])
 
+    files = count(0)
+
     def add(n: int) -> None:
-        start = next(_seq)
+        start = next(files) * 10  # each file pays on other days, after the referral date
         lines = "".join(
             f"{referral.account.number},{referral.pk},1.00,{TODAY - timedelta(days=start + i)}\n"
             for i in range(n)
