@@ -927,3 +927,22 @@ def test_the_field_visit_page_says_so_instead_of_showing_another_accounts_order(
     before = _rows()
     html = _form_errors(client.post(f"/collections/accounts/{other.number}/field-visit/", data))
     assert "This form was already used for another account" in html and _rows() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"orders": ["²"], "crew": "Crew 7"}, "Orders: Select a valid choice. ² is not one of"),
+        ({"crew": "Crew 7"}, "Orders: Select orders."),
+        ({"orders": ["1"], "crew": ""}, "Crew: This field is required."),
+        (
+            {"orders": ["1"], "crew": "C" * 41},
+            "Crew: Ensure this value has at most 40 characters (it has 41).",
+        ),
+    ],
+)
+def test_dispatch_without_orders_or_crew_says_which(role_clients, data, message):
+    before = _rows()
+    page = role_clients[COLLECTOR].post("/collections/orders/dispatch/", data, follow=True)
+    assert page.status_code == 200 and message in html.unescape(page.content.decode())
+    assert _rows() == before

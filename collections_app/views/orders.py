@@ -58,11 +58,11 @@ def board(request: HttpRequest) -> HttpResponse:
 def dispatch(request: HttpRequest) -> HttpResponse:
     from collections_app.services.orders import order_dispatch
 
-    ids = [int(i) for i in request.POST.getlist("orders") if i.isdigit()]
+    # ASCII digits only: "²".isdigit() is true and int() refuses it
+    ids = [int(i) for i in request.POST.getlist("orders") if i.isascii() and i.isdigit()]
     form = DispatchForm(request.POST, order_ids=ids)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        messages.error(request, form_errors_text(form))
         return redirect(reverse("collections_app:orders") + "?tab=open")
     try:
         result = order_dispatch(
