@@ -946,3 +946,38 @@ def test_dispatch_without_orders_or_crew_says_which(role_clients, data, message)
     page = role_clients[COLLECTOR].post("/collections/orders/dispatch/", data, follow=True)
     assert page.status_code == 200 and message in html.unescape(page.content.decode())
     assert _rows() == before
+
+
+# --- policy overrides the engine cannot count with ------------------------------------------------
+
+OUT_OF_RANGE_OVERRIDES = [
+    ({"deposit.refund_within_days": "²"}, "deposit.refund_within_days: expected a non-negative whole number"),
+    ({"deposit.refund_within_days": 10**12}, "deposit.refund_within_days: 1000000000000 is out of range"),
+    ({"arrangements.broken_lookback_months": 50_000}, "arrangements.broken_lookback_months: 50000 is out of"),
+    ({"notices.pre_disconnect_lead.value": 10**9}, "notices.pre_disconnect_lead.value: 1000000000 is out"),
+    ({"late_fee.pct": "1e999"}, "late_fee.pct: '1e999' is out of range (at most 1,000,000,000)"),
+    ({"fees.trip": "9" * 30}, "fees.trip: '999999999999999999999999999999' is out of range"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), OUT_OF_RANGE_OVERRIDES)
+def test_evaluate_refuses_overrides_out_of_range(role_clients, overrides, message):
+    """Each of these used to raise OverflowError, InvalidOperation or ValueError mid-decision."""
+    response = _evaluate(
+        role_clients[COLLECTOR],
+        {"preset": "DEFAULT", "overrides": overrides, "facts": {"balance": "100"}, "as_of": str(TODAY)},
+    )
+    assert response.status_code == 400
+    _assert_prefixes(response.json(), {"overrides": [message]})
+
+
+@pytest.mark.parametrize(("overrides", "message"), OUT_OF_RANGE_OVERRIDES)
+def test_a_policy_version_out_of_range_is_never_saved(role_clients, overrides, message):
+    """Saved, such a version became the utility's policy and broke every decision after it."""
+    import json
+
+    before = _rows()
+    data = {"name": "Typo", "presets": ["DEFAULT"], "overrides": json.dumps(overrides), "note": "typo"}
+    html = _form_errors(role_clients[SUPERVISOR].post("/collections/policy/new/", data))
+    assert message in html
+    assert _rows() == before
