@@ -7,6 +7,10 @@ from django.utils import timezone
 
 from collections_app.models import NoticeKind, NoticeMethod
 from collections_app.services.notices import BATCH_KINDS
+from collections_app.validators import date_in_range
+
+# the hidden one-time key is missing: a form from an old page, or not from our page at all
+STALE_FORM = "This form is missing its one-time key; reload the page and enter it again."
 
 
 class BatchBuildForm(forms.Form):
@@ -14,13 +18,19 @@ class BatchBuildForm(forms.Form):
         label="Notice", choices=[(k, label) for k, label in NoticeKind.choices if k in BATCH_KINDS]
     )
     business_date = forms.DateField(
-        label="For", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="For",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
 class MarkSentForm(forms.Form):
     sent_on = forms.DateField(
-        label="Sent on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="Sent on",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     method = forms.ChoiceField(label="How", choices=NoticeMethod.choices, initial=NoticeMethod.MAIL)
 
@@ -31,7 +41,10 @@ class NoticeRecordForm(forms.Form):
         label="How it was given", choices=NoticeMethod.choices, initial=NoticeMethod.PHONE
     )
     sent_on = forms.DateField(
-        label="Given on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="Given on",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     note = forms.CharField(
         label="What was said or left",
@@ -40,7 +53,9 @@ class NoticeRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="A phone contact: the written policy offered, alternatives discussed (SB 998).",
     )
-    key = forms.CharField(widget=forms.HiddenInput, initial=lambda: str(uuid4()))
+    key = forms.CharField(
+        widget=forms.HiddenInput, initial=lambda: str(uuid4()), error_messages={"required": STALE_FORM}
+    )
 
 
 class DepositComputeForm(forms.Form):
@@ -51,7 +66,9 @@ class DepositComputeForm(forms.Form):
     credit_history_months = forms.IntegerField(
         label="Months of good history the letter shows", min_value=0, max_value=240, required=False
     )
-    key = forms.CharField(widget=forms.HiddenInput, initial=lambda: str(uuid4()))
+    key = forms.CharField(
+        widget=forms.HiddenInput, initial=lambda: str(uuid4()), error_messages={"required": STALE_FORM}
+    )
 
 
 class WaiveForm(forms.Form):

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from collections_app.models import ContactAttempt
 from collections_app.policy.presets import PRESETS
+from collections_app.validators import date_in_range
 
 
 def _helper() -> FormHelper:
@@ -20,7 +21,9 @@ class WhatIfForm(forms.Form):
     account_number = forms.CharField(
         required=False, max_length=12, help_text="start from a real account's facts (or paste facts below)"
     )
-    as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(
+        validators=[date_in_range], label="As of", widget=forms.DateInput(attrs={"type": "date"})
+    )
     presets = forms.MultipleChoiceField(
         required=False,
         choices=preset_choices,
@@ -30,14 +33,20 @@ class WhatIfForm(forms.Form):
     pay_amount = forms.DecimalField(
         required=False, min_value=0.01, max_digits=12, decimal_places=2, label="If the customer pays $"
     )
-    pay_on = forms.DateField(required=False, label="on", widget=forms.DateInput(attrs={"type": "date"}))
+    pay_on = forms.DateField(
+        validators=[date_in_range], required=False, label="on", widget=forms.DateInput(attrs={"type": "date"})
+    )
     pledge_amount = forms.DecimalField(
         required=False, min_value=0.01, max_digits=12, decimal_places=2, label="If an agency pledges $"
     )
     pledge_expected_by = forms.DateField(
-        required=False, label="expected by", widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        required=False,
+        label="expected by",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     medical_on = forms.DateField(
+        validators=[date_in_range],
         required=False,
         label="If a medical certificate arrives on",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -53,7 +62,9 @@ class WhatIfForm(forms.Form):
         ],
         label="If a notice is sent",
     )
-    notice_on = forms.DateField(required=False, label="on", widget=forms.DateInput(attrs={"type": "date"}))
+    notice_on = forms.DateField(
+        validators=[date_in_range], required=False, label="on", widget=forms.DateInput(attrs={"type": "date"})
+    )
     facts_json = forms.CharField(
         required=False,
         label="Facts (JSON)",
@@ -73,8 +84,12 @@ class WhatIfForm(forms.Form):
             ("pledge_amount", "pledge_expected_by", "pledge"),
             ("notice_kind", "notice_on", "notice"),
         ):
+            if self.has_error(amount) or self.has_error(when):
+                continue  # its own error says what is wrong; "give both" would mislead
             if bool(data.get(amount)) != bool(data.get(when)):
-                raise forms.ValidationError(f"Give both the {label} and its date, or neither.")
+                self.add_error(
+                    when if data.get(amount) else amount, f"Give both the {label} and its date, or neither."
+                )
         if not data.get("account_number") and not (data.get("facts_json") or "").strip():
             raise forms.ValidationError("Enter an account number or paste the facts.")
         return data
@@ -109,7 +124,9 @@ class PolicyVersionForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        validators=[date_in_range], label="Date", widget=forms.DateInput(attrs={"type": "date"})
+    )
     name = forms.CharField(max_length=80)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -118,7 +135,9 @@ class HolidayForm(forms.Form):
 
 
 class WeatherForm(forms.Form):
-    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        validators=[date_in_range], label="Date", widget=forms.DateInput(attrs={"type": "date"})
+    )
     high_f = forms.IntegerField(required=False, min_value=-80, max_value=140, label="High °F")
     low_f = forms.IntegerField(required=False, min_value=-80, max_value=140, label="Low °F")
     heat_advisory = forms.BooleanField(required=False, label="NWS heat advisory / excessive-heat warning")
@@ -131,9 +150,10 @@ class WeatherForm(forms.Form):
 
 
 class MedicalCertificateForm(forms.Form):
-    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(validators=[date_in_range], widget=forms.DateInput(attrs={"type": "date"}))
     certifier = forms.CharField(max_length=120, label="Certifying practitioner")
     valid_until = forms.DateField(
+        validators=[date_in_range],
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="empty: the policy's validity period",
@@ -144,12 +164,14 @@ class MedicalCertificateForm(forms.Form):
 
 
 class AppealForm(forms.Form):
-    opened_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    opened_on = forms.DateField(validators=[date_in_range], widget=forms.DateInput(attrs={"type": "date"}))
     subject = forms.CharField(max_length=200, help_text="what the customer disputes")
 
 
 class ContactAttemptForm(forms.Form):
-    at = forms.DateTimeField(label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    at = forms.DateTimeField(
+        validators=[date_in_range], label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     method = forms.ChoiceField(choices=ContactAttempt.Method.choices)
     reached = forms.BooleanField(required=False, label="An adult at the household was reached")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from collections_app.models.orders import OrderOutcome
+from collections_app.validators import date_in_range
 
 
 class ExcludeForm(forms.Form):
@@ -31,6 +32,7 @@ class DispatchForm(forms.Form):
 class CompleteForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome", choices=OrderOutcome.choices, initial=OrderOutcome.DONE)
     completed_at = forms.DateTimeField(
+        validators=[date_in_range],
         label="Done at",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -54,5 +56,7 @@ class CancelForm(forms.Form):
 
 class FieldVisitForm(forms.Form):
     reason = forms.CharField(label="What the crew is to do", max_length=500)
-    scheduled_for = forms.DateField(label="Visit on", widget=forms.DateInput(attrs={"type": "date"}))
+    scheduled_for = forms.DateField(
+        validators=[date_in_range], label="Visit on", widget=forms.DateInput(attrs={"type": "date"})
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, initial=lambda: str(uuid4()))

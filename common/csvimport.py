@@ -21,8 +21,13 @@ def csv_rows(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRejected([(0, "The file is not UTF-8 text (save it as CSV UTF-8).")]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    # newline="": the csv module splits lines itself, so files saved with CR-only line endings
+    # (old Mac Excel) and line breaks inside quoted fields both read as written.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ImportRejected([(1, _unreadable(exc))]) from None
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportRejected(
@@ -35,8 +40,18 @@ def csv_rows(
             ]
         )
     reader.fieldnames = header
-    for row in reader:
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+    try:
+        for row in reader:
+            yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+    except csv.Error as exc:  # the rest of the file cannot be split into fields: stop here
+        # line_num counts the lines of the rows read whole; the bad one is the next
+        raise ImportRejected([(reader.line_num + 1, _unreadable(exc))]) from None
+
+
+def _unreadable(exc: csv.Error) -> str:
+    if "field limit" in str(exc):
+        return f"A field is longer than {csv.field_size_limit():,} characters; is this the right file?"
+    return f"This line is not valid CSV ({exc})."
 
 
 def parse_date(value: str, field: str) -> date:

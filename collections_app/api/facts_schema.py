@@ -9,8 +9,14 @@ from typing import Any
 from rest_framework import serializers
 
 from collections_app.policy import facts as f
+from collections_app.validators import date_in_range
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+def _date(**kw: Any) -> serializers.DateField:
+    """Every date of the facts: within the years the engine can count in (validators.py)."""
+    return serializers.DateField(validators=[date_in_range], **kw)
 
 
 def _money(help_text: str = "", **kw: Any) -> serializers.DecimalField:
@@ -18,8 +24,8 @@ def _money(help_text: str = "", **kw: Any) -> serializers.DecimalField:
 
 
 class FactBillIn(serializers.Serializer):
-    bill_date = serializers.DateField()
-    due_date = serializers.DateField()
+    bill_date = _date()
+    due_date = _date()
     amount = _money("billed amount")
     paid_amount = _money("paid or credited against this bill so far", default=Decimal("0.00"))
     is_final = serializers.BooleanField(default=False)
@@ -34,32 +40,32 @@ class FactBillIn(serializers.Serializer):
 
 
 class FactPaymentIn(serializers.Serializer):
-    paid_on = serializers.DateField()
+    paid_on = _date()
     amount = _money()
     returned = serializers.BooleanField(default=False, help_text="dishonoured (NSF)")
-    returned_on = serializers.DateField(required=False, allow_null=True, default=None)
+    returned_on = _date(required=False, allow_null=True, default=None)
     to_avoid_disconnect = serializers.BooleanField(default=False)
     restored_service = serializers.BooleanField(default=False, help_text="the payment got service restored")
 
 
 class FactNoticeIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=f.NOTICE_KINDS)
-    sent_on = serializers.DateField()
+    sent_on = _date()
     method = serializers.ChoiceField(choices=f.NOTICE_METHODS, default="mail")
-    disconnect_on = serializers.DateField(
+    disconnect_on = _date(
         required=False, allow_null=True, default=None, help_text="disconnection date printed on the notice"
     )
 
 
 class FactContactAttemptIn(serializers.Serializer):
-    on = serializers.DateField()
+    on = _date()
     method = serializers.ChoiceField(choices=["phone", "visit", "email", "third_party"], default="phone")
     reached = serializers.BooleanField(default=False)
 
 
 class FactMedicalCertificateIn(serializers.Serializer):
-    received_on = serializers.DateField()
-    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+    received_on = _date()
+    valid_until = _date(required=False, allow_null=True, default=None)
     renewal = serializers.IntegerField(min_value=0, default=0)
     financially_unable = serializers.BooleanField(default=False)
     willing_to_plan = serializers.BooleanField(default=False)
@@ -67,28 +73,28 @@ class FactMedicalCertificateIn(serializers.Serializer):
 
 class FactPledgeIn(serializers.Serializer):
     amount = _money()
-    pledged_on = serializers.DateField()
-    expected_by = serializers.DateField()
+    pledged_on = _date()
+    expected_by = _date()
     status = serializers.ChoiceField(choices=["pending", "paid", "expired", "cancelled"], default="pending")
     paid_amount = _money(default=Decimal("0.00"))
 
 
 class FactInstallmentIn(serializers.Serializer):
-    due_date = serializers.DateField()
+    due_date = _date()
     amount = _money()
     paid_amount = _money(default=Decimal("0.00"))
-    paid_on = serializers.DateField(required=False, allow_null=True, default=None)
+    paid_on = _date(required=False, allow_null=True, default=None)
 
 
 class FactArrangementIn(serializers.Serializer):
-    created_on = serializers.DateField()
+    created_on = _date()
     months = serializers.IntegerField(min_value=1, max_value=120)
     total = _money()
     down_payment = _money(default=Decimal("0.00"))
     status = serializers.ChoiceField(
         choices=["active", "kept", "broken", "cancelled", "pending_approval", "rejected"], default="active"
     )
-    ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+    ended_on = _date(required=False, allow_null=True, default=None)
     installments = FactInstallmentIn(
         many=True, default=list, help_text="scheduled installments; missed = unpaid past due"
     )
@@ -96,17 +102,17 @@ class FactArrangementIn(serializers.Serializer):
 
 class FactBankruptcyIn(serializers.Serializer):
     chapter = serializers.ChoiceField(choices=[7, 11, 12, 13])
-    petition_date = serializers.DateField()
-    order_for_relief_date = serializers.DateField(required=False, allow_null=True, default=None)
-    assurance_received_on = serializers.DateField(required=False, allow_null=True, default=None)
+    petition_date = _date()
+    order_for_relief_date = _date(required=False, allow_null=True, default=None)
+    assurance_received_on = _date(required=False, allow_null=True, default=None)
     assurance_amount = _money(default=Decimal("0.00"))
     pre_petition_balance = _money(default=Decimal("0.00"))
-    discharged_on = serializers.DateField(required=False, allow_null=True, default=None)
-    dismissed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    discharged_on = _date(required=False, allow_null=True, default=None)
+    dismissed_on = _date(required=False, allow_null=True, default=None)
 
 
 class FactWeatherIn(serializers.Serializer):
-    on = serializers.DateField()
+    on = _date()
     high_f = serializers.IntegerField(required=False, allow_null=True, default=None)
     low_f = serializers.IntegerField(required=False, allow_null=True, default=None)
     heat_advisory = serializers.BooleanField(default=False)
@@ -115,8 +121,8 @@ class FactWeatherIn(serializers.Serializer):
 
 class FactDepositIn(serializers.Serializer):
     amount = _money()
-    held_since = serializers.DateField()
-    interest_credited_through = serializers.DateField(required=False, allow_null=True, default=None)
+    held_since = _date()
+    interest_credited_through = _date(required=False, allow_null=True, default=None)
 
 
 class AccountFactsIn(serializers.Serializer):
@@ -135,7 +141,7 @@ class AccountFactsIn(serializers.Serializer):
     service_state = serializers.ChoiceField(
         choices=["connected", "low_flow", "disconnected", "not_disconnectable"], default="connected"
     )
-    final_billed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    final_billed_on = _date(required=False, allow_null=True, default=None)
     balance = _money("everything owed today", default=Decimal("0.00"))
     bills = FactBillIn(many=True, default=list)
     payments = FactPaymentIn(many=True, default=list)
@@ -174,8 +180,8 @@ class AccountFactsIn(serializers.Serializer):
         default=False, help_text="a disconnect order is already issued"
     )
     unauthorized_use = serializers.BooleanField(default=False)
-    last_late_fee_waiver_on = serializers.DateField(required=False, allow_null=True, default=None)
-    referred_on = serializers.DateField(
+    last_late_fee_waiver_on = _date(required=False, allow_null=True, default=None)
+    referred_on = _date(
         required=False, allow_null=True, default=None, help_text="sent to a collection agency on"
     )
     uncollectible_reasons = serializers.ListField(child=serializers.CharField(max_length=40), default=list)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from collections_app.models.orders import OrderKind, OrderOutcome, OrderStatus, ServiceOrder
 from collections_app.selectors.orders import order_board
+from collections_app.validators import text_param
 from common.exceptions import DomainError
 
 
@@ -67,8 +68,8 @@ class ServiceOrderList(ListAPIView):
             raise serializers.ValidationError({"status": f"One of {', '.join(OrderStatus.values)}."})
         return order_board(
             tab=wanted,
-            crew=self.request.query_params.get("crew", ""),
-            kind=self.request.query_params.get("kind", ""),
+            crew=text_param(self.request.query_params, "crew"),
+            kind=text_param(self.request.query_params, "kind"),
         ).order_by("-id")
 
 

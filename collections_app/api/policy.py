@@ -1,6 +1,5 @@
 """What-if and decision endpoints: the engine over posted facts, or over a real account."""
 
-from datetime import date
 from typing import Any
 
 from django.urls import path
@@ -18,6 +17,7 @@ from collections_app.policy.policy import PolicyError, policy_build
 from collections_app.policy.presets import PRESETS
 from collections_app.selectors.policy import current_policy
 from collections_app.selectors.whatif import evaluate
+from collections_app.validators import date_in_range, parse_date_param
 
 
 class EvaluateIn(serializers.Serializer):
@@ -32,7 +32,9 @@ class EvaluateIn(serializers.Serializer):
     overrides = serializers.DictField(
         required=False, help_text='dotted parameter paths, e.g. {"late_fee.pct": "0.015"}'
     )
-    as_of = serializers.DateField(required=False, help_text="evaluation date; default today")
+    as_of = serializers.DateField(
+        required=False, validators=[date_in_range], help_text="evaluation date; default today"
+    )
     owner = serializers.BooleanField(default=False, help_text="the customer owns the premise (deposit rules)")
     facts = AccountFactsIn()
 
@@ -119,10 +121,19 @@ class PolicyEvaluateView(APIView):
         data = EvaluateIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
+        # name the field at fault: an unknown preset here, a bad override below
+        single = (d.get("preset") or "").strip()
+        named = [("preset", single)] if single and single.lower() != "current" else []
+        for field, name in named + [("presets", n) for n in d.get("presets") or []]:
+            if name not in PRESETS:
+                return Response(
+                    {field: [f"Unknown preset {name!r}; GET /api/v1/policy/presets lists them."]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
         try:
             policy = _policy_from(d)
-        except PolicyError as exc:
-            return Response({"preset": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        except PolicyError as exc:  # the presets are known: an override is wrong
+            return Response({"overrides": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         facts = facts_from_data(d["facts"])
         as_of = d.get("as_of") or timezone.localdate()
         return Response(evaluate(policy=policy, facts=facts, as_of=as_of, owner=d["owner"]))
@@ -155,9 +166,9 @@ class AccountDecisionView(APIView):
             return Response({"detail": "No such account."}, status=status.HTTP_404_NOT_FOUND)
         raw = request.query_params.get("as_of")
         try:
-            as_of = date.fromisoformat(raw) if raw else timezone.localdate()
-        except ValueError:
-            return Response({"as_of": ["Use a date like 2026-11-23."]}, status=status.HTTP_400_BAD_REQUEST)
+            as_of = parse_date_param(raw) if raw else timezone.localdate()
+        except ValueError as exc:
+            return Response({"as_of": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         policy, _version = current_policy()
         facts = facts_for_account(account.pk, as_of=as_of)
         return Response(evaluate(policy=policy, facts=facts, as_of=as_of))

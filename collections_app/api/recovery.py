@@ -1,8 +1,11 @@
 """API endpoints of recovery (mounted under /api/v1/): bankruptcy cases of an account, agency
 referrals by status."""
 
+from datetime import date
+
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -14,6 +17,7 @@ from accounts.models import Account
 from collections_app.models import AgencyReferral, BankruptcyCase, ReferralStatus
 from collections_app.selectors.recovery import referrals
 from collections_app.services.bankruptcy import CHAPTERS, bankruptcy_record, remaining_pre_petition
+from collections_app.validators import date_in_range
 from common.exceptions import DomainError
 
 
@@ -52,10 +56,27 @@ class BankruptcyCreateSerializer(serializers.Serializer):
     chapter = serializers.ChoiceField(choices=CHAPTERS)
     case_number = serializers.CharField(max_length=40)
     court = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    petition_date = serializers.DateField()
+    petition_date = serializers.DateField(validators=[date_in_range])
     order_for_relief_date = serializers.DateField(
-        required=False, allow_null=True, default=None, help_text="null: the petition date (voluntary case)"
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=[date_in_range],
+        help_text="null: the petition date (voluntary case)",
     )
+
+    def validate_petition_date(self, value: date) -> date:
+        if value > timezone.localdate():
+            raise serializers.ValidationError("The petition date cannot be in the future.")
+        return value
+
+    def validate(self, data: dict) -> dict:
+        relief = data.get("order_for_relief_date")
+        if relief and relief < data["petition_date"]:
+            raise serializers.ValidationError(
+                {"order_for_relief_date": "The order for relief cannot come before the petition."}
+            )
+        return data
 
 
 class ErrorSerializer(serializers.Serializer):

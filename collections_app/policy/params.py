@@ -20,6 +20,14 @@ class PolicyError(ValueError):
     """An unknown preset or parameter, or a value of the wrong type."""
 
 
+# The engine adds these to dates and multiplies money by them. Beyond these a value is a typo
+# ("1e999", a year typed into a day count) and used to overflow a date or a Decimal mid-decision:
+# a 500 from the what-if API, and a saved policy version that broke every decision after it.
+# 20,000 keeps any count, as days, hours or months added to or taken from a date in 1900..2100
+# (the dates the collections pages and API accept), inside years 1..9999.
+MAX_WHOLE = 20_000
+MAX_NUMBER = Decimal(1_000_000_000)
+
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -35,18 +43,23 @@ def _decimal(path: str, value: Any) -> Decimal:
         raise PolicyError(f"{path}: expected a number, got {value!r}") from None
     if not result.is_finite() or result < 0:
         raise PolicyError(f"{path}: expected a non-negative number, got {value!r}")
+    if result > MAX_NUMBER:
+        raise PolicyError(f"{path}: {value!r} is out of range (at most {MAX_NUMBER:,})")
     return result
 
 
 def _int(path: str, value: Any) -> int:
     if isinstance(value, bool):
         raise PolicyError(f"{path}: expected a whole number, got {value!r}")
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    text = value.strip().lstrip("-") if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit():  # "²".isdigit() is true, and int() refuses it
         value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or value < 0:
         raise PolicyError(f"{path}: expected a non-negative whole number, got {value!r}")
+    if value > MAX_WHOLE:
+        raise PolicyError(f"{path}: {value!r} is out of range (at most {MAX_WHOLE:,})")
     return value
 
 

@@ -261,7 +261,9 @@ def referral_recall(*, referral_id: int, reason: str, actor, on: date | None = N
     """Take the account back from the agency; interest stops. The collection fee stays charged."""
     if not reason.strip():
         raise DomainError("referral.recall_reason", "Say why the account is recalled from the agency.")
-    account_id = AgencyReferral.objects.values_list("account_id", flat=True).get(pk=referral_id)
+    account_id = AgencyReferral.objects.filter(pk=referral_id).values_list("account_id", flat=True).first()
+    if account_id is None:
+        raise DomainError("referral.not_found", "No such agency referral.")
     accounts_lock([account_id])
     referral = AgencyReferral.objects.select_for_update(no_key=True).get(pk=referral_id)
     if referral.status != ReferralStatus.REFERRED:
@@ -304,7 +306,7 @@ def _parse_remittance(data: bytes) -> tuple[list[tuple], list[tuple[int, str]]]:
         try:
             if not row.get("referral_id") and not row.get("agency_ref"):
                 raise ValueError("give referral_id or agency_ref")
-            if row.get("referral_id") and not row["referral_id"].isdigit():
+            if row.get("referral_id") and not (row["referral_id"].isascii() and row["referral_id"].isdigit()):
                 raise ValueError(f"referral_id '{row['referral_id']}' is not a number")
             amount = parse_money(row["amount"], "amount")
             commission = parse_money(row.get("commission") or "0", "commission", positive=False)
@@ -331,6 +333,17 @@ def _parse_remittance(data: bytes) -> tuple[list[tuple], list[tuple[int, str]]]:
     return rows, errors
 
 
+def _content_digest(rows: list[tuple]) -> str:  # type: ignore[type-arg]
+    lines = sorted(
+        "|".join(
+            (number, str(int(rid)) if rid else "", ref, str(to_money(amount)), str(to_money(commission)))
+        )
+        + f"|{paid_on.isoformat()}"
+        for _line, number, rid, ref, amount, commission, paid_on in rows
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
 @transaction.atomic(durable=True)
 def remittance_import(*, data: bytes, file_name: str, agency_id: int, actor) -> AgencyRemittance:  # type: ignore[no-untyped-def]
     """The agency's remittance: each line is a payment the agency collected on a referral. All
@@ -341,18 +354,22 @@ def remittance_import(*, data: bytes, file_name: str, agency_id: int, actor) -> 
     agency = CollectionAgency.objects.filter(pk=agency_id).first()
     if agency is None:
         raise DomainError("remittance.agency", "Choose the agency that sent the file.")
-    digest = hashlib.sha256(data).hexdigest()
-    if earlier := AgencyRemittance.objects.filter(sha256=digest).first():
+    rows, errors = _parse_remittance(data)
+    # The same remittance re-saved (CRLF, a BOM, rows re-sorted, "10.0" for "10.00") is still the
+    # same remittance: the digest is taken over the parsed lines, not the bytes. Files imported
+    # before this rule are recognised by their raw digest.
+    digest = _content_digest(rows) if rows and not errors else hashlib.sha256(data).hexdigest()
+    earlier = AgencyRemittance.objects.filter(sha256__in={digest, hashlib.sha256(data).hexdigest()}).first()
+    if earlier is not None:
         raise ImportRejected(
             [
                 (
                     0,
-                    f"This exact file was imported on {earlier.imported_at:%Y-%m-%d %H:%M} "
-                    f"as {earlier.file_name}.",
+                    f"These payments were already imported on {earlier.imported_at:%Y-%m-%d %H:%M} "
+                    f"from {earlier.file_name} (the same file, or a copy with the same lines).",
                 )
             ]
         )
-    rows, errors = _parse_remittance(data)
     ids = [int(r[2]) for r in rows if r[2]]
     refs = [r[3] for r in rows if r[3]]
     by_id = {r.pk: r for r in AgencyReferral.objects.filter(pk__in=ids).select_related("account")}

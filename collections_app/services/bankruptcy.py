@@ -131,7 +131,9 @@ def bankruptcy_record(  # type: ignore[no-untyped-def]
 
 
 def _open_case(case_id: int) -> BankruptcyCase:
-    account_id = BankruptcyCase.objects.values_list("account_id", flat=True).get(pk=case_id)
+    account_id = BankruptcyCase.objects.filter(pk=case_id).values_list("account_id", flat=True).first()
+    if account_id is None:
+        raise DomainError("bankruptcy.not_found", "No such bankruptcy case.")
     accounts_lock([account_id])
     case = BankruptcyCase.objects.select_for_update(no_key=True).select_related("account").get(pk=case_id)
     if case.status != BankruptcyStatus.OPEN:

@@ -37,6 +37,7 @@ from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_account
 from collections_app.selectors.policy import current_policy
 from collections_app.services.charges import DEPOSIT_FUND
+from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record
 from common.dates import add_months
 from common.exceptions import DomainError
@@ -144,6 +145,8 @@ def deposit_require(  # type: ignore[no-untyped-def]
     account = accounts_lock([account_id])[account_id]
     key = f"deposit:{idempotency_key}"
     if done := SecurityDeposit.objects.filter(idempotency_key=key).first():
+        if done.account_id != account_id:
+            raise DomainError("deposit.key_reused", KEY_USED_ELSEWHERE)
         return done  # a replayed form post
     if account.status != "active":
         raise DomainError("deposit.account_status", "A deposit is required only of an active account.")

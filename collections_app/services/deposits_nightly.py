@@ -30,6 +30,7 @@ from collections_app.selectors.facts import facts_for_accounts
 from collections_app.selectors.policy import current_policy
 from collections_app.services.charges import DEPOSIT_FUND, _charge, fund_id
 from collections_app.services.deposits import OPEN, _accrue, _close, _credit_interest, deposit_next_credit_on
+from common.audit import audit_record
 from common.dates import add_months
 from common.money import to_money
 
@@ -68,6 +69,13 @@ def _cancel_unbilled(deposit: SecurityDeposit, account, day: date, actor) -> Non
                     reference="DEPOSIT NOT DUE: FINAL BILL",
                 )
             ],
+        )
+        audit_record(
+            actor=actor,
+            verb="deposit.unbilled_cancelled",
+            target=deposit,
+            account_id=account.pk,
+            data={"credited": str(owed), "reason": "final bill"},
         )
     deposit.schedule.filter(billed_on__isnull=True).delete()
 
@@ -189,6 +197,14 @@ def deposits_nightly_run(*, business_date: date | None = None, actor=None) -> Ba
             locked.status, locked.closed_on = DepositStatus.WAIVED, day
             locked.waiver_reason = "Service ended before any of the deposit was paid."
         locked.save()
+        if locked.status == DepositStatus.WAIVED:  # (_close audits the refund itself)
+            audit_record(
+                actor=actor,
+                verb="deposit.waive",
+                target=locked,
+                account_id=account.pk,
+                data={"reason": locked.waiver_reason},
+            )
         counts["final_applied"] += 1
 
     run.counts, run.status, run.finished_at = counts, RunStatus.FINISHED, timezone.now()

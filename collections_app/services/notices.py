@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Account
@@ -25,7 +26,8 @@ from collections_app.selectors.facts import facts_for_account, facts_for_account
 from collections_app.selectors.notices import notice_candidates
 from collections_app.selectors.policy import current_policy
 from collections_app.services.charges import _charge
-from common.audit import audit_record
+from collections_app.validators import KEY_USED_ELSEWHERE
+from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
 from common.money import to_money
 
@@ -156,12 +158,23 @@ def _batch_write(
     if batch.sent_on is not None:
         return batch  # the mailing is out: nothing may be added to it
     rows = _notices(planned, batch=batch, day=business_date, actor=actor, method=batch.method)
-    created = Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    # The batch row is locked, so only this transaction adds to it, and ids only grow: what is
+    # above the batch's highest id afterwards is what this build added. (bulk_create with
+    # ignore_conflicts returns every row passed, inserted or not, without ids.)
+    last = batch.notices.aggregate(m=Max("id"))["m"] or 0
+    Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    created = list(batch.notices.filter(id__gt=last).only("id", "account_id", "kind").order_by("id"))
     audit_record(
         actor=actor,
         verb="notice.batch_build",
         target=batch,
         data={"kind": kind, "date": business_date.isoformat(), "planned": len(rows), "new": len(created)},
+    )
+    # each account's own trail shows the notice it is about to be sent (one INSERT)
+    audit_record_many(
+        actor=actor,
+        verb="notice.create",
+        items=[(n, n.account_id, {"kind": n.kind, "batch": batch.pk}) for n in created],
     )
     return batch
 
@@ -215,6 +228,15 @@ def notice_batch_mark_sent(*, batch_id: int, sent_on: date, method: str, actor) 
             "fee": str(fee.amount),
         },
     )
+    # the date the engine's clocks start, on each account's own trail (one INSERT)
+    audit_record_many(
+        actor=actor,
+        verb="notice.sent",
+        items=[
+            (n, n.account_id, {"batch": batch.pk, "sent_on": sent_on.isoformat(), "method": method})
+            for n in notices
+        ],
+    )
     return batch
 
 
@@ -231,8 +253,15 @@ def notice_record(  # type: ignore[no-untyped-def]
     if sent_on > timezone.localdate():
         raise DomainError("notice.future", "A notice cannot be recorded before it is given.")
     account = accounts_lock([account_id])[account_id]
+    if sent_on < account.opened_on:
+        raise DomainError(
+            "notice.before_account",
+            f"The account was opened on {account.opened_on:%b %d, %Y}: a notice cannot be dated before that.",
+        )
     key = f"notice:manual:{idempotency_key}"
     if done := Notice.objects.filter(idempotency_key=key).first():
+        if done.account_id != account_id:
+            raise DomainError("notice.key_reused", KEY_USED_ELSEWHERE)
         return done  # a replayed form post
     policy, _ = current_policy()
     facts = facts_for_account(account_id, as_of=sent_on)

@@ -23,12 +23,14 @@ from collections_app.policy.decision import Decision, Status
 from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_account, facts_for_accounts
 from collections_app.selectors.policy import current_policy
+from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
 
 RECHECKED = {OrderKind.DISCONNECT, OrderKind.LOW_FLOW}
 CLOSED = {OrderStatus.COMPLETED, OrderStatus.CANCELLED}
 OFF_STATES = (ServiceStatus.DISCONNECTED, ServiceStatus.LOW_FLOW)
+VISIT_AHEAD_DAYS = 366  # further out is a typo of the year, and the board would carry it for years
 
 
 @dataclass
@@ -277,11 +279,15 @@ def field_visit_create(  # type: ignore[no-untyped-def]
     key = f"visit:{idempotency_key}"
     account = accounts_lock([account_id])[account_id]
     if done := ServiceOrder.objects.filter(idempotency_key=key).first():
+        if done.account_id != account_id:
+            raise DomainError("order.key_reused", KEY_USED_ELSEWHERE)
         return done
     if not reason.strip():
         raise DomainError("order.reason", "Say what the crew is to do there.")
     if scheduled_for < timezone.localdate():
         raise DomainError("order.past", "A visit cannot be scheduled in the past.")
+    if scheduled_for > timezone.localdate() + timedelta(days=VISIT_AHEAD_DAYS):
+        raise DomainError("order.far", "A visit can be scheduled at most a year ahead.")
     order = ServiceOrder.objects.create(
         account=account,
         kind=OrderKind.FIELD_VISIT,

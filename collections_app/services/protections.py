@@ -2,9 +2,10 @@
 appeals, contact attempts, weather. Each is audited against the account; the engine reads them
 the next time it decides (nightly run, dispatch, completion, account page)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Account
 from collections_app.models import Appeal, ContactAttempt, MedicalCertificate, WeatherDay
@@ -32,6 +33,9 @@ def medical_certificate_record(  # type: ignore[no-untyped-def]
     actor,
 ) -> MedicalCertificate:
     account = _account(account_id)
+    # a certificate dated ahead would hold disconnection from a day no practitioner signed for
+    if received_on > timezone.localdate():
+        raise DomainError("medical.future", "A certificate cannot be recorded before it is received.")
     if valid_until is not None and valid_until < received_on:
         raise DomainError("medical.dates", "The certificate cannot end before it was received.")
     renewal = MedicalCertificate.objects.filter(account=account).count()
@@ -59,6 +63,8 @@ def medical_certificate_record(  # type: ignore[no-untyped-def]
 @transaction.atomic(durable=True)
 def appeal_open(*, account_id: int, opened_on: date, subject: str, actor) -> Appeal:  # type: ignore[no-untyped-def]
     account = _account(account_id)
+    if opened_on > timezone.localdate():
+        raise DomainError("appeal.future", "An appeal cannot be opened on a day still to come.")
     appeal = Appeal.objects.create(account=account, opened_on=opened_on, subject=subject, opened_by=actor)
     audit_record(
         actor=actor, verb="appeal.open", target=appeal, account_id=account.pk, data={"subject": subject}
@@ -93,6 +99,9 @@ def contact_attempt_record(  # type: ignore[no-untyped-def]
     *, account_id: int, at: datetime, method: str, reached: bool, note: str, actor
 ) -> ContactAttempt:
     account = _account(account_id)
+    # the engine counts attempts made before it decides: one dated ahead would count early
+    if at > timezone.now() + timedelta(minutes=5):
+        raise DomainError("contact_attempt.future", "A contact attempt cannot be recorded before it is made.")
     attempt = ContactAttempt.objects.create(
         account=account, at=at, method=method, reached=reached, note=note, made_by=actor
     )

@@ -85,7 +85,9 @@ def claim_file(  # type: ignore[no-untyped-def]
 
 
 def _claim(claim_id: int, step: str) -> SmallClaim:
-    account_id = SmallClaim.objects.values_list("account_id", flat=True).get(pk=claim_id)
+    account_id = SmallClaim.objects.filter(pk=claim_id).values_list("account_id", flat=True).first()
+    if account_id is None:
+        raise DomainError("claim.not_found", "No such small claim.")
     accounts_lock([account_id])
     claim = SmallClaim.objects.select_for_update(no_key=True).get(pk=claim_id)
     if claim.status not in NEXT[step]:

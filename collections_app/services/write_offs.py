@@ -26,6 +26,7 @@ from collections_app.models import (
     WriteOffKind,
     WriteOffStatus,
 )
+from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record
 from common.exceptions import DomainError
 from common.money import to_money
@@ -210,6 +211,8 @@ def write_off_request(  # type: ignore[no-untyped-def]
     key = f"wo-request:{idempotency_key}"
     account = accounts_lock([account_id])[account_id]
     if done := WriteOff.objects.filter(idempotency_key=key).first():
+        if done.account_id != account_id:
+            raise DomainError("write_off.key_reused", KEY_USED_ELSEWHERE)
         return done
     if criteria not in CRITERIA:
         raise DomainError("write_off.criteria", "Choose why the balance is uncollectible.")
@@ -269,7 +272,9 @@ def _post_write_off(*, write_off: WriteOff, account: Account, actor, on: date) -
 def write_off_decide(*, write_off_id: int, approve: bool, note: str, actor) -> WriteOff:  # type: ignore[no-untyped-def]
     if not actor.has_perm("collections_app.approve_writeoff"):
         raise DomainError("write_off.not_allowed", "Only a supervisor can decide on write-offs.")
-    account_id = WriteOff.objects.values_list("account_id", flat=True).get(pk=write_off_id)
+    account_id = WriteOff.objects.filter(pk=write_off_id).values_list("account_id", flat=True).first()
+    if account_id is None:
+        raise DomainError("write_off.not_found", "No such write-off request.")
     account = accounts_lock([account_id])[account_id]
     write_off = WriteOff.objects.select_for_update(no_key=True).get(pk=write_off_id)
     if write_off.status != WriteOffStatus.PENDING:

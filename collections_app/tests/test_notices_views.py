@@ -70,7 +70,10 @@ def test_bad_input_says_why_and_saves_nothing(role_clients, batch):
     response = client.post(
         "/collections/notices/build/", {"kind": "letter", "business_date": "x"}, follow=True
     )
-    assert "Choose a kind of notice and a date." in response.content.decode()
+    assert (
+        "The batch was not built. Notice: Select a valid choice. letter is not one of the available "
+        "choices. For: Enter a valid date." in response.content.decode()
+    )
     response = client.post(
         f"/collections/notices/batches/{batch.pk}/sent/",
         {"sent_on": "2026-10-25", "method": "mail"},

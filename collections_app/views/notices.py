@@ -14,6 +14,7 @@ from collections_app.models import Notice, NoticeBatch
 from collections_app.pdf_notices import notice_batch_pdf, notice_pdf
 from collections_app.selectors.notices import account_notices, batch_notices, batch_summary, notice_batches
 from collections_app.services.notices import notice_batch_build, notice_batch_mark_sent, notice_record
+from collections_app.validators import form_errors_text
 from common.exceptions import DomainError
 from common.pdf import pdf_response
 
@@ -32,7 +33,7 @@ def notices_home(request: HttpRequest) -> HttpResponse:
 def batch_build(request: HttpRequest) -> HttpResponse:
     form = BatchBuildForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a kind of notice and a date.")
+        messages.error(request, f"The batch was not built. {form_errors_text(form)}")
         return redirect("collections_app:notices")
     try:
         batch = notice_batch_build(actor=request.user, **form.cleaned_data)
@@ -71,7 +72,7 @@ def batch_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
     form = MarkSentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the date the batch went out and how.")
+        messages.error(request, f"The batch was not marked sent. {form_errors_text(form)}")
         return redirect("collections_app:notice_batch", pk=pk)
     try:
         batch = notice_batch_mark_sent(batch_id=pk, actor=request.user, **form.cleaned_data)

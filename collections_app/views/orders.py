@@ -22,6 +22,7 @@ from collections_app.selectors.orders import (
     order_get,
     route_csv_rows,
 )
+from collections_app.validators import form_errors_text, text_param
 from common.exceptions import DomainError
 from common.pdf import pdf_response
 
@@ -33,7 +34,7 @@ BOARD_LIMIT = 500
 def board(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "open")
     tab = tab if tab in BOARD_TABS else "open"
-    crew, kind = request.GET.get("crew", "").strip(), request.GET.get("kind", "").strip()
+    crew, kind = text_param(request.GET, "crew"), text_param(request.GET, "kind")
     orders = list(order_board(tab=tab, crew=crew, kind=kind)[:BOARD_LIMIT])
     return render(
         request,
@@ -57,11 +58,11 @@ def board(request: HttpRequest) -> HttpResponse:
 def dispatch(request: HttpRequest) -> HttpResponse:
     from collections_app.services.orders import order_dispatch
 
-    ids = [int(i) for i in request.POST.getlist("orders") if i.isdigit()]
+    # ASCII digits only: "²".isdigit() is true and int() refuses it
+    ids = [int(i) for i in request.POST.getlist("orders") if i.isascii() and i.isdigit()]
     form = DispatchForm(request.POST, order_ids=ids)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        messages.error(request, form_errors_text(form))
         return redirect(reverse("collections_app:orders") + "?tab=open")
     try:
         result = order_dispatch(
@@ -127,8 +128,7 @@ def complete(request: HttpRequest, order_id: int) -> HttpResponse:
 
     form = CompleteForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        messages.error(request, form_errors_text(form))
         return redirect("collections_app:order", order_id=order_id)
     d = form.cleaned_data
     try:
@@ -176,14 +176,14 @@ def cancel(request: HttpRequest, order_id: int) -> HttpResponse:
 def route_sheet_pdf(request: HttpRequest) -> HttpResponse:
     from collections_app.pdf_orders import route_sheet_pdf as render_pdf
 
-    crew = request.GET.get("crew", "").strip()
+    crew = text_param(request.GET, "crew")
     name = f"route-sheet-{crew or 'all'}-{timezone.localdate()}.pdf".replace(" ", "-")
     return pdf_response(render_pdf(crew=crew), name)
 
 
 @permission_required(VIEW, raise_exception=True)
 def route_sheet_csv(request: HttpRequest) -> HttpResponse:
-    crew = request.GET.get("crew", "").strip()
+    crew = text_param(request.GET, "crew")
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = (
         f'attachment; filename="route-sheet-{crew or "all"}-{timezone.localdate()}.csv"'.replace(" ", "-")

@@ -40,6 +40,7 @@ from collections_app.selectors.policy import current_policy
 from collections_app.selectors.whatif import evaluate
 from collections_app.services import policy as policy_services
 from collections_app.services import protections
+from collections_app.validators import form_errors_text, parse_date_param
 from common.exceptions import DomainError
 from common.money import to_money
 
@@ -50,6 +51,8 @@ def _flatten_errors(errors, prefix: str = "") -> list[str]:  # type: ignore[no-u
         for key, value in errors.items():
             if isinstance(key, int):  # DRF keys the errors of a list item by its index
                 out += _flatten_errors(value, f"{prefix}[{key}]")
+            elif key == "non_field_errors":  # an error of the object itself: name the object
+                out += _flatten_errors(value, prefix)
             else:
                 out += _flatten_errors(value, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(errors, list):
@@ -154,10 +157,10 @@ def account_decision(request: HttpRequest, number: str) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("customer", "premise"), number=number)
     raw = request.GET.get("as_of")
     try:
-        as_of = date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
+        as_of = parse_date_param(raw) if raw else timezone.localdate()
+    except ValueError as exc:
         as_of = timezone.localdate()
-        messages.error(request, "That date was not understood; showing today.")
+        messages.error(request, f"{exc} Showing today.")
     policy, version = current_policy()
     result = evaluate(policy=policy, facts=facts_for_account(account.pk, as_of=as_of), as_of=as_of)
     return render(
@@ -239,7 +242,7 @@ def holiday_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Holiday added.")
     else:
-        messages.error(request, "Give the holiday's date and name.")
+        messages.error(request, f"The holiday was not added. {form_errors_text(form)}")
     return redirect("collections_app:policy")
 
 

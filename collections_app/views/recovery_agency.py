@@ -1,9 +1,8 @@
 import csv
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -20,6 +19,7 @@ from collections_app.services.agency import (
     referral_recall,
     remittance_import,
 )
+from collections_app.validators import parse_date_param
 from collections_app.views.recovery_forms import AgencyForm, RecallForm, RemittanceForm
 from common.exceptions import DomainError, ImportRejected
 from common.pdf import pdf_response
@@ -65,9 +65,9 @@ def referral_file(request: HttpRequest) -> HttpResponse:
     """The referral file for the agency (columns documented on the referrals page)."""
     day = request.GET.get("date", "")
     try:
-        referred_on = date.fromisoformat(day) if day else None
-    except ValueError:
-        referred_on = None
+        referred_on = parse_date_param(day) if day else None
+    except ValueError as exc:  # not every open referral under a name that says one day
+        return HttpResponseBadRequest(f"date: {exc}", content_type="text/plain")
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="agency-referrals-{day or "open"}.csv"'
     writer = csv.writer(response)
@@ -102,10 +102,13 @@ def referral_run(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required("collections_app.change_agencyreferral", raise_exception=True)
 def referral_recall_view(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(AgencyReferral.objects.only("pk"), pk=pk)
     form = RecallForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+        return redirect("collections_app:referral", pk=pk)
     try:
-        form.is_valid()
-        referral_recall(referral_id=pk, reason=form.cleaned_data.get("reason", ""), actor=request.user)
+        referral_recall(referral_id=pk, reason=form.cleaned_data["reason"], actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

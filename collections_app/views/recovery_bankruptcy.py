@@ -17,6 +17,7 @@ from collections_app.services.bankruptcy import (
     deposit_setoff,
     remaining_pre_petition,
 )
+from collections_app.validators import form_errors_text
 from collections_app.views.recovery_forms import AssuranceForm, BankruptcyForm, CloseCaseForm
 from common.exceptions import DomainError
 
@@ -70,9 +71,10 @@ def bankruptcy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _step(request: HttpRequest, pk: int, form_class, call, done: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    get_object_or_404(BankruptcyCase.objects.only("pk"), pk=pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors_text(form))
         return redirect("collections_app:bankruptcy", pk=pk)
     try:
         call(form.cleaned_data)
@@ -100,6 +102,7 @@ def bankruptcy_assurance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("collections_app.change_bankruptcycase", raise_exception=True)
 def bankruptcy_setoff(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(BankruptcyCase.objects.only("pk"), pk=pk)
     try:
         case = deposit_setoff(case_id=pk, actor=request.user)
     except DomainError as exc:

@@ -16,6 +16,7 @@ from collections_app.services.small_claims import (
     claim_judgment,
     claim_satisfy,
 )
+from collections_app.validators import form_errors_text
 from collections_app.views.recovery_forms import ClaimForm, ClaimStepForm
 from common.exceptions import DomainError
 
@@ -86,9 +87,10 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise Http404
+    get_object_or_404(SmallClaim.objects.only("pk"), pk=pk)
     form = ClaimStepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors_text(form))
         return redirect("collections_app:claim", pk=pk)
     call, done = STEPS[step]
     try:

@@ -10,9 +10,10 @@ from django.utils import timezone
 from collections_app.models import CollectionAgency
 from collections_app.services.bankruptcy import ASSURANCE_FORMS, CHAPTERS
 from collections_app.services.write_offs import CRITERIA
+from collections_app.validators import date_in_range
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "validators": [date_in_range]}
 
 
 class _Crispy(forms.Form):
@@ -29,11 +30,29 @@ class WriteOffRequestForm(_Crispy):
 
 
 class DecisionForm(forms.Form):
-    note = forms.CharField(required=False, max_length=1000)
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        error_messages={
+            "required": "Choose approve or reject.",
+            "invalid_choice": "Choose approve or reject.",
+        },
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=1000,
+        error_messages={"max_length": "Keep the note to %(limit_value)d characters (it has %(show_value)d)."},
+    )
 
 
 class RecallForm(forms.Form):
-    reason = forms.CharField(max_length=500, label="Recall reason")
+    reason = forms.CharField(
+        max_length=500,
+        label="Recall reason",
+        error_messages={
+            "required": "Say why the account is recalled from the agency.",
+            "max_length": "Keep the reason to %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
 
 
 class RemittanceForm(_Crispy):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
-from collections_app.models import BatchRun, RunKind
+from collections_app.models import BatchRun, RunKind, WriteOff
 from collections_app.selectors.recovery import write_off_queue, write_offs_recent
 from collections_app.services.write_offs import small_balance_run, write_off_decide, write_off_request
 from collections_app.views.recovery_forms import DecisionForm, WriteOffRequestForm
@@ -56,12 +56,15 @@ def write_off_new(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @permission_required("collections_app.approve_writeoff", raise_exception=True)
 def write_off_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(WriteOff.objects.only("pk"), pk=pk)
     form = DecisionForm(request.POST)
-    approve = request.POST.get("decision") == "approve"
+    if not form.is_valid():  # never a decision by default, nor a note dropped silently
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("collections_app:write_offs")
+    approve = form.cleaned_data["decision"] == "approve"
     try:
-        form.is_valid()
         write_off = write_off_decide(
-            write_off_id=pk, approve=approve, note=form.cleaned_data.get("note", ""), actor=request.user
+            write_off_id=pk, approve=approve, note=form.cleaned_data["note"], actor=request.user
         )
     except DomainError as exc:
         messages.error(request, exc.message)

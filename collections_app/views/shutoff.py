@@ -7,14 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from collections_app.forms_shutoff import ExcludeForm
-from collections_app.models import BatchRun, RunStatus
+from collections_app.models import BatchRun, RunStatus, ShutoffCandidate
 from collections_app.selectors.shutoff import (
     TABS,
     run_candidates,
@@ -25,6 +25,7 @@ from collections_app.selectors.shutoff import (
     tab_codes,
     tab_counts,
 )
+from collections_app.validators import text_param
 from common.exceptions import DomainError
 
 VIEW = "collections_app.view_batchrun"
@@ -69,7 +70,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(run_id)
     tab = request.GET.get("tab", "listed")
     tab = tab if tab in TABS else "listed"
-    code, q = request.GET.get("code", "").strip(), request.GET.get("q", "").strip()
+    code, q = text_param(request.GET, "code"), text_param(request.GET, "q")
     page = Paginator(run_candidates(run=run, tab=tab, code=code, q=q), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -109,6 +110,8 @@ def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
 def exclude(request: HttpRequest, run_id: int, candidate_id: int) -> HttpResponse:
     from collections_app.services.shutoff import candidate_exclude
 
+    # the candidate of another list (a stale tab, an edited URL) is not on this one
+    get_object_or_404(ShutoffCandidate.objects.only("pk"), pk=candidate_id, run_id=run_id)
     form = ExcludeForm(request.POST)
     back = reverse("collections_app:shutoff_run", args=[run_id]) + "?tab=listed"
     if not form.is_valid():
