@@ -42,6 +42,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.selectors.open_items import OPEN_ITEMS_SQL  # noqa: E402
 from collections_app.models import BatchRun, Notice, RunKind, RunStatus, ShutoffCandidate  # noqa: E402
 from collections_app.models.orders import ServiceOrder  # noqa: E402
+from collections_app.selectors.facts_sql import DISCONNECTABLE  # noqa: E402
 from collections_app.selectors.policy import current_policy  # noqa: E402
 from collections_app.services import shutoff as shutoff_service  # noqa: E402
 
@@ -57,7 +58,7 @@ FROM accounts_ledgerentry le JOIN accounts_account a ON a.id = le.account_id
 WHERE a.status = 'active' AND le.effective_date <= %(as_of)s
   AND EXISTS (SELECT 1 FROM accounts_service s WHERE s.account_id = a.id AND s.ended_on IS NULL
               AND s.status IN ('connected', 'low_flow')
-              AND s.utility IN ('water', 'electric', 'gas', 'irrigation'))
+              AND s.utility = ANY(%(disconnectable)s::varchar[]))
 GROUP BY le.account_id
 HAVING SUM(le.amount) FILTER (WHERE le.is_debit AND le.amount > 0
                                 AND COALESCE(le.due_date, le.effective_date) <= %(cutoff)s)
@@ -75,7 +76,7 @@ SELECT i.account_id FROM items i JOIN accounts_account a ON a.id = i.account_id
 WHERE a.status = 'active'
   AND EXISTS (SELECT 1 FROM accounts_service s WHERE s.account_id = a.id AND s.ended_on IS NULL
               AND s.status IN ('connected', 'low_flow')
-              AND s.utility IN ('water', 'electric', 'gas', 'irrigation'))
+              AND s.utility = ANY(%(disconnectable)s::varchar[]))
 GROUP BY i.account_id
 HAVING MIN(i.due_date) <= %(cutoff)s
    AND COALESCE(SUM(i.unpaid) FILTER (WHERE i.due_date < %(as_of)s), 0) >= %(min_arrears)s
@@ -157,7 +158,12 @@ def main() -> None:
     _fresh(day)
 
     p = shutoff_service.prefilter_params(policy)
-    params = {"as_of": day, "cutoff": day - timedelta(days=p["min_days"]), "min_arrears": p["min_arrears"]}
+    params = {
+        "as_of": day,
+        "cutoff": day - timedelta(days=p["min_days"]),
+        "min_arrears": p["min_arrears"],
+        "disconnectable": list(DISCONNECTABLE),
+    }
     floor: set[int] = set()
     floor_s = 0.0
     statements = [] if args.skip_floor else [("floor (hand-written SQL statement)", FLOOR_SQL)]

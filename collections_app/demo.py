@@ -16,13 +16,15 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from collections_app.selectors.facts_sql import DISCONNECTABLE
+
 OWING = """
 SELECT a.id, c.first_name, c.last_name, c.business_name, c.kind, a.balance,
        (hashint8extended(a.id, %(seed)s) & 1023)::int AS h
 FROM accounts_account a JOIN accounts_customer c ON c.id = a.customer_id
 WHERE a.status = 'active' AND a.balance > 250 AND a.credit_rating IN ('poor', 'fair', 'new')
   AND EXISTS (SELECT 1 FROM accounts_service s WHERE s.account_id = a.id AND s.ended_on IS NULL
-              AND s.status = 'connected' AND s.utility IN ('water', 'electric', 'gas', 'irrigation'))
+              AND s.status = 'connected' AND s.utility = ANY(%(disconnectable)s::varchar[]))
 """
 
 # h in [0, 1024): 0-81 no notice yet, 82-163 mailed 1-5 days ago (too recent to act on),
@@ -77,7 +79,7 @@ WHERE o.rk <= GREATEST(3, o.n / 300)
 def demo_collections_load(*, today: date, seed: int = 1) -> dict[str, int]:
     """Notices, medical certificates and appeals for the demo city. Safe to run twice."""
     officer = get_user_model().objects.get(username="collector")
-    params = {"today": today, "seed": seed, "user": officer.pk}
+    params = {"today": today, "seed": seed, "user": officer.pk, "disconnectable": list(DISCONNECTABLE)}
     made = {}
     with transaction.atomic(), connection.cursor() as cursor:
         for name, sql in (("notices", NOTICES_SQL), ("medical", MEDICAL_SQL), ("appeals", APPEALS_SQL)):
