@@ -92,7 +92,8 @@ def adjust(request: HttpRequest, number: str) -> HttpResponse:
                 request,
                 "Adjustment posted."
                 if adj.status == AdjustmentStatus.POSTED
-                else "Adjustment sent to a supervisor for approval.",
+                else f"Adjustment sent for approval: this account's adjustments today come to more than "
+                f"${approval_limit():,.2f}, so someone other than you must approve it.",
             )
             return redirect("accounts:detail", number=number)
     return _form_page(
@@ -100,7 +101,9 @@ def adjust(request: HttpRequest, number: str) -> HttpResponse:
         account,
         form,
         "Adjust the balance",
-        help=f"Adjustments over ${approval_limit():,.2f} wait for a supervisor's approval.",
+        help=f"When one account's adjustments in a day (credits and debits alike, by anyone, this one "
+        f"included) come to more than ${approval_limit():,.2f}, the adjustment waits until someone other "
+        "than you approves it, whatever your role.",
     )
 
 
