@@ -135,6 +135,7 @@ ROLES: tuple[Role, ...] = (
             *ACCOUNT_DESK,
             "accounts.add_adjustment",
             "accounts.approve_adjustment",
+            "accounts.close_any_follow_up",
             "accounts.transfer_payment",
             "accounts.change_service",
             "accounts.view_ledgercheckrun",

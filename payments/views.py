@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,7 +31,7 @@ from payments.services.files import payment_file_import
 from payments.services.posting import Line, TenderSpec, distribution_preview, transaction_post
 from payments.services.returns import payment_return
 from payments.services.sessions import session_close, session_open, session_signoff
-from payments.services.voids import transaction_void, void_request_reject
+from payments.services.voids import transaction_void, void_refusal, void_request_reject
 
 CASHIER = "common.use_cashiering"
 
@@ -157,6 +158,7 @@ def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
     txn = _txn(receipt)
     ctx = pdf.receipt_context(txn, copy=False)
     ctx.update(
+        may_void=void_refusal(txn, request.user) is None,
         void_form=forms.ReasonForm(),
         return_form=forms.ReturnForm(initial={"returned_on": timezone.localdate()}),
         statuses={p.status for p in ctx["payments"]},
@@ -181,6 +183,8 @@ def receipt_print(request: HttpRequest, receipt: str, fmt: str) -> HttpResponse:
 @permission_required("payments.view_payment", raise_exception=True)
 def void(request: HttpRequest, receipt: str) -> HttpResponse:
     txn = _txn(receipt)
+    if refusal := void_refusal(txn, request.user):
+        raise PermissionDenied(refusal)
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the reason for the void.")
