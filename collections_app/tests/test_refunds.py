@@ -1,0 +1,573 @@
+"""Credit balance refunds: the request's limits and refusals, four eyes above the approval limit,
+issuing on the funds that hold the credit (balance == sum of entries), idempotency and a race of
+two people issuing the same refund, cashed checks, unclaimed checks returned, and the nightly
+proposals (once per date, nothing new when run again)."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Account, Bill, EntryKind, LedgerEntry
+from accounts.services.ledger import EntrySpec, ledger_sum
+from accounts.tests.factories import AccountFactory, charge, fund, pay, post
+from collections_app.models import BatchRun, RunKind
+from collections_app.models.refunds import Refund, RefundLine, RefundMethod, RefundSource, RefundStatus
+from collections_app.services.policy import policy_version_create
+from collections_app.services.refunds import (
+    refund_cancel,
+    refund_check_cashed,
+    refund_decide,
+    refund_issue,
+    refund_request,
+)
+from collections_app.services.refunds_nightly import refunds_nightly_run
+from common.exceptions import DomainError
+from common.models import AuditEvent
+from payments.services.posting import TenderSpec
+from payments.tests.factories import check, open_session
+from payments.tests.factories import post as pay_at_counter
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+PAST = TODAY - timedelta(days=60)
+
+
+def in_credit(amount: str, *, status: str = "final", **kw) -> Account:  # type: ignore[no-untyped-def]
+    """An account whose overpayment waits on the customer-credit fund (as the counter leaves it)."""
+    account = AccountFactory(status=status, **kw)
+    charge(account, "40.00", due=PAST)
+    pay(account, "40.00", on=PAST)
+    post(
+        account,
+        EntrySpec(
+            fund_id=fund("CR").pk, kind=EntryKind.PAYMENT, amount=-Decimal(amount), effective_date=PAST
+        ),
+    )
+    return account
+
+
+def assert_invariant(*accounts: Account) -> None:
+    for a in accounts:
+        a.refresh_from_db()
+        assert a.balance == ledger_sum(a.pk), a.number
+
+
+def ask(account: Account, actor, amount: str, method: str = RefundMethod.CHECK, key=None) -> Refund:  # type: ignore[no-untyped-def]
+    return refund_request(
+        account_id=account.pk,
+        amount=Decimal(amount),
+        method=method,
+        reason="Overpaid, moved away",
+        actor=actor,
+        idempotency_key=key or uuid4(),
+    )
+
+
+@pytest.fixture
+def cashier(make_user):  # type: ignore[no-untyped-def]
+    return make_user("cass", "Cashier")
+
+
+@pytest.fixture
+def supervisor(make_user):  # type: ignore[no-untyped-def]
+    return make_user("sam", "Supervisor")
+
+
+@pytest.fixture
+def counselor(make_user):  # type: ignore[no-untyped-def]
+    return make_user("cora", "Counselor")
+
+
+# --- request: limits and refusals ------------------------------------------------------------
+
+
+def test_at_or_below_the_limit_a_refund_is_approved_at_once_above_it_waits(cashier):
+    small, large = in_credit("100.00"), in_credit("100.01")
+    approved = ask(small, cashier, "100.00")
+    waiting = ask(large, cashier, "100.01")
+    assert (approved.status, approved.auto_approved, approved.approver_label) == (
+        "approved",
+        True,
+        "within limit",
+    )
+    assert (waiting.status, waiting.auto_approved) == ("requested", False)
+    assert approved.payee == small.customer.display_name
+    assert approved.mailing_address == "100 W Main St\nPhoenix, AZ 85004"
+    assert (
+        AuditEvent.objects.filter(verb="refund.request", account_id=large.pk).get().data["credit"] == "100.01"
+    )
+
+
+def test_the_approval_limit_comes_from_the_policy(cashier, supervisor):
+    policy_version_create(
+        name="",
+        presets=["DEFAULT"],
+        overrides={"refunds.approval_limit": "25.00"},
+        note="tighter",
+        actor=supervisor,
+    )
+    assert ask(in_credit("30.00"), cashier, "30.00").status == "requested"
+
+
+@pytest.mark.parametrize(
+    ("setup", "amount", "method", "code", "says"),
+    [
+        (lambda: AccountFactory(), "5.00", "check", "refund.no_credit", "no credit balance"),
+        (lambda: in_credit("3.00"), "3.00", "check", "refund.below_minimum", "at or below the $3.00 minimum"),
+        (lambda: in_credit("50.00"), "50.01", "check", "refund.too_much", "At most $50.00"),
+        (lambda: in_credit("50.00"), "0.00", "check", "refund.amount", "more than zero"),
+        (lambda: in_credit("50.00"), "10.00", "wire", "refund.method", "by check or to the original"),
+        (
+            lambda: in_credit("50.00", customer__mail_line1=""),
+            "10.00",
+            "check",
+            "refund.no_address",
+            "no mailing address",
+        ),
+        (
+            lambda: in_credit("50.00"),
+            "10.00",
+            "original_payment",
+            "refund.no_original_payment",
+            "refund by check",
+        ),
+    ],
+)
+def test_a_refused_request_says_why_and_saves_nothing(cashier, setup, amount, method, code, says):  # type: ignore[no-untyped-def]
+    account = setup()
+    with pytest.raises(DomainError) as exc:
+        ask(account, cashier, amount, method)
+    assert exc.value.code == code and says in exc.value.message
+    assert not Refund.objects.exists() and not AuditEvent.objects.filter(verb="refund.request").exists()
+
+
+def test_a_deposit_held_is_not_a_refundable_credit(cashier):
+    account = in_credit("20.00")
+    post(
+        account,
+        EntrySpec(
+            fund_id=fund("DEP").pk, kind=EntryKind.PAYMENT, amount=Decimal("-100.00"), effective_date=PAST
+        ),
+    )
+    assert account.balance == Decimal("-120.00")
+    with pytest.raises(DomainError, match=r"At most \$20.00 .*deposit held"):
+        ask(account, cashier, "120.00")
+    assert ask(account, cashier, "20.00").amount == Decimal("20.00")
+
+
+def test_one_refund_open_at_a_time_and_a_replayed_request_returns_the_first(cashier):
+    account = in_credit("80.00")
+    key = uuid4()
+    first = ask(account, cashier, "30.00", key=key)
+    assert ask(account, cashier, "30.00", key=key) == first
+    with pytest.raises(DomainError, match="already approved, to issue: issue or cancel it first"):
+        ask(account, cashier, "20.00")
+    assert Refund.objects.count() == 1
+
+
+def test_roles_without_request_authority_are_refused(counselor):
+    with pytest.raises(DomainError, match="cannot request refunds"):
+        ask(in_credit("50.00"), counselor, "50.00")
+
+
+# --- back to the original card / electronic payment --------------------------------------------
+
+
+def _card_payment(cashier, account: Account, amount: str, last4: str = "4242"):  # type: ignore[no-untyped-def]
+    session = open_session(cashier)
+    return pay_at_counter(
+        session,
+        cashier,
+        (account, amount),
+        tenders=[TenderSpec(kind="card", amount=Decimal(amount), card_last4=last4, auth_code="A1")],
+    )
+
+
+def test_a_card_refund_goes_to_the_latest_card_payment_and_never_above_it(cashier):
+    account = AccountFactory(status="final")
+    charge(account, "40.00", due=PAST)
+    _card_payment(cashier, account, "100.00", "1111")  # the older one
+    session = account.payments.get().transaction.session
+    pay_at_counter(
+        session, cashier, (account, "30.00"), tenders=[check("30.00")]
+    )  # a check is never refunded to
+    pay_at_counter(
+        session,
+        cashier,
+        (account, "25.00"),
+        tenders=[TenderSpec(kind="card", amount=Decimal("25.00"), card_last4="2222", auth_code="B2")],
+    )
+    account.refresh_from_db()
+    assert account.balance == Decimal("-115.00")
+    with pytest.raises(DomainError) as exc:
+        ask(account, cashier, "25.01", RefundMethod.ORIGINAL_PAYMENT)
+    assert exc.value.code == "refund.exceeds_payment"
+    assert "Card ending 2222" in exc.value.message and "at most $25.00" in exc.value.message
+    refund = ask(account, cashier, "25.00", RefundMethod.ORIGINAL_PAYMENT)
+    assert refund.payment.amount == Decimal("25.00") and refund.mailing_address == ""
+
+
+# --- four eyes ----------------------------------------------------------------------------------
+
+
+def test_above_the_limit_a_second_person_approves_never_the_requester(make_user, supervisor):
+    boss = make_user("bea", "Supervisor")
+    account = in_credit("250.00")
+    refund = ask(account, boss, "250.00")
+    with pytest.raises(DomainError, match="A second person must decide"):
+        refund_decide(refund_id=refund.pk, approve=True, note="", actor=boss)
+    approved = refund_decide(refund_id=refund.pk, approve=True, note="ok", actor=supervisor)
+    assert (approved.status, approved.approved_by, approved.approver_label) == ("approved", supervisor, "sam")
+    with pytest.raises(DomainError, match="already approved"):
+        refund_decide(refund_id=refund.pk, approve=True, note="", actor=supervisor)
+
+
+def test_a_cashier_cannot_approve_and_a_rejection_needs_a_reason(cashier, supervisor):
+    refund = ask(in_credit("250.00"), cashier, "250.00")
+    with pytest.raises(DomainError, match="Only a supervisor"):
+        refund_decide(refund_id=refund.pk, approve=True, note="", actor=cashier)
+    with pytest.raises(DomainError, match="Say why"):
+        refund_decide(refund_id=refund.pk, approve=False, note=" ", actor=supervisor)
+    rejected = refund_decide(
+        refund_id=refund.pk, approve=False, note="Customer owes elsewhere", actor=supervisor
+    )
+    assert rejected.status == "rejected" and rejected.decision_note == "Customer owes elsewhere"
+    with pytest.raises(DomainError, match="Only an approved refund can be issued; this one is rejected"):
+        refund_issue(refund_id=refund.pk, check_number="5001", actor=supervisor)
+
+
+def test_approval_refuses_when_the_credit_has_shrunk_since_the_request(cashier, supervisor):
+    account = in_credit("250.00")
+    refund = ask(account, cashier, "250.00")
+    charge(account, "60.00", due=TODAY)  # a late meter correction used part of the credit
+    with pytest.raises(DomainError, match=r"credit is now \$190.00, less than the \$250.00"):
+        refund_decide(refund_id=refund.pk, approve=True, note="", actor=supervisor)
+
+
+def test_the_requester_or_a_supervisor_cancels_with_a_reason(cashier, make_user, supervisor):
+    other = make_user("cid", "Cashier")
+    refund = ask(in_credit("50.00"), cashier, "50.00")
+    with pytest.raises(DomainError, match="Only the person who requested it"):
+        refund_cancel(refund_id=refund.pk, reason="no", actor=other)
+    with pytest.raises(DomainError, match="Say why"):
+        refund_cancel(refund_id=refund.pk, reason="", actor=cashier)
+    assert (
+        refund_cancel(refund_id=refund.pk, reason="Customer will use it", actor=cashier).status == "cancelled"
+    )
+    with pytest.raises(DomainError, match="this one is cancelled"):
+        refund_cancel(refund_id=refund.pk, reason="again", actor=supervisor)
+
+
+# --- issuing: the funds, the ledger, idempotency ------------------------------------------------
+
+
+def test_issuing_debits_the_credit_fund_and_the_balance_equals_the_entries(cashier, supervisor):
+    account = in_credit("250.00")
+    refund = refund_decide(
+        refund_id=ask(account, cashier, "250.00").pk, approve=True, note="", actor=supervisor
+    )
+    issued = refund_issue(refund_id=refund.pk, check_number="5001", actor=supervisor)
+    assert (issued.status, issued.check_number, issued.issued_on, issued.issued_by) == (
+        "issued",
+        "5001",
+        TODAY,
+        supervisor,
+    )
+    entry = LedgerEntry.objects.get(account=account, kind=EntryKind.REFUND)
+    assert (entry.fund.code, entry.amount, entry.is_debit, entry.idempotency_key) == (
+        "CR",
+        Decimal("250.00"),
+        True,
+        f"refund:{refund.pk}:0",
+    )
+    assert entry.reference == f"REFUND-{refund.pk} CHECK 5001"
+    assert_invariant(account)
+    assert account.balance == 0
+    assert [(line.fund.code, line.amount, line.entry_id) for line in issued.lines.all()] == [
+        ("CR", Decimal("250.00"), entry.pk)
+    ]
+    audit = AuditEvent.objects.get(verb="refund.issue")
+    assert audit.data["funds"] == {"CR": "250.00"} and audit.data["balance_after"] == "0.00"
+
+
+def test_a_credit_on_several_funds_is_taken_credit_fund_first_and_a_deposit_never(cashier, supervisor):
+    account = AccountFactory(status="final")
+    charge(account, "50.00", due=PAST)
+    pay(account, "80.00", on=PAST)  # WTR -30
+    post(
+        account,
+        EntrySpec(
+            fund_id=fund("CR").pk, kind=EntryKind.ADJUSTMENT, amount=Decimal("-40.00"), effective_date=PAST
+        ),
+        EntrySpec(
+            fund_id=fund("DEP").pk, kind=EntryKind.PAYMENT, amount=Decimal("-10.00"), effective_date=PAST
+        ),
+    )
+    assert account.balance == Decimal("-80.00")
+    refund = ask(account, cashier, "60.00")
+    refund_issue(refund_id=refund.pk, check_number="5002", actor=supervisor)
+    parts = dict(
+        LedgerEntry.objects.filter(account=account, kind=EntryKind.REFUND).values_list("fund__code", "amount")
+    )
+    assert parts == {"CR": Decimal("40.00"), "WTR": Decimal("20.00")}
+    assert sorted(RefundLine.objects.values_list("amount", flat=True)) == [Decimal("20.00"), Decimal("40.00")]
+    assert_invariant(account)
+    assert account.balance == Decimal("-20.00")  # WTR -10 left, and the deposit held
+
+
+def test_issuing_twice_posts_once_and_a_different_check_number_is_refused(cashier, supervisor):
+    account = in_credit("60.00")
+    refund = ask(account, cashier, "60.00")
+    with pytest.raises(DomainError, match="Enter the check number"):
+        refund_issue(refund_id=refund.pk, check_number=" ", actor=supervisor)
+    with pytest.raises(DomainError, match="Only a supervisor can issue"):
+        refund_issue(refund_id=refund.pk, check_number="5003", actor=cashier)
+    first = refund_issue(refund_id=refund.pk, check_number="5003", actor=supervisor)
+    assert refund_issue(refund_id=refund.pk, check_number="5003", actor=supervisor) == first
+    with pytest.raises(DomainError, match="already issued as check 5003"):
+        refund_issue(refund_id=refund.pk, check_number="5004", actor=supervisor)
+    assert LedgerEntry.objects.filter(kind=EntryKind.REFUND).count() == 1
+    assert AuditEvent.objects.filter(verb="refund.issue").count() == 1
+    assert_invariant(account)
+
+
+def test_issuing_refuses_when_a_charge_used_the_credit_after_approval(cashier, supervisor):
+    account = in_credit("60.00")
+    refund = ask(account, cashier, "60.00")
+    charge(account, "30.00", due=TODAY)
+    with pytest.raises(DomainError, match=r"credit is now \$30.00.*cancel it and request the new amount"):
+        refund_issue(refund_id=refund.pk, check_number="5005", actor=supervisor)
+    assert not LedgerEntry.objects.filter(kind=EntryKind.REFUND).exists()
+    assert Refund.objects.get().status == "approved"
+
+
+def test_a_card_refund_is_issued_without_a_check(cashier, supervisor):
+    account = AccountFactory(status="final")
+    charge(account, "40.00", due=PAST)
+    _card_payment(cashier, account, "90.00")
+    refund = ask(account, cashier, "50.00", RefundMethod.ORIGINAL_PAYMENT)
+    issued = refund_issue(refund_id=refund.pk, check_number="", actor=supervisor)
+    assert issued.status == "issued" and issued.check_number == ""
+    assert LedgerEntry.objects.get(kind=EntryKind.REFUND).reference.endswith("TO ORIGINAL PAYMENT")
+    with pytest.raises(DomainError, match="not a check"):
+        refund_check_cashed(refund_id=refund.pk, check_number="", cashed_on=TODAY, actor=supervisor)
+    assert_invariant(account)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_supervisors_issuing_the_same_refund_at_once_post_it_once(make_user):
+    """The account lock serialises them: the second finds it issued and returns it."""
+    from django.db import connection
+
+    cashier, sam, bea = (
+        make_user("cass", "Cashier"),
+        make_user("sam", "Supervisor"),
+        make_user("bea", "Supervisor"),
+    )
+    account = in_credit("75.00")
+    refund = ask(account, cashier, "75.00")
+    barrier, errors, results = threading.Barrier(2), [], []
+
+    def work(actor) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait()
+            results.append(refund_issue(refund_id=refund.pk, check_number="6001", actor=actor).pk)
+        except BaseException as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(a,)) for a in (sam, bea)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert results == [refund.pk, refund.pk]
+    assert LedgerEntry.objects.filter(kind=EntryKind.REFUND).count() == 1
+    assert AuditEvent.objects.filter(verb="refund.issue").count() == 1
+    assert_invariant(account)
+    assert account.balance == 0
+
+
+# --- checks: cashed or unclaimed ------------------------------------------------------------------
+
+
+def _issued(cashier, supervisor, amount: str = "60.00", number: str = "7001") -> Refund:  # type: ignore[no-untyped-def]
+    account = in_credit(amount)
+    refund = ask(account, cashier, amount)
+    if refund.status == "requested":
+        refund_decide(refund_id=refund.pk, approve=True, note="", actor=supervisor)
+    return refund_issue(refund_id=refund.pk, check_number=number, actor=supervisor)
+
+
+def test_a_cashed_check_is_recorded_once_with_its_number_and_date(cashier, supervisor):
+    refund = _issued(cashier, supervisor)
+    with pytest.raises(DomainError, match="is not this refund's check"):
+        refund_check_cashed(refund_id=refund.pk, check_number="7002", cashed_on=TODAY, actor=supervisor)
+    with pytest.raises(DomainError, match="between the issue date"):
+        refund_check_cashed(
+            refund_id=refund.pk, check_number="7001", cashed_on=TODAY + timedelta(days=1), actor=supervisor
+        )
+    cashed = refund_check_cashed(refund_id=refund.pk, check_number="7001", cashed_on=TODAY, actor=supervisor)
+    assert (cashed.status, cashed.cashed_on) == ("cashed", TODAY)
+    assert (
+        refund_check_cashed(refund_id=refund.pk, check_number="7001", cashed_on=TODAY, actor=supervisor)
+        == cashed
+    )
+    assert AuditEvent.objects.filter(verb="refund.cashed").count() == 1
+
+
+def test_an_uncashed_check_returns_to_the_account_as_unclaimed_after_the_policy_period(cashier, supervisor):
+    refund = _issued(cashier, supervisor, "60.00")
+    cashed = _issued(cashier, supervisor, "45.00", "7002")
+    refund_check_cashed(refund_id=cashed.pk, check_number="7002", cashed_on=TODAY, actor=supervisor)
+    account = refund.account
+    account.refresh_from_db()
+    assert account.balance == 0
+
+    day_179 = TODAY + timedelta(days=179)
+    assert refunds_nightly_run(business_date=day_179).counts["unclaimed"] == 0
+    day_180 = TODAY + timedelta(days=180)
+    run = refunds_nightly_run(business_date=day_180)
+    assert run.counts["unclaimed"] == 1 and run.counts["unclaimed_total"] == "60.00"
+
+    refund.refresh_from_db()
+    assert (refund.status, refund.unclaimed_on) == ("unclaimed", day_180)
+    back = LedgerEntry.objects.get(account=account, kind=EntryKind.REVERSAL)
+    original = LedgerEntry.objects.get(account=account, kind=EntryKind.REFUND)
+    assert (back.reversal_of_id, back.amount, back.fund.code) == (original.pk, Decimal("-60.00"), "CR")
+    assert_invariant(account)
+    assert account.balance == Decimal("-60.00")  # the credit is the customer's again
+    audit = AuditEvent.objects.get(verb="refund.unclaimed")
+    assert audit.account_id == account.pk and audit.data["restored_credit"] == "60.00"
+    # the cashed check stays cashed, and a later run returns nothing twice
+    cashed.refresh_from_db()
+    assert cashed.status == "cashed"
+    refunds_nightly_run(business_date=day_180 + timedelta(days=1))
+    assert LedgerEntry.objects.filter(kind=EntryKind.REVERSAL).count() == 1
+    with pytest.raises(DomainError, match="returned to the account|this refund is check unclaimed"):
+        refund_check_cashed(refund_id=refund.pk, check_number="7001", cashed_on=TODAY, actor=supervisor)
+
+
+def test_the_unclaimed_period_comes_from_the_policy(cashier, supervisor):
+    policy_version_create(
+        name="",
+        presets=["DEFAULT"],
+        overrides={"refunds.unclaimed_after_days": 90},
+        note="90 days",
+        actor=supervisor,
+    )
+    refund = _issued(cashier, supervisor)
+    refunds_nightly_run(business_date=TODAY + timedelta(days=90))
+    refund.refresh_from_db()
+    assert refund.status == "unclaimed"
+
+
+# --- nightly proposals ----------------------------------------------------------------------------
+
+
+def _final_billed(account: Account, days_ago: int) -> None:
+    day = TODAY - timedelta(days=days_ago)
+    Bill.objects.create(
+        number=f"F{account.pk}",
+        account=account,
+        period_start=day - timedelta(days=30),
+        period_end=day,
+        bill_date=day,
+        due_date=day + timedelta(days=20),
+        total=Decimal("40.00"),
+        is_final=True,
+    )
+
+
+def test_nightly_proposes_a_check_refund_for_final_credits_past_the_waiting_period_once(cashier):
+    due = in_credit("62.50")
+    _final_billed(due, 31)
+    closed = in_credit("10.00", status="closed", final_bill_requested_on=TODAY - timedelta(days=40))
+    too_recent = in_credit("80.00")
+    _final_billed(too_recent, 29)
+    small = in_credit("3.00")
+    _final_billed(small, 60)
+    active = in_credit("80.00", status="active")
+    _final_billed(active, 60)
+    has_open = in_credit("90.00")
+    _final_billed(has_open, 60)
+    ask(has_open, cashier, "20.00")
+    deposit_only = AccountFactory(status="final")
+    _final_billed(deposit_only, 60)
+    post(
+        deposit_only,
+        EntrySpec(
+            fund_id=fund("DEP").pk, kind=EntryKind.PAYMENT, amount=Decimal("-100.00"), effective_date=PAST
+        ),
+    )
+
+    run = refunds_nightly_run(business_date=TODAY)
+
+    proposed = {r.account_id: r for r in Refund.objects.filter(batch=run)}
+    assert set(proposed) == {due.pk, closed.pk}
+    r = proposed[due.pk]
+    assert (r.amount, r.method, r.status, r.source, r.requested_by) == (
+        Decimal("62.50"),
+        RefundMethod.CHECK,
+        RefundStatus.REQUESTED,
+        RefundSource.NIGHTLY,
+        None,
+    )
+    assert r.payee == due.customer.display_name and r.mailing_address == due.customer.mailing_address
+    assert run.counts["proposed"] == 2 and run.counts["proposed_total"] == "72.50"
+    assert AuditEvent.objects.filter(verb="refund.propose").count() == 2
+    entries, refunds = LedgerEntry.objects.count(), Refund.objects.count()
+
+    assert refunds_nightly_run(business_date=TODAY).pk == run.pk  # the same date: the same run
+    assert (LedgerEntry.objects.count(), Refund.objects.count()) == (entries, refunds)
+    # tomorrow: the 29-day-old final bill reaches 30 days; the open proposals are not made again
+    tomorrow = refunds_nightly_run(business_date=TODAY + timedelta(days=1))
+    assert [r.account_id for r in Refund.objects.filter(batch=tomorrow)] == [too_recent.pk]
+    assert Refund.objects.count() == refunds + 1 and LedgerEntry.objects.count() == entries
+    assert BatchRun.objects.filter(kind=RunKind.REFUNDS).count() == 2
+
+
+def test_a_proposal_is_approved_by_staff_and_a_rejected_one_is_not_proposed_again(cashier, supervisor):
+    account = in_credit("150.00")
+    _final_billed(account, 45)
+    refunds_nightly_run(business_date=TODAY)
+    proposal = Refund.objects.get()
+    assert proposal.status == "requested"  # even under the limit: staff review what the run proposes
+    refund_decide(refund_id=proposal.pk, approve=False, note="Customer asked to donate it", actor=supervisor)
+    refunds_nightly_run(business_date=TODAY + timedelta(days=1))
+    assert Refund.objects.count() == 1
+
+
+def test_a_proposal_without_a_mailing_address_takes_the_one_added_before_approval(supervisor):
+    account = in_credit("150.00", customer__mail_line1="")
+    _final_billed(account, 45)
+    refunds_nightly_run(business_date=TODAY)
+    proposal = Refund.objects.get()
+    assert proposal.mailing_address == ""
+    with pytest.raises(DomainError, match="no mailing address"):
+        refund_decide(refund_id=proposal.pk, approve=True, note="", actor=supervisor)
+    customer = account.customer
+    customer.mail_line1 = "9 New Rd"
+    customer.save()
+    approved = refund_decide(refund_id=proposal.pk, approve=True, note="", actor=supervisor)
+    assert approved.mailing_address.startswith("9 New Rd")
+
+
+def test_the_waiting_period_comes_from_the_policy(supervisor):
+    policy_version_create(
+        name="",
+        presets=["DEFAULT"],
+        overrides={"refunds.waiting_days_after_final": 60},
+        note="60",
+        actor=supervisor,
+    )
+    account = in_credit("150.00")
+    _final_billed(account, 45)
+    assert refunds_nightly_run(business_date=TODAY).counts["proposed"] == 0
+    assert refunds_nightly_run(business_date=TODAY + timedelta(days=15)).counts["proposed"] == 1
