@@ -25,29 +25,16 @@ from collections_app.services.refunds import (
     refund_request,
 )
 from collections_app.services.refunds_nightly import refunds_nightly_run
+from collections_app.tests.refund_setup import card_payment, in_credit
 from common.exceptions import DomainError
 from common.models import AuditEvent
 from payments.services.posting import TenderSpec
-from payments.tests.factories import check, open_session
+from payments.tests.factories import check
 from payments.tests.factories import post as pay_at_counter
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 PAST = TODAY - timedelta(days=60)
-
-
-def in_credit(amount: str, *, status: str = "final", **kw) -> Account:  # type: ignore[no-untyped-def]
-    """An account whose overpayment waits on the customer-credit fund (as the counter leaves it)."""
-    account = AccountFactory(status=status, **kw)
-    charge(account, "40.00", due=PAST)
-    pay(account, "40.00", on=PAST)
-    post(
-        account,
-        EntrySpec(
-            fund_id=fund("CR").pk, kind=EntryKind.PAYMENT, amount=-Decimal(amount), effective_date=PAST
-        ),
-    )
-    return account
 
 
 def assert_invariant(*accounts: Account) -> None:
@@ -177,20 +164,10 @@ def test_roles_without_request_authority_are_refused(counselor):
 # --- back to the original card / electronic payment --------------------------------------------
 
 
-def _card_payment(cashier, account: Account, amount: str, last4: str = "4242"):  # type: ignore[no-untyped-def]
-    session = open_session(cashier)
-    return pay_at_counter(
-        session,
-        cashier,
-        (account, amount),
-        tenders=[TenderSpec(kind="card", amount=Decimal(amount), card_last4=last4, auth_code="A1")],
-    )
-
-
 def test_a_card_refund_goes_to_the_latest_card_payment_and_never_above_it(cashier):
     account = AccountFactory(status="final")
     charge(account, "40.00", due=PAST)
-    _card_payment(cashier, account, "100.00", "1111")  # the older one
+    card_payment(cashier, account, "100.00", "1111")  # the older one
     session = account.payments.get().transaction.session
     pay_at_counter(
         session, cashier, (account, "30.00"), tenders=[check("30.00")]
@@ -348,7 +325,7 @@ def test_issuing_refuses_when_a_charge_used_the_credit_after_approval(cashier, s
 def test_a_card_refund_is_issued_without_a_check(cashier, supervisor):
     account = AccountFactory(status="final")
     charge(account, "40.00", due=PAST)
-    _card_payment(cashier, account, "90.00")
+    card_payment(cashier, account, "90.00")
     refund = ask(account, cashier, "50.00", RefundMethod.ORIGINAL_PAYMENT)
     issued = refund_issue(refund_id=refund.pk, check_number="", actor=supervisor)
     assert issued.status == "issued" and issued.check_number == ""
@@ -450,7 +427,7 @@ def test_an_uncashed_check_returns_to_the_account_as_unclaimed_after_the_policy_
     assert cashed.status == "cashed"
     refunds_nightly_run(business_date=day_180 + timedelta(days=1))
     assert LedgerEntry.objects.filter(kind=EntryKind.REVERSAL).count() == 1
-    with pytest.raises(DomainError, match="returned to the account|this refund is check unclaimed"):
+    with pytest.raises(DomainError, match="this refund is check unclaimed, returned to the account"):
         refund_check_cashed(refund_id=refund.pk, check_number="7001", cashed_on=TODAY, actor=supervisor)
 
 
