@@ -3,6 +3,7 @@ reject, issue, record a cashed check, cancel), the register with its CSV for acc
 the nightly run on demand."""
 
 import csv
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -95,6 +96,7 @@ def refund_new(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "account": account,
         "form": form,
+        "credit_balance": -account.balance if account.balance < 0 else Decimal("0.00"),
         "available": refundable(account=account, credits=fund_credits(account_id=account.pk)),
         "limits": refund_limits(),
         "payment": payment,
