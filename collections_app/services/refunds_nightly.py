@@ -18,7 +18,8 @@ from django.utils import timezone
 from accounts.services.ledger import accounts_lock
 from collections_app.models import BatchRun, RunKind, RunStatus
 from collections_app.models.refunds import Refund, RefundMethod, RefundStatus
-from collections_app.services.refunds import _return_unclaimed, refund_limits
+from collections_app.services.refund_checks import _return_unclaimed
+from collections_app.services.refunds import refund_limits
 from common.audit import audit_record
 from common.money import to_money
 

@@ -25,9 +25,9 @@ from collections_app.selectors.refunds import (
     refundable,
     refunded_from_payment,
 )
+from collections_app.services.refund_checks import refund_check_cashed
 from collections_app.services.refunds import (
     refund_cancel,
-    refund_check_cashed,
     refund_decide,
     refund_issue,
     refund_limits,
