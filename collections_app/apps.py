@@ -32,6 +32,7 @@ class CollectionsConfig(AppConfig):
         nav_register(
             NavItem("Policy", "collections_app:policy", "collections_app.view_policyversion", order=60)
         )
+        nav_register(NavItem("Refunds", "collections_app:refunds", "collections_app.view_refund", order=43))
         post_migrate.connect(_reference_data, sender=self, dispatch_uid="collections_app.reference_data")
         # Account-page providers of each area register below (one line per area).
         from collections_app import (
@@ -40,6 +41,9 @@ class CollectionsConfig(AppConfig):
         )
 
         page_recovery.register()
+        from collections_app import page_refunds
+
+        page_refunds.register()
         from collections_app import page_notices
 
         page_notices.register()

@@ -329,6 +329,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collections_app.tasks.recovery.agency_referrals",
         "schedule": crontab(hour=3, minute=20),
     },
+    # 03:30: uncashed refund checks past the policy's period return as unclaimed; final accounts'
+    # credits past the waiting period are proposed for refund (after the small-balance write-off)
+    "refunds-nightly": {
+        "task": "collections_app.tasks.refunds.refunds_nightly",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Policy knobs of the account desk ----------------------------------------------------------

@@ -21,6 +21,7 @@ from collections_app.models import (
     Holiday,
     Notice,
     NoticeBatch,
+    Refund,
     RunKind,
     RunStatus,
     SecurityDeposit,
@@ -220,6 +221,41 @@ TABLE = [
         DESK,
         200,
     ),
+    # refunds: cashiers and the desk request, the desk reads the queue and register, supervisors decide
+    ("collections_app:refunds", "get", "/collections/refunds/", DESK, 200),
+    ("collections_app:refund_run", "post", "/collections/refunds/run/", DESK, 302),
+    ("collections_app:refund_register", "get", "/collections/refunds/register/", DESK, 200),
+    ("collections_app:refund_register_csv", "get", "/collections/refunds/register.csv", DESK, 200),
+    (
+        "collections_app:refund_decide",
+        "post",
+        "/collections/refunds/{credit_refund}/decide/",
+        {SUPERVISOR},
+        302,
+    ),
+    (
+        "collections_app:refund_issue",
+        "post",
+        "/collections/refunds/{credit_refund}/issue/",
+        {SUPERVISOR},
+        302,
+    ),
+    (
+        "collections_app:refund_cashed",
+        "post",
+        "/collections/refunds/{credit_refund}/cashed/",
+        {SUPERVISOR},
+        302,
+    ),
+    (
+        "collections_app:refund_cancel",
+        "post",
+        "/collections/refunds/{credit_refund}/cancel/",
+        {CASHIER, *DESK},
+        302,
+    ),
+    ("collections_app:refund_new", "get", "/collections/accounts/{number}/refund/", {CASHIER, *DESK}, 200),
+    ("collections_app:refund_new", "post", "/collections/accounts/{number}/refund/", {CASHIER, *DESK}, 200),
     # API
     ("api:policy-evaluate", "post", "/api/v1/policy/evaluate", WHATIF, 400),
     ("api:policy-presets", "get", "/api/v1/policy/presets", WHATIF, 200),
@@ -330,6 +366,14 @@ def objects(make_user):  # type: ignore[no-untyped-def]
             created_by=officer,
         ).pk,
         "letter": credit_letter_issue(account_id=account.pk, addressed_to="Gas Co", actor=officer).pk,
+        "credit_refund": Refund.objects.create(
+            account=other,
+            amount=Decimal("150.00"),
+            method="check",
+            payee="Maria Testperson",
+            requested_by=requester,
+            idempotency_key="table-credit-refund",
+        ).pk,
     }
 
 
@@ -366,5 +410,5 @@ def _names(patterns, namespace: str = ""):  # type: ignore[no-untyped-def]
 
 def test_the_table_covers_every_collections_url():
     names = set(_names(get_resolver().url_patterns))
-    assert len(names) == 80, "the walk found the collections pages and API"
+    assert len(names) == 89, "the walk found the collections pages and API"
     assert names == {row[0] for row in TABLE}
