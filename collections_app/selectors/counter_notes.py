@@ -103,7 +103,7 @@ def preview_counter_notes(*, lines: list[tuple[int, Decimal]], as_of: date) -> d
                         "reconnect_ordered",
                         "warning",
                         "This payment orders a reconnection — a reconnection fee will follow",
-                        f"{why} Fee: {fee_quote(policy, after, as_of)}",
+                        f"After this payment: {why} Fee: {fee_quote(policy, after, as_of)}",
                     )
                 )
             else:
