@@ -337,6 +337,9 @@ def test_the_fee_is_charged_once_even_if_completion_is_retried(people, role_clie
     assert len(_fees(account)) == 1
     account.refresh_from_db()
     assert account.balance == Decimal("25.00")
+    client = role_clients[COLLECTOR]
+    timeline = client.get(f"/accounts/{account.number}/").content.decode()
+    assert "Fee: Reconnection during normal hours: $25.00" in timeline
     listed = api.get("/api/v1/service-orders?status=completed&kind=reconnect").json()["results"]
     assert listed[0]["fee_amount"] == "25.00" and listed[0]["fee_reason"].startswith("Reconnection")
 
@@ -397,6 +400,8 @@ def test_staff_record_the_after_hours_request_on_the_order_page(people, client):
     )
     page = client.get(f"/collections/orders/{order.pk}/").content.decode()
     assert "customer asked for after hours" in page
+    account_page = client.get(f"/accounts/{account.number}/").content.decode()
+    assert "after hours at the customer&#x27;s request. Fee on completion: $25.00 charged" in account_page
     bad = client.post(f"/collections/orders/{order.pk}/after-hours/", {"requested": "maybe"}, follow=True)
     assert "Say whether the customer asks" in bad.content.decode()
     visit = ServiceOrder.objects.create(
@@ -414,3 +419,16 @@ def test_staff_record_the_after_hours_request_on_the_order_page(people, client):
         content_type="application/json",
     )
     assert api.status_code == 200 and api.json()["after_hours_requested"] is False
+
+
+def test_completing_on_the_order_page_says_which_fee_was_charged(people, client):
+    any_day_policy()
+    account = _disconnected("0000920111")
+    order = _reconnect_order(account, people)
+    order_dispatch(order_ids=[order.pk], crew="Crew 7", actor=people["olivia"])
+    client.force_login(people["olivia"])
+    page = client.post(f"/collections/orders/{order.pk}/complete/", {"outcome": "done"}, follow=True)
+    html = page.content.decode()
+    assert "Completed. Reconnection fee $25.00 charged: Reconnection during normal hours" in html
+    assert 'data-testid="reconnect-fee"><b>$25.00 charged</b>' in html
+    assert [e.amount for e in _fees(account)] == [Decimal("25.00")]
