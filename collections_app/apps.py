@@ -18,6 +18,19 @@ def _reconnect_on_payment(**kwargs: Any) -> None:
     on_payment_posted(**kwargs)
 
 
+def _counter_preview_notes(**kwargs: Any) -> Any:
+    """The counter's preview: a disconnected account's status and the reconnection to come."""
+    from collections_app.selectors.counter_notes import preview_counter_notes
+
+    return preview_counter_notes(**kwargs)
+
+
+def _counter_receipt_notes(**kwargs: Any) -> Any:
+    from collections_app.selectors.counter_notes import receipt_counter_notes
+
+    return receipt_counter_notes(**kwargs)
+
+
 class CollectionsConfig(AppConfig):
     name = "collections_app"
     verbose_name = "Collections"
@@ -53,3 +66,7 @@ class CollectionsConfig(AppConfig):
 
         register(flags=shutoff_reads.account_flags, timeline=order_reads.account_timeline)
         on_payment_posted(_reconnect_on_payment)
+        from payments.services.notes import on_payment_preview, on_payment_receipt
+
+        on_payment_preview(_counter_preview_notes)
+        on_payment_receipt(_counter_receipt_notes)

@@ -2,20 +2,20 @@ from django.utils import timezone
 
 from common.pdf import pdf_render
 from payments.models import BankDeposit, CounterTransaction, DrawerSession, ReturnedItem
+from payments.services.notes import receipt_notes
 from payments.services.sessions import session_expected
 
 
 def receipt_context(txn: CounterTransaction, *, copy: bool) -> dict:  # type: ignore[type-arg]
-    return {
-        "txn": txn,
-        "copy": copy,
-        "payments": list(
-            txn.payments.select_related("account", "account__customer", "account__premise")
-            .prefetch_related("distribution__fund")
-            .order_by("account__number")
-        ),
-        "tenders": list(txn.tenders.all()),
-    }
+    payments = list(
+        txn.payments.select_related("account", "account__customer", "account__premise")
+        .prefetch_related("distribution__fund")
+        .order_by("account__number")
+    )
+    notes = receipt_notes(payments=payments, at=txn.created_at)  # e.g. a reconnection ordered
+    for p in payments:
+        p.notes = notes.get(p.pk, [])  # type: ignore[attr-defined]
+    return {"txn": txn, "copy": copy, "payments": payments, "tenders": list(txn.tenders.all())}
 
 
 def receipt_pdf(txn: CounterTransaction, *, copy: bool) -> bytes:

@@ -28,6 +28,7 @@ from payments.models import (
 from payments.selectors import gl_journal, open_session_for
 from payments.services.deposits import deposit_advance, deposit_prepare
 from payments.services.files import payment_file_import
+from payments.services.notes import preview_notes
 from payments.services.posting import Line, TenderSpec, distribution_preview, transaction_post
 from payments.services.returns import payment_return
 from payments.services.sessions import session_close, session_open, session_signoff
@@ -122,6 +123,12 @@ def post_payment(request: HttpRequest) -> HttpResponse:
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         if lines and not error:
             preview = distribution_preview(lines=lines, as_of=session.business_date)
+            # what other areas must tell the cashier first (a disconnected service, a fee to come)
+            notes = preview_notes(
+                lines=[(ln.account_id, ln.amount) for ln in lines], as_of=session.business_date
+            )
+            for p in preview:
+                p.notes = notes.get(p.account.pk, [])  # type: ignore[attr-defined]
         elif not lines:
             error = "Add at least one account to pay."
         if preview and tenders:

@@ -282,7 +282,7 @@ SPECS: tuple[Spec, ...] = (
     # --- reconnect (§1.8)
     _s("reconnect.fee_normal", D("25.00"), "decimal", "Reconnection fee, normal hours.", "sgcity.org (St. George)"),
     _s("reconnect.fee_after_hours", D("50.00"), "decimal", "Reconnection fee, after hours.", "sgcity.org (St. George)"),
-    _s("reconnect.after_hours_from", "16:00", "hhmm", "Reconnections requested from this time (or on a closed day) are after hours.",
+    _s("reconnect.after_hours_from", "16:00", "hhmm", "A reconnection done from this time (or on a closed day) is after hours: the after-hours fee if the customer asked for it.",
        "sgcity.org ($25 if paid by 4:00 p.m.)"),
     _s("reconnect.low_income_caps", True, "bool", "Cap reconnection fees for low-income customers.",
        "HSC 116914(a)(1)"),

@@ -188,6 +188,13 @@ def account_flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
             )
         elif order.kind == "reconnect":
             flags.append(
-                Flag("reconnect_order", "Reconnect order open", f"Order #{order.pk}, {where}.", "success")
+                Flag(
+                    "reconnect_order",
+                    "Reconnect order open",
+                    f"Order #{order.pk}, {where}"
+                    + (", after hours at the customer's request" if order.after_hours_requested else "")
+                    + (f". Fee on completion: {order.fee_quote}" if order.fee_quote else "."),
+                    "success",
+                )
             )
     return flags

@@ -105,6 +105,7 @@ TABLE = [
     ("collections_app:order", "get", "/collections/orders/{order}/", DESK, 200),
     ("collections_app:order_complete", "post", "/collections/orders/{order}/complete/", DESK, 302),
     ("collections_app:order_cancel", "post", "/collections/orders/{order}/cancel/", DESK, 302),
+    ("collections_app:order_after_hours", "post", "/collections/orders/{order}/after-hours/", DESK, 302),
     ("collections_app:order_visit_new", "get", "/collections/accounts/{number}/field-visit/", DESK, 200),
     ("collections_app:order_visit_new", "post", "/collections/accounts/{number}/field-visit/", DESK, 200),
     # notices
@@ -264,6 +265,7 @@ TABLE = [
     ("api:shutoff-candidates", "get", "/api/v1/shutoff-runs/{run}/candidates", DESK, 200),
     ("api:service-orders", "get", "/api/v1/service-orders", DESK, 200),
     ("api:service-order-complete", "post", "/api/v1/service-orders/{order}/complete", DESK, 400),
+    ("api:service-order-after-hours", "post", "/api/v1/service-orders/{order}/after-hours", DESK, 400),
     ("api:account-notices", "get", "/api/v1/accounts/{number}/notices", DESK, 200),
     ("api:account-deposit", "get", "/api/v1/accounts/{number}/deposit", DESK, 200),
     ("api:account-bankruptcy", "get", "/api/v1/accounts/{number}/bankruptcy", DESK, 200),
@@ -410,5 +412,5 @@ def _names(patterns, namespace: str = ""):  # type: ignore[no-untyped-def]
 
 def test_the_table_covers_every_collections_url():
     names = set(_names(get_resolver().url_patterns))
-    assert len(names) == 89, "the walk found the collections pages and API"
+    assert len(names) == 91, "the walk found the collections pages and API"
     assert names == {row[0] for row in TABLE}
