@@ -98,7 +98,7 @@ def _deposit_layer(layer: Layer, facts: AccountFacts, bills: list[Decimal], owne
         )
     # The average is a money figure the explanation shows, so it is rounded to the cent first
     # (rules.md §0: round half-up at each computation) and the deposit is computed from the
-    # figure shown: staff and customer can redo "2 × $108.16 = $216.32" by hand. The unrounded
+    # figure shown: staff and customer can redo "2 x $108.16 = $216.32" by hand. The unrounded
     # average (108.1566...) would give $216.31, an explanation that does not add up.
     average = to_money(sum(recent, ZERO) / len(recent))
     if formula == "ANNUAL_FRACTION":

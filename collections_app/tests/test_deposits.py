@@ -69,7 +69,7 @@ def test_the_stored_deposit_is_the_arithmetic_its_explanation_shows(officer):
     account = AccountFactory(occupancy="tenant")
     _year_of_bills(account, ["108.15", "108.16", "108.16"], last_due=START - timedelta(days=5))
     deposit = _require(account, officer)
-    # the average $108.1566... is shown as $108.16: the deposit is 2 × $108.16, to the cent
+    # the average $108.1566... is shown as $108.16: the deposit is 2 x $108.16, to the cent
     assert deposit.explanation["reason"] == "2 × average monthly bill of 3 ($108.16) = $216.32."
     assert deposit.required_amount == Decimal("216.32")
     assert deposit.explanation["amount"] == "216.32"

@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from collections_app.policy import amounts
-from collections_app.policy.decision import Outcome
 from collections_app.policy.core import to_money
+from collections_app.policy.decision import Outcome
 from collections_app.policy.facts import AccountFacts, ArrangementFact, BillFact, DepositFact, PaymentFact
 
 from .builders import money, pol
@@ -35,8 +35,8 @@ def _adds_up(reason: str) -> tuple[Decimal, Decimal, Decimal]:
 
 
 def test_the_deposit_explanation_adds_up_with_the_average_it_shows():
-    # 324.47 / 3 = 108.1566...: shown as $108.16, so the deposit is 2 × 108.16 = 216.32 (not the
-    # 216.31 of the unrounded average, which made "2 × $108.16 = $216.31" on the demo city)
+    # 324.47 / 3 = 108.1566...: shown as $108.16, so the deposit is 2 x 108.16 = 216.32 (not the
+    # 216.31 of the unrounded average, which made "2 x $108.16 = $216.31" on the demo city)
     result = deposit(pol("AZ_SCOTTSDALE"), bills=[money("108.15"), money("108.16"), money("108.16")])
     k, base, amount = _adds_up(result.reason)
     assert k * base == amount == result.amount == money("216.32")
@@ -51,7 +51,7 @@ def test_the_deposit_explanation_adds_up_with_the_average_it_shows():
 
 def test_tx_fraction_explanation_adds_up():
     result = deposit(pol("TX_PUC_ELECTRIC"), bills=[money("108.15"), money("108.16"), money("108.16")])
-    # 12 × $108.16 = $1,297.92 shown, × 0.1667 = 216.363... = $216.36
+    # 12 x $108.16 = $1,297.92 shown, x 0.1667 = 216.363... = $216.36
     assert "estimated annual billing $1,297.92 (12 × average monthly bill $108.16)" in result.reason
     assert result.amount == to_money(Decimal("1297.92") * Decimal("0.1667")) == money("216.36")
 
