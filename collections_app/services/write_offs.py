@@ -2,10 +2,10 @@
 supervisor's approval, bankruptcy discharges. Every write-off posts ledger entries referenced
 `WO-<id>` and keyed `wo:<id>:<n>`, and moves `Account.balance` by exactly their sum.
 
-Recovery (money received later on a written-off account) lives in `write_off_recovery`.
+Recovery (money received later on a written-off account) lives in `write_off_recovery`; what the
+policy finds for an uncollectible request (read only) in `selectors.write_off_review`.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -27,28 +27,18 @@ from collections_app.models import (
     WriteOffKind,
     WriteOffStatus,
 )
-from collections_app.policy.amounts import (
-    WRITE_OFF_CRITERIA,
-    WriteOffCheck,
-    write_off_check,
-    write_off_evidence,
+from collections_app.selectors.write_off_review import (
+    CRITERIA,
+    DECEASED_DOCUMENTS,
+    checks_json,
+    refusal_text,
+    request_check,
 )
-from collections_app.policy.decision import RuleCheck
 from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record
 from common.exceptions import DomainError
 from common.money import to_money
 
-# West Terre Haute's uncollectible criteria (rules.md 1.9) and the evidence each needs live in the
-# policy engine (amounts_write_off); bankruptcy discharges normally come through the bankruptcy
-# case, which writes off the pre-petition balance itself.
-CRITERIA = WRITE_OFF_CRITERIA
-# What staff may have seen showing a debtor died leaving no estate (the "deceased" evidence).
-DECEASED_DOCUMENTS = {
-    "death_certificate_probate": "Death certificate, and a probate search found no estate",
-    "executor_letter": "Letter from the executor or the probate court: no assets",
-    "obituary_probate": "Obituary, and a probate search found no estate",
-}
 SMALL_BALANCE_REASON = "Small balance written off without action (Union City Code 40.03(D)-(E))."
 
 # Candidates are locked in id order (the same order every ledger service locks in) and re-checked
@@ -197,58 +187,6 @@ def small_balance_run(*, business_date: date, actor=None) -> BatchRun:  # type: 
     return run
 
 
-def _review(*, account_id: int, as_of: date, criteria: str, document: str) -> tuple[WriteOffCheck, int]:
-    """The policy's answer for this request (reads only): every rule checked, the amount."""
-    from collections_app.selectors.policy import current_policy
-    from collections_app.selectors.recovery import collection_steps, facts_for
-
-    policy, version = current_policy()
-    steps = collection_steps(
-        account_id=account_id, as_of=as_of, deceased_document=DECEASED_DOCUMENTS.get(document, "")
-    )
-    check = write_off_check(
-        policy, facts_for(account_id, as_of=as_of), as_of, criterion=criteria, steps=steps
-    )
-    return check, version.version
-
-
-@dataclass(frozen=True)
-class WriteOffReview:
-    """What the request form shows before anything is asked: the account's rules checked, the
-    amount the policy would write off, and which criteria have their evidence on record."""
-
-    check: WriteOffCheck
-    evidence: dict[str, RuleCheck]
-
-
-def write_off_review(*, account_id: int, as_of: date) -> WriteOffReview:
-    from collections_app.selectors.policy import current_policy
-    from collections_app.selectors.recovery import collection_steps, facts_for
-
-    policy, _ = current_policy()
-    steps = collection_steps(account_id=account_id, as_of=as_of)
-    check = write_off_check(policy, facts_for(account_id, as_of=as_of), as_of)
-    return WriteOffReview(check, write_off_evidence(policy, steps, as_of))
-
-
-def _refusals(check: WriteOffCheck) -> str:
-    return " ".join(c.reason for c in check.checks if c.outcome in ("blocked", "deferred")) or (
-        "The policy does not allow an uncollectible write-off."
-    )
-
-
-def _checks_json(check: WriteOffCheck, version: int, as_of: date) -> dict:  # type: ignore[type-arg]
-    return {
-        "as_of": as_of.isoformat(),
-        "policy_version": version,
-        "eligible_amount": str(check.eligible_amount),
-        "checks": [
-            {"code": c.code, "outcome": str(c.outcome), "reason": c.reason, "citation": c.citation}
-            for c in check.checks
-        ],
-    }
-
-
 @transaction.atomic(durable=True)
 def write_off_request(  # type: ignore[no-untyped-def]
     *,
@@ -279,10 +217,10 @@ def write_off_request(  # type: ignore[no-untyped-def]
     if WriteOff.objects.filter(account_id=account_id, status=WriteOffStatus.PENDING).exists():
         raise DomainError("write_off.pending", "A write-off of this account already awaits approval.")
     today = timezone.localdate()
-    check, version = _review(account_id=account_id, as_of=today, criteria=criteria, document=document)
+    check, version = request_check(account_id=account_id, as_of=today, criteria=criteria, document=document)
     if not check.uncollectible_eligible:
-        raise DomainError("write_off.not_eligible", "Not eligible for write-off: " + _refusals(check))
-    evidence = {"request": _checks_json(check, version, today)}
+        raise DomainError("write_off.not_eligible", "Not eligible for write-off: " + refusal_text(check))
+    evidence = {"request": checks_json(check, version, today)}
     if criteria == "deceased_no_estate":
         evidence["document"] = document
     write_off = WriteOff.objects.create(
@@ -356,7 +294,7 @@ def write_off_decide(*, write_off_id: int, approve: bool, note: str, actor) -> W
         # service turned back on or charges aged since the request change the answer or the
         # amount (only what is past due long enough; the queue shows both figures, the trail
         # keeps the requested amount).
-        check, version = _review(
+        check, version = request_check(
             account_id=account_id,
             as_of=today,
             criteria=write_off.criteria,
@@ -365,10 +303,12 @@ def write_off_decide(*, write_off_id: int, approve: bool, note: str, actor) -> W
         if not check.uncollectible_eligible:
             raise DomainError(
                 "write_off.not_eligible",
-                "The policy no longer allows this write-off: " + _refusals(check) + " Reject it with a note.",
+                "The policy no longer allows this write-off: "
+                + refusal_text(check)
+                + " Reject it with a note.",
             )
         write_off.amount = check.eligible_amount
-        write_off.evidence = {**(write_off.evidence or {}), "approval": _checks_json(check, version, today)}
+        write_off.evidence = {**(write_off.evidence or {}), "approval": checks_json(check, version, today)}
         _post_write_off(write_off=write_off, account=account, actor=actor, on=today)
     else:
         write_off.status = WriteOffStatus.REJECTED

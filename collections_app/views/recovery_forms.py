@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 
 from collections_app.models import CollectionAgency
+from collections_app.selectors.write_off_review import CRITERIA, DECEASED_DOCUMENTS
 from collections_app.services.bankruptcy import ASSURANCE_FORMS, CHAPTERS
-from collections_app.services.write_offs import CRITERIA, DECEASED_DOCUMENTS
 from collections_app.validators import date_in_range
 
 MONEY = {"max_digits": 12, "decimal_places": 2}

@@ -9,13 +9,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account
 from collections_app.models import BatchRun, RunKind, WriteOff
 from collections_app.selectors.recovery import write_off_queue, write_offs_recent
-from collections_app.services.write_offs import (
-    CRITERIA,
-    small_balance_run,
-    write_off_decide,
-    write_off_request,
-    write_off_review,
-)
+from collections_app.selectors.write_off_review import CRITERIA, write_off_review
+from collections_app.services.write_offs import small_balance_run, write_off_decide, write_off_request
 from collections_app.views.recovery_forms import DecisionForm, WriteOffRequestForm
 from common.exceptions import DomainError
 
