@@ -28,6 +28,11 @@ class WriteOff(models.Model):
         max_length=40, blank=True, help_text="e.g. debtor_not_found, deceased_no_estate"
     )
     reason = models.TextField()
+    evidence = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="the document seen (deceased) and the policy's rules checked at request and approval",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

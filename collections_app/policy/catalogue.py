@@ -307,6 +307,10 @@ SPECS: tuple[Spec, ...] = (
        "Balances (either sign) at or below this are written off.", "Union City 40.03(D)-(E)"),
     _s("collections.uncollectible_days_past_due", 90, "int", "Past due longer than this: eligible for "
        "write-off.", "Union City 40.03"),
+    _s("collections.not_found_contact_attempts", 2, "int", "Debtor not found: at least this many contact "
+       "attempts that reached no one, none reaching the customer since.", "West Terre Haute code (debtor not found)"),
+    _s("collections.write_off_after_agency_months", 12, "int", "Not cost-effective: at a collection agency "
+       "at least this many months.", "League City resolution; Bremen 51.119"),
     # --- credit balance refunds (counter job description: "refund checks"; rules.md §1.6, §1.9)
     _s("refunds.minimum", D("3.00"), "decimal",
        "Credits at or below this are not refunded (never less than the small-balance write-off limit, "

@@ -64,6 +64,17 @@ def _year_of_bills(account, amounts: list[str], *, last_due: date) -> None:
         pay(account, amount, on=due - timedelta(days=2), reference=f"P{due}")
 
 
+def test_the_stored_deposit_is_the_arithmetic_its_explanation_shows(officer):
+    use_policy("DEFAULT")
+    account = AccountFactory(occupancy="tenant")
+    _year_of_bills(account, ["108.15", "108.16", "108.16"], last_due=START - timedelta(days=5))
+    deposit = _require(account, officer)
+    # the average $108.1566... is shown as $108.16: the deposit is 2 x $108.16, to the cent
+    assert deposit.explanation["reason"] == "2 × average monthly bill of 3 ($108.16) = $216.32."
+    assert deposit.required_amount == Decimal("216.32")
+    assert deposit.explanation["amount"] == "216.32"
+
+
 def test_residential_deposit_is_twice_the_average_of_12_months_of_bills(officer):
     use_policy("DEFAULT")
     account = AccountFactory(occupancy="tenant")
