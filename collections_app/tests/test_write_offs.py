@@ -17,7 +17,7 @@ from collections_app.models.recovery import WriteOffRecovery
 from collections_app.services.write_offs import small_balance_run, write_off_decide, write_off_request
 from common.exceptions import DomainError
 from common.models import AuditEvent
-from payments.services.returns import payment_return
+from payments.services.returns import tender_return
 from payments.tests.factories import check, open_session, post
 
 pytestmark = pytest.mark.django_db
@@ -283,8 +283,8 @@ def test_a_payment_later_re_establishes_and_pays_the_written_off_debt(
     assert uncollectible.balance == Decimal("-20.00")
 
     # that check bounces: its recovery is undone and the write-off stands for 50 again
-    payment_return(
-        payment_id=txn.payments.get().pk,
+    tender_return(
+        tender_id=txn.tenders.get().pk,
         returned_on=TODAY,
         reason="NSF",
         actor=cashier,

@@ -19,7 +19,7 @@ from counseling.services.arrangements import (
     next_due_dates,
     schedule,
 )
-from payments.services.returns import payment_return
+from payments.services.returns import tender_return
 from payments.tests.factories import cash, check, open_session, post
 
 pytestmark = pytest.mark.django_db
@@ -110,8 +110,12 @@ def test_none_when_the_last_payment_was_returned(counselor, make_user):
     payment = post(
         open_session(cashier), cashier, (account, "50.00"), tenders=[check("50.00")]
     ).payments.get()
-    payment_return(
-        payment_id=payment.pk, returned_on=TODAY, reason="NSF", actor=cashier, idempotency_key=uuid4()
+    tender_return(
+        tender_id=payment.transaction.tenders.get().pk,
+        returned_on=TODAY,
+        reason="NSF",
+        actor=cashier,
+        idempotency_key=uuid4(),
     )
     assert _failed(account) == {"last_payment_returned"}
     with pytest.raises(DomainError, match="last payment was returned"):
@@ -198,8 +202,12 @@ def test_payments_pay_installments_in_order_and_a_returned_check_reopens_them(co
     arr.refresh_from_db()
     assert arr.status == ArrangementStatus.KEPT
     assert {i.status for i in arr.installments.all()} == {InstallmentStatus.PAID}
-    payment_return(
-        payment_id=checked.pk, returned_on=TODAY, reason="NSF", actor=cashier, idempotency_key=uuid4()
+    tender_return(
+        tender_id=checked.transaction.tenders.get().pk,
+        returned_on=TODAY,
+        reason="NSF",
+        actor=cashier,
+        idempotency_key=uuid4(),
     )
     arr.refresh_from_db()
     installments = list(arr.installments.all())
