@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from accounts.models import AccountStatus
 from accounts.tests.factories import AccountFactory, charge
 from common.exceptions import DomainError
-from counseling.models import Arrangement, ArrangementStatus, CreditAuthority, InstallmentStatus, Letter
+from counseling.models import (
+    Arrangement,
+    ArrangementStatus,
+    CreditAuthority,
+    InstallmentPayment,
+    InstallmentStatus,
+    Letter,
+)
 from counseling.services.arrangements import (
     arrangement_cancel,
     arrangement_decide,
@@ -218,6 +225,30 @@ def test_payments_pay_installments_in_order_and_a_returned_check_reopens_them(co
         InstallmentStatus.OPEN,
     ]
     assert installments[1].paid_amount == 0
+
+
+def test_a_returned_check_beside_cash_reopens_only_what_the_check_paid(counselor, make_user):
+    cashier = make_user("dale", "Cashier")
+    account = _owing("300.00")
+    arr = _propose(account, counselor, n=3)
+    txn = post(open_session(cashier), cashier, (account, "300.00"), tenders=[cash("100.00"), check("200.00")])
+    arr.refresh_from_db()
+    assert arr.status == ArrangementStatus.KEPT
+    tender_return(
+        tender_id=txn.tenders.get(kind="check").pk,
+        returned_on=TODAY,
+        reason="NSF",
+        actor=cashier,
+        idempotency_key=uuid4(),
+    )
+    arr.refresh_from_db()
+    installments = list(arr.installments.order_by("due_date", "number"))
+    assert arr.status == ArrangementStatus.ACTIVE
+    # the cash still pays $100 of the plan, on the earliest installments; the latest re-open
+    assert sum(i.paid_amount for i in installments) == Decimal("100.00")
+    assert installments[0].status == InstallmentStatus.PAID and installments[-1].paid_amount == 0
+    standing = InstallmentPayment.objects.filter(installment__arrangement=arr, reversed=False)
+    assert sum(x.amount for x in standing) == Decimal("100.00")
 
 
 def test_cancel_needs_a_reason(counselor):
