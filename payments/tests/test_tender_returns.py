@@ -323,3 +323,30 @@ def test_a_returned_check_stays_in_the_drawers_expected_totals(cashier):
     _return(chk, cashier)
     expected = session_expected(session=DrawerSession.objects.get(pk=session.pk))
     assert (expected.cash, expected.checks, expected.check_count) == (Decimal("220.00"), Decimal("65.51"), 1)
+
+
+def test_receipt_page_queries_do_not_grow_with_tenders_and_lines(role_clients, django_user_model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = role_clients[CASHIER]
+    cashier = django_user_model.objects.get(username="cashier")
+    _, _, small, _, _ = _split_receipt(cashier)
+    accounts = [AccountFactory() for _ in range(4)]
+    big = post(
+        small.session,
+        cashier,
+        *[(x, "10.00") for x in accounts],
+        tenders=[
+            check("15.00", "7"),
+            check("5.00", "8"),
+            cash("20.00"),
+            TenderSpec(kind="money_order", amount=Decimal("5.00"), reference="MO1"),
+        ],
+    )
+    counts = []
+    for txn in (small, big):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/cashier/receipts/{txn.receipt_number}/").status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts
