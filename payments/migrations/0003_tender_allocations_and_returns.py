@@ -4,9 +4,7 @@
    posted, by the same rule posting now uses (`payments.allocation`: non-cash tenders first in
    entry order, cash last; accounts in id order, each account's distribution in its order).
 2. A returned item names its tender, its amount and the account charged its fee; what it took
-   back from each account line moves to `ReturnedLine`. Returns recorded before this reversed a
-   whole payment: their line says so (the payment's amount), and they take the payment's largest
-   returnable tender unless another return already holds it.
+   back from each account line moves to `ReturnedLine` (the old returns are converted in 0004).
 """
 
 from collections import defaultdict
@@ -17,7 +15,6 @@ from django.db import migrations, models
 
 from payments.allocation import allocate
 
-RETURNABLE = ("check", "lockbox", "agency", "electronic", "money_order", "cashiers_check")
 CHUNK = 2000
 
 
@@ -55,42 +52,6 @@ def allocations_forwards(apps, schema_editor):
         TenderAllocation.objects.bulk_create(
             [TenderAllocation(tender_id=t, distribution_id=d, amount=a) for t, d, a in pieces]
         )
-
-
-def returns_forwards(apps, schema_editor):
-    ReturnedItem = apps.get_model("payments", "ReturnedItem")
-    ReturnedLine = apps.get_model("payments", "ReturnedLine")
-    Payment = apps.get_model("payments", "Payment")
-    Tender = apps.get_model("payments", "Tender")
-    for item in ReturnedItem.objects.order_by("id"):
-        payment = Payment.objects.get(pk=item.payment_id)
-        tender = (
-            Tender.objects.filter(transaction_id=payment.transaction_id, kind__in=RETURNABLE)
-            .exclude(pk__in=ReturnedItem.objects.filter(tender__isnull=False).values("tender_id"))
-            .order_by("-amount", "id")
-            .first()
-        )
-        item.tender = tender
-        item.amount = payment.amount
-        item.fee_account_id = payment.account_id
-        item.save(update_fields=["tender", "amount", "fee_account"])
-        ReturnedLine.objects.create(
-            item=item,
-            payment=payment,
-            amount=payment.amount,
-            nth_in_window=item.nth_in_window,
-            cash_only_until=item.cash_only_until,
-        )
-        payment.returned_amount = payment.amount
-        payment.save(update_fields=["returned_amount"])
-
-
-def returns_backwards(apps, schema_editor):
-    ReturnedItem = apps.get_model("payments", "ReturnedItem")
-    for item in ReturnedItem.objects.order_by("id"):
-        line = item.lines.order_by("id").first()
-        item.payment_id = line.payment_id if line else None
-        item.save(update_fields=["payment"])
 
 
 class Migration(migrations.Migration):
@@ -260,8 +221,8 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        # Data last, in this migration's transaction; the schema that needs the rows filled
-        # (payment dropped, fee account required) follows in 0004, after this commits.
+        # Data last, in this migration's transaction. Returned items are converted in 0004 and
+        # their old link dropped in 0005: PostgreSQL refuses to ALTER a table with rows changed
+        # earlier in the same transaction, so data and schema of one table go in separate steps.
         migrations.RunPython(allocations_forwards, migrations.RunPython.noop, elidable=True),
-        migrations.RunPython(returns_forwards, returns_backwards),
     ]

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("payments", "0003_tender_allocations_and_returns")]
+    dependencies = [("payments", "0004_returned_items_by_tender")]
 
     operations = [
         migrations.RemoveField(model_name="returneditem", name="payment"),
