@@ -4,12 +4,11 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collections_app', '0007_credit_refunds'),
-        ('collections_app', '0007_reconnect_fee_at_completion'),
-        ('collections_app', '0007_write_off_evidence'),
+        ("collections_app", "0007_credit_refunds"),
+        ("collections_app", "0007_reconnect_fee_at_completion"),
+        ("collections_app", "0007_write_off_evidence"),
+        ("collections_app", "0007_writeoffrecovery_once_standing"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -73,7 +73,13 @@ class WriteOffRecovery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["write_off", "payment"], name="writeoffrecovery_once"),
+            # once per payment while it stands: when a returned check was only part of the
+            # payment, the recovery is undone and made again from the part that stands
+            models.UniqueConstraint(
+                fields=["write_off", "payment"],
+                condition=models.Q(reversed=False),
+                name="writeoffrecovery_once_standing",
+            ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="writeoffrecovery_positive"),
         ]
 

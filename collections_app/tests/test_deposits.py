@@ -18,7 +18,7 @@ from collections_app.tests.billing import bill, use_policy
 from common.exceptions import DomainError
 from payments.models import ReturnedItem
 from payments.services.posting import Line, TenderSpec, transaction_post
-from payments.services.returns import payment_return
+from payments.services.returns import tender_return
 
 pytestmark = pytest.mark.django_db
 START = date(2025, 11, 3)  # a Monday
@@ -279,8 +279,9 @@ def test_a_returned_payment_takes_back_what_it_put_into_the_deposit(officer, cas
     account = AccountFactory()
     deposit = _held_deposit(account, officer, cashier, kind="check")
     payment = deposit.account.payments.get()
-    payment_return(
-        payment_id=payment.pk, returned_on=START + timedelta(days=5), reason="NSF", actor=cashier,
+    tender_return(
+        tender_id=payment.transaction.tenders.get().pk, returned_on=START + timedelta(days=5), reason="NSF",
+        actor=cashier,
         idempotency_key=str(uuid4()),
     )  # fmt: skip
     deposit.refresh_from_db()

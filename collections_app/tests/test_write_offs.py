@@ -28,8 +28,8 @@ from collections_app.models.recovery import WriteOffRecovery
 from collections_app.services.write_offs import small_balance_run, write_off_decide, write_off_request
 from common.exceptions import DomainError
 from common.models import AuditEvent
-from payments.services.returns import payment_return
-from payments.tests.factories import check, open_session, post
+from payments.services.returns import tender_return
+from payments.tests.factories import cash, check, open_session, post
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -315,8 +315,8 @@ def test_a_payment_later_re_establishes_and_pays_the_written_off_debt(
     assert uncollectible.balance == Decimal("-20.00")
 
     # that check bounces: its recovery is undone and the write-off stands for 50 again
-    payment_return(
-        payment_id=txn.payments.get().pk,
+    tender_return(
+        tender_id=txn.tenders.get().pk,
         returned_on=TODAY,
         reason="NSF",
         actor=cashier,
@@ -328,6 +328,34 @@ def test_a_payment_later_re_establishes_and_pays_the_written_off_debt(
     assert_invariant(uncollectible)
     fee = LedgerEntry.objects.get(account=uncollectible, kind=EntryKind.FEE, reference__startswith="NSF")
     assert uncollectible.balance == fee.amount  # only the NSF fee is owed; the 50 stays written off
+
+
+def test_a_returned_check_beside_cash_undoes_only_its_part_of_the_recovery(
+    uncollectible, officer, supervisor, make_user
+):
+    write_off = _written_off(uncollectible, officer, supervisor)
+    cashier = make_user("cass", "Cashier")
+    txn = post(
+        open_session(cashier), cashier, (uncollectible, "150.00"), tenders=[check("100.00"), cash("50.00")]
+    )
+    write_off.refresh_from_db()
+    assert write_off.recovered_amount == Decimal("150.00")
+    tender_return(
+        tender_id=txn.tenders.get(kind="check").pk,
+        returned_on=TODAY,
+        reason="NSF",
+        actor=cashier,
+        idempotency_key=uuid4(),
+    )
+    write_off.refresh_from_db()
+    uncollectible.refresh_from_db()
+    # the cash still recovers its 50; the check's 100 is written off again
+    assert write_off.recovered_amount == Decimal("50.00")
+    standing = WriteOffRecovery.objects.get(reversed=False)
+    assert standing.amount == Decimal("50.00") and WriteOffRecovery.objects.filter(reversed=True).count() == 1
+    assert_invariant(uncollectible)
+    fee = LedgerEntry.objects.get(account=uncollectible, kind=EntryKind.FEE, reference__startswith="NSF")
+    assert uncollectible.balance == fee.amount  # only the fee is owed; no stray credit or debt
 
 
 def test_written_off_account_is_flagged_on_the_account_page(uncollectible, officer, supervisor, client):

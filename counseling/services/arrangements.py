@@ -89,7 +89,7 @@ def eligibility(*, account: Account, today: date) -> list[RuleCheck]:
         )
     )
     last = Payment.objects.filter(account=account).exclude(status="voided").order_by("-created_at").first()
-    returned = last is not None and last.status == "returned"
+    returned = last is not None and last.status in ("returned", "part_returned")
     checks.append(
         RuleCheck(
             "last_payment_returned",

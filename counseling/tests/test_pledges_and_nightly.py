@@ -26,7 +26,7 @@ from counseling.services.follow_ups import follow_ups_run
 from counseling.services.programs import enrollment_create
 from counseling.tasks import follow_ups
 from counseling.tests.factories import agency, interview
-from payments.services.returns import payment_return
+from payments.services.returns import tender_return
 
 TODAY = timezone.localdate()
 
@@ -120,16 +120,19 @@ def test_one_agency_check_pays_pledges_of_many_customers(counselor, make_user):
             idempotency_key=uuid4(),
             allocations=[(other.pk, Decimal("5.00"))],
         )
-    # the agency's check bounces: the pledge is pending (and holding) again
-    payment_return(
-        payment_id=txn.payments.get(account=a).pk,
+    # the agency's check bounces: it paid both customers, so both pledges are pending (and
+    # holding) again
+    tender_return(
+        tender_id=txn.tenders.get().pk,
         returned_on=TODAY,
         reason="NSF",
         actor=supervisor,
         idempotency_key=uuid4(),
     )
     pa.refresh_from_db()
+    pb.refresh_from_db()
     assert (pa.status, pa.paid_amount) == (PledgeStatus.PENDING, Decimal("0.00"))
+    assert (pb.status, pb.paid_amount) == (PledgeStatus.PENDING, Decimal("0.00"))
 
 
 @pytest.mark.django_db

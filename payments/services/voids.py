@@ -65,8 +65,16 @@ def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTrans
         raise DomainError("void.not_yours", refusal)
     accounts = accounts_lock(txn.payments.values_list("account_id", flat=True))
     payments = list(txn.payments.select_for_update(no_key=True).select_related("transaction").order_by("pk"))
+    if any(p.status in (PaymentStatus.RETURNED, PaymentStatus.PART_RETURNED) for p in payments):
+        # The returned item already reversed its own part; voiding "the whole receipt" would
+        # reverse those entries twice, so the rest is corrected by adjustment, not by a void.
+        raise DomainError(
+            "void.returned",
+            "An item on this receipt came back from the bank; a receipt with a returned item "
+            "cannot be voided.",
+        )
     if any(p.status != PaymentStatus.POSTED and p.status != PaymentStatus.VOID_PENDING for p in payments):
-        raise DomainError("void.state", "This receipt was already voided or returned.")
+        raise DomainError("void.state", "This receipt was already voided.")
     # Four eyes: a supervisor voids other people's receipts; one they took themselves waits for
     # another supervisor like any cashier's would. Only a receipt's cashier can leave a request
     # (a supervisor voids at once), so nobody ever approves a void they asked for.
