@@ -5,10 +5,11 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import forms
-from accounts.models import Account, Adjustment, AdjustmentStatus, LedgerCheckRun
+from accounts.models import Account, Adjustment, AdjustmentStatus, Contact, LedgerCheckRun
 from accounts.selectors.account_page import account_page, follow_ups_due, ledger_entries_page, payment_groups
 from accounts.selectors.search import account_search
 from accounts.services.account_changes import (
@@ -92,7 +93,8 @@ def adjust(request: HttpRequest, number: str) -> HttpResponse:
                 request,
                 "Adjustment posted."
                 if adj.status == AdjustmentStatus.POSTED
-                else "Adjustment sent to a supervisor for approval.",
+                else f"Adjustment sent for approval: this account's adjustments today come to more than "
+                f"${approval_limit():,.2f}, so someone other than you must approve it.",
             )
             return redirect("accounts:detail", number=number)
     return _form_page(
@@ -100,7 +102,9 @@ def adjust(request: HttpRequest, number: str) -> HttpResponse:
         account,
         form,
         "Adjust the balance",
-        help=f"Adjustments over ${approval_limit():,.2f} wait for a supervisor's approval.",
+        help=f"When one account's adjustments in a day (credits and debits alike, by anyone, this one "
+        f"included) come to more than ${approval_limit():,.2f}, the adjustment waits until someone other "
+        "than you approves it, whatever your role.",
     )
 
 
@@ -192,10 +196,18 @@ def followups(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required(VIEW, raise_exception=True)
 def followup_done(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(Contact, pk=pk)
     try:
         contact_follow_up_done(contact_id=pk, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, "Follow-up marked done.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)  # the queue the button was pressed on (e.g. escalated calls)
     return redirect("accounts:followups")
 
 

@@ -39,9 +39,9 @@ from collections_app.services import agency, write_offs  # noqa: E402
 STUBS = {
     "collections_app_writeoff": "CREATE TEMP TABLE collections_app_writeoff (id bigserial PRIMARY KEY, "
     "account_id bigint, kind varchar(14), status varchar(10), amount numeric(12,2), criteria varchar(40), "
-    "reason text, requested_by_id int, requested_at timestamptz, decided_by_id int, decided_at timestamptz, "
-    "decision_note text, recovered_amount numeric(12,2), posted_on date, batch_id bigint, "
-    "idempotency_key varchar(100) UNIQUE)",
+    "reason text, evidence jsonb, requested_by_id int, requested_at timestamptz, decided_by_id int, "
+    "decided_at timestamptz, decision_note text, recovered_amount numeric(12,2), posted_on date, "
+    "batch_id bigint, idempotency_key varchar(100) UNIQUE)",
     "collections_app_agencyreferral": "CREATE TEMP TABLE collections_app_agencyreferral (id bigint, "
     "account_id bigint, status varchar(12))",
     "collections_app_bankruptcycase": "CREATE TEMP TABLE collections_app_bankruptcycase (id bigint, "

@@ -18,6 +18,19 @@ def _reconnect_on_payment(**kwargs: Any) -> None:
     on_payment_posted(**kwargs)
 
 
+def _counter_preview_notes(**kwargs: Any) -> Any:
+    """The counter's preview: a disconnected account's status and the reconnection to come."""
+    from collections_app.selectors.counter_notes import preview_counter_notes
+
+    return preview_counter_notes(**kwargs)
+
+
+def _counter_receipt_notes(**kwargs: Any) -> Any:
+    from collections_app.selectors.counter_notes import receipt_counter_notes
+
+    return receipt_counter_notes(**kwargs)
+
+
 class CollectionsConfig(AppConfig):
     name = "collections_app"
     verbose_name = "Collections"
@@ -32,6 +45,7 @@ class CollectionsConfig(AppConfig):
         nav_register(
             NavItem("Policy", "collections_app:policy", "collections_app.view_policyversion", order=60)
         )
+        nav_register(NavItem("Refunds", "collections_app:refunds", "collections_app.view_refund", order=43))
         post_migrate.connect(_reference_data, sender=self, dispatch_uid="collections_app.reference_data")
         # Account-page providers of each area register below (one line per area).
         from collections_app import (
@@ -40,6 +54,9 @@ class CollectionsConfig(AppConfig):
         )
 
         page_recovery.register()
+        from collections_app import page_refunds
+
+        page_refunds.register()
         from collections_app import page_notices
 
         page_notices.register()
@@ -49,3 +66,7 @@ class CollectionsConfig(AppConfig):
 
         register(flags=shutoff_reads.account_flags, timeline=order_reads.account_timeline)
         on_payment_posted(_reconnect_on_payment)
+        from payments.services.notes import on_payment_preview, on_payment_receipt
+
+        on_payment_preview(_counter_preview_notes)
+        on_payment_receipt(_counter_receipt_notes)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collections_app.views import deposits, home, notices, orders, policy, recovery, shutoff
+from collections_app.views import deposits, home, notices, orders, policy, recovery, refunds, shutoff
 
 app_name = "collections_app"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     *notices.urlpatterns,
     *deposits.urlpatterns,
     *recovery.urlpatterns,
+    *refunds.urlpatterns,
 ]

@@ -65,6 +65,8 @@ COLLECTIONS_DESK = (
     "collections_app.view_creditreferenceletter",
     "collections_app.add_weatherday",
     "collections_app.view_policyversion",
+    "collections_app.request_refund",
+    "collections_app.view_refund",
 )
 
 # A counselor's own work; supervisors hold it too, to review and step in.
@@ -112,6 +114,7 @@ ROLES: tuple[Role, ...] = (
             "payments.view_payment",
             "payments.add_drawersession",
             "payments.return_payment",
+            "collections_app.request_refund",
         ),
     ),
     Role(
@@ -135,6 +138,7 @@ ROLES: tuple[Role, ...] = (
             *ACCOUNT_DESK,
             "accounts.add_adjustment",
             "accounts.approve_adjustment",
+            "accounts.close_any_follow_up",
             "accounts.transfer_payment",
             "accounts.change_service",
             "accounts.view_ledgercheckrun",
@@ -152,6 +156,7 @@ ROLES: tuple[Role, ...] = (
             "counseling.post_agency_payment",
             *COLLECTIONS_DESK,
             "collections_app.approve_writeoff",
+            "collections_app.approve_refund",
             "collections_app.waive_securitydeposit",
             "collections_app.add_policyversion",
         ),

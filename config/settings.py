@@ -329,6 +329,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collections_app.tasks.recovery.agency_referrals",
         "schedule": crontab(hour=3, minute=20),
     },
+    # 03:30: uncashed refund checks past the policy's period return as unclaimed; final accounts'
+    # credits past the waiting period are proposed for refund (after the small-balance write-off)
+    "refunds-nightly": {
+        "task": "collections_app.tasks.refunds.refunds_nightly",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Policy knobs of the account desk ----------------------------------------------------------
@@ -362,8 +368,8 @@ PROGRAM_RECERT_MONTHS = env.int("DJANGO_PROGRAM_RECERT_MONTHS", default=24)  # C
 PROGRAM_RECERT_NOTICE_DAYS = env.int("DJANGO_PROGRAM_RECERT_NOTICE_DAYS", default=30)  # SGV CAP
 # Shutoff list: accounts decided per Celery task (one chunk of the prefiltered candidates).
 SHUTOFF_CHUNK_SIZE = env.int("DJANGO_SHUTOFF_CHUNK_SIZE", default=2000)
-# A reconnection ordered at or after this local time is after hours (St. George: paid by 4 p.m.),
-# as is one ordered on a weekend or holiday; used unless the policy sets reconnect.after_hours_from.
+# A reconnection done at or after this local time is after hours (St. George: paid by 4 p.m.), as
+# is one done on a weekend or holiday; used unless the policy sets reconnect.after_hours_from.
 RECONNECT_AFTER_HOURS_FROM = env("DJANGO_RECONNECT_AFTER_HOURS_FROM", default="16:00")
 
 LOGGING = {

@@ -38,6 +38,7 @@ def demo_counseling_load(*, seed: int = 1, cases: int = 30) -> dict[str, int]:
         .order_by("id")
         .values_list("id", flat=True)[: cases * 3]
     )
+    balances = dict(Account.objects.filter(pk__in=owing).values_list("id", "balance"))
     rng.shuffle(owing)
     made = {"interviews": 0, "pledges": 0, "arrangements": 0}
     for i, account_id in enumerate(owing[:cases]):
@@ -64,7 +65,8 @@ def demo_counseling_load(*, seed: int = 1, cases: int = 30) -> dict[str, int]:
                     account_id=account_id,
                     agency_id=agencies[i % len(agencies)].pk,
                     program="",
-                    amount=Decimal(rng.choice([75, 100, 150, 200])),
+                    # an agency pledges toward what is owed, never more (pledge_record refuses it)
+                    amount=min(Decimal(rng.choice([75, 100, 150, 200])), balances[account_id]),
                     pledged_on=today - timedelta(days=i % 20),
                     expected_by=None,
                     reference=f"DEMO-{i}",

@@ -1,20 +1,38 @@
+from decimal import Decimal
+
 from django.utils import timezone
 
+from accounts.models import Fund
 from common.pdf import pdf_render
-from payments.models import BankDeposit, CounterTransaction, DrawerSession, ReturnedItem
+from payments.models import BankDeposit, CounterTransaction, DrawerSession, Payment, ReturnedItem
+from payments.services.notes import receipt_notes
+from payments.services.returns import tender_label
 from payments.services.sessions import session_expected
 
 
+def _funds(payment: Payment) -> list[tuple[Fund, Decimal]]:
+    """The payment's distribution per fund (posting stores one row per fund and tender)."""
+    out: dict[int, list] = {}  # type: ignore[type-arg]
+    for d in payment.distribution.all():
+        out.setdefault(d.fund_id, [d.fund, Decimal(0)])[1] += d.amount
+    return [(fund, amount) for fund, amount in out.values()]
+
+
 def receipt_context(txn: CounterTransaction, *, copy: bool) -> dict:  # type: ignore[type-arg]
+    payments = list(
+        txn.payments.select_related("account", "account__customer", "account__premise")
+        .prefetch_related("distribution__fund")
+        .order_by("account__number")
+    )
+    notes = receipt_notes(payments=payments, at=txn.created_at)  # e.g. a reconnection ordered
+    for p in payments:
+        p.funds = _funds(p)
+        p.notes = notes.get(p.pk, [])  # type: ignore[attr-defined]
     return {
         "txn": txn,
         "copy": copy,
-        "payments": list(
-            txn.payments.select_related("account", "account__customer", "account__premise")
-            .prefetch_related("distribution__fund")
-            .order_by("account__number")
-        ),
-        "tenders": list(txn.tenders.all()),
+        "payments": payments,
+        "tenders": list(txn.tenders.select_related("returned").order_by("id")),
     }
 
 
@@ -22,18 +40,33 @@ def receipt_pdf(txn: CounterTransaction, *, copy: bool) -> bytes:
     return pdf_render("payments/pdf/receipt.html", receipt_context(txn, copy=copy))
 
 
-def nsf_letter_pdf(item: ReturnedItem) -> bytes:
-    payment = item.payment
-    return pdf_render(
-        "payments/pdf/nsf_letter.html",
-        {
-            "item": item,
-            "payment": payment,
-            "account": payment.account,
-            "customer": payment.account.customer,
-            "today": timezone.localdate(),
-        },
+def nsf_letter_context(item: ReturnedItem) -> dict:  # type: ignore[type-arg]
+    lines = list(
+        item.lines.select_related("payment__account__customer", "payment__account__premise").order_by(
+            "payment__account__number"
+        )
     )
+    first = lines[0].payment if lines else None
+    account = item.fee_account
+    return {
+        "item": item,
+        "tender": item.tender,
+        "label": tender_label(item.tender) if item.tender else "payment",
+        "txn": first.transaction if first else None,
+        "others": [t for t in first.transaction.tenders.order_by("id") if t.pk != item.tender_id]
+        if first
+        else [],
+        "paid_on": first.business_date if first else None,
+        "lines": lines,
+        "accounts": [ln.payment.account for ln in lines],
+        "account": account,
+        "customer": account.customer,
+        "today": timezone.localdate(),
+    }
+
+
+def nsf_letter_pdf(item: ReturnedItem) -> bytes:
+    return pdf_render("payments/pdf/nsf_letter.html", nsf_letter_context(item))
 
 
 def session_report_pdf(session: DrawerSession) -> bytes:

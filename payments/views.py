@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,17 +21,16 @@ from payments.models import (
     BankDeposit,
     CounterTransaction,
     DrawerSession,
-    Payment,
     PaymentStatus,
     SessionStatus,
 )
 from payments.selectors import gl_journal, open_session_for
 from payments.services.deposits import deposit_advance, deposit_prepare
 from payments.services.files import payment_file_import
+from payments.services.notes import preview_notes
 from payments.services.posting import Line, TenderSpec, distribution_preview, transaction_post
-from payments.services.returns import payment_return
 from payments.services.sessions import session_close, session_open, session_signoff
-from payments.services.voids import transaction_void, void_request_reject
+from payments.services.voids import transaction_void, void_refusal, void_request_reject
 
 CASHIER = "common.use_cashiering"
 
@@ -121,6 +121,12 @@ def post_payment(request: HttpRequest) -> HttpResponse:
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         if lines and not error:
             preview = distribution_preview(lines=lines, as_of=session.business_date)
+            # what other areas must tell the cashier first (a disconnected service, a fee to come)
+            notes = preview_notes(
+                lines=[(ln.account_id, ln.amount) for ln in lines], as_of=session.business_date
+            )
+            for p in preview:
+                p.notes = notes.get(p.account.pk, [])  # type: ignore[attr-defined]
         elif not lines:
             error = "Add at least one account to pay."
         if preview and tenders:
@@ -152,35 +158,12 @@ def _txn(receipt: str) -> CounterTransaction:
     )
 
 
-@permission_required("payments.view_payment", raise_exception=True)
-def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
-    txn = _txn(receipt)
-    ctx = pdf.receipt_context(txn, copy=False)
-    ctx.update(
-        void_form=forms.ReasonForm(),
-        return_form=forms.ReturnForm(initial={"returned_on": timezone.localdate()}),
-        statuses={p.status for p in ctx["payments"]},
-    )
-    return render(request, "payments/receipt.html", ctx)
-
-
-@permission_required("payments.view_payment", raise_exception=True)
-def receipt_print(request: HttpRequest, receipt: str, fmt: str) -> HttpResponse:
-    txn = _txn(receipt)
-    # The first print is the original; every later one says COPY on its face.
-    copy = txn.receipt_prints > 0
-    CounterTransaction.objects.filter(pk=txn.pk).update(receipt_prints=txn.receipt_prints + 1)
-    if fmt == "pdf":
-        return pdf_response(pdf.receipt_pdf(txn, copy=copy), f"receipt-{receipt}.pdf")
-    if fmt == "80mm":
-        return render(request, "payments/receipt_80mm.html", pdf.receipt_context(txn, copy=copy))
-    raise Http404
-
-
 @require_POST
 @permission_required("payments.view_payment", raise_exception=True)
 def void(request: HttpRequest, receipt: str) -> HttpResponse:
     txn = _txn(receipt)
+    if refusal := void_refusal(txn, request.user):
+        raise PermissionDenied(refusal)
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the reason for the void.")
@@ -205,48 +188,6 @@ def void_reject(request: HttpRequest, receipt: str) -> HttpResponse:
     )
     messages.success(request, "Void request rejected; the payment stands.")
     return redirect("payments:sessions")
-
-
-@permission_required("payments.return_payment", raise_exception=True)
-def return_item(request: HttpRequest, payment_id: int) -> HttpResponse:
-    payment = get_object_or_404(Payment.objects.select_related("transaction", "account"), pk=payment_id)
-    form = forms.ReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = payment_return(
-                payment_id=payment.pk,
-                returned_on=form.cleaned_data["returned_on"],
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-                idempotency_key=form.cleaned_data["idempotency_key"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                f"Returned item recorded: fee ${item.fee} charged."
-                + (
-                    f" Certified funds only until {item.cash_only_until:%b %d, %Y}."
-                    if item.cash_only_until
-                    else ""
-                ),
-            )
-            return redirect("accounts:detail", number=payment.account.number)
-    return redirect("payments:receipt", receipt=payment.transaction.receipt_number)
-
-
-@permission_required("payments.return_payment", raise_exception=True)
-def nsf_letter(request: HttpRequest, payment_id: int) -> HttpResponse:
-    payment = get_object_or_404(
-        Payment.objects.select_related("returned", "account__customer", "account__premise", "transaction"),
-        pk=payment_id,
-    )
-    if not hasattr(payment, "returned"):
-        raise Http404
-    return pdf_response(
-        pdf.nsf_letter_pdf(payment.returned), f"returned-payment-{payment.account.number}.pdf"
-    )
 
 
 @permission_required(CASHIER, raise_exception=True)

@@ -45,6 +45,12 @@ class Contact(models.Model):
                 condition=Q(follow_up_on__isnull=False, follow_up_done_at__isnull=True),
             ),
         ]
+        permissions = [("close_any_follow_up", "Can mark anyone's follow-up done")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} on {self.created_at:%Y-%m-%d}"
+
+    @property
+    def follow_up_owner_id(self) -> int:
+        """Whose follow-up this is: its assignee, or the contact's author when nobody is assigned."""
+        return self.assigned_to_id or self.created_by_id

@@ -108,7 +108,7 @@ def _own_flags(ctx: dict[str, Any]) -> list[Flag]:
             Flag(
                 "adjustment_pending",
                 "Adjustment awaiting approval",
-                "A supervisor must approve an adjustment before it posts.",
+                "A second person, never the requester, must approve an adjustment before it posts.",
                 "info",
             )
         )

@@ -1,8 +1,11 @@
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Abs
 from django.utils import timezone
 
 from accounts.models import Adjustment, AdjustmentStatus, EntryKind, Fund, ReasonCode
@@ -16,6 +19,19 @@ def approval_limit() -> Decimal:
     return to_money(settings.ADJUSTMENT_APPROVAL_LIMIT)
 
 
+def _adjusted_today(*, account_id: int, today: date) -> Decimal:
+    """What the account's adjustments already move today, credits and debits alike, posted or
+    pending, whoever asked: four -$100 credits are $400 of adjustments, so splitting one large
+    adjustment into small ones cannot slip under the limit. Rejected ones moved nothing.
+    The caller holds the account's row lock, so two requests at once are counted one after the other."""
+    total = Adjustment.objects.filter(
+        account_id=account_id,
+        requested_at__date=today,
+        status__in=(AdjustmentStatus.PENDING, AdjustmentStatus.POSTED),
+    ).aggregate(total=Sum(Abs("amount")))["total"]
+    return to_money(total or 0)
+
+
 @transaction.atomic(durable=True)
 def adjustment_request(
     *,
@@ -27,7 +43,9 @@ def adjustment_request(
     actor,
     idempotency_key: UUID | str,
 ) -> Adjustment:  # type: ignore[no-untyped-def]
-    """Post an adjustment now, or queue it for a supervisor when it exceeds the limit."""
+    """Post an adjustment now, or queue it for a second person when, with the account's other
+    adjustments today, it exceeds the limit. Four eyes for everyone: a supervisor's own request
+    waits too, for another person with the approval right (`adjustment_decide`)."""
     key = f"adj:{idempotency_key}"
     account = accounts_lock([account_id])[account_id]
     if done := Adjustment.objects.filter(idempotency_key=key).first():
@@ -43,7 +61,8 @@ def adjustment_request(
     fund = Fund.objects.filter(pk=fund_id, active=True).first()
     if fund is None:
         raise DomainError("adjustment.fund", "Choose an active fund.")
-    needs_approval = abs(amount) > approval_limit() and not actor.has_perm("accounts.approve_adjustment")
+    day_total = _adjusted_today(account_id=account.pk, today=timezone.localdate()) + abs(amount)
+    needs_approval = day_total > approval_limit()
     adjustment = Adjustment.objects.create(
         account=account,
         fund=fund,
@@ -61,7 +80,7 @@ def adjustment_request(
         verb="adjustment.pending" if needs_approval else "adjustment.post",
         target=adjustment,
         account_id=account.pk,
-        data={"amount": str(amount), "fund": fund.code, "reason": reason.code},
+        data={"amount": str(amount), "fund": fund.code, "reason": reason.code, "day_total": str(day_total)},
     )
     return adjustment
 

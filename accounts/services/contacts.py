@@ -60,6 +60,11 @@ def contact_follow_up_done(*, contact_id: int, actor) -> Contact:  # type: ignor
     contact = Contact.objects.select_for_update(no_key=True).get(pk=contact_id)
     if contact.follow_up_on is None:
         raise DomainError("contact.no_follow_up", "This contact has no follow-up.")
+    if contact.follow_up_owner_id != actor.pk and not actor.has_perm("accounts.close_any_follow_up"):
+        raise DomainError(
+            "contact.not_yours",
+            "Only the person this follow-up is assigned to, or a supervisor, can mark it done.",
+        )
     if contact.follow_up_done_at is None:
         contact.follow_up_done_at = timezone.now()
         contact.save(update_fields=["follow_up_done_at"])

@@ -79,14 +79,13 @@ def test_supervisor_cannot_approve_their_own_request(make_user, settings):
     supervisor = make_user("grace", "Supervisor")
     other = make_user("otto", "Supervisor")
     account = AccountFactory()
-    # Supervisors hold the approval right, so their own large adjustment posts directly...
-    assert _adjust(account, supervisor, "-50.00").status == AdjustmentStatus.POSTED
-    # ...but a pending one raised by someone else stays a two-person decision.
-    counselor = make_user("carmen", "Counselor")
-    pending = _adjust(account, counselor, "-50.00")
-    Adjustment.objects.filter(pk=pending.pk).update(requested_by=other)
+    # Holding the approval right does not post a supervisor's own large adjustment...
+    own = _adjust(account, supervisor, "-50.00")
+    assert own.status == AdjustmentStatus.PENDING
     with pytest.raises(DomainError, match="second person"):
-        adjustment_decide(adjustment_id=pending.pk, approve=True, note="", actor=other)
+        adjustment_decide(adjustment_id=own.pk, approve=True, note="", actor=supervisor)
+    # ...another supervisor decides it.
+    assert adjustment_decide(adjustment_id=own.pk, approve=True, note="ok", actor=other).decided_by == other
 
 
 @pytest.mark.parametrize(("amount", "note", "message"), [("0", "x", "zero"), ("5", " ", "note")])

@@ -97,3 +97,27 @@ def test_transfers_racing_in_opposite_directions_do_not_deadlock(make_user):
     assert _run_in_threads(2, work) == []
     for account in Account.objects.filter(pk__in=[a.pk, b.pk]):
         assert account.balance == ledger_sum(account.pk) == Decimal("-50.00")
+
+
+def test_two_small_adjustments_at_once_cannot_both_slip_under_the_limit(make_user, settings):
+    settings.ADJUSTMENT_APPROVAL_LIMIT = "100.00"
+    carmen, colin = make_user("carmen", "Counselor"), make_user("colin", "Collections officer")
+    account = AccountFactory()
+    reason = ReasonCode.objects.filter(kind="adjustment").first()
+
+    def work(i: int) -> None:
+        adjustment_request(
+            account_id=account.pk,
+            fund_id=fund("WTR").pk,
+            amount=Decimal("-60.00"),
+            reason_id=reason.pk,
+            note="split credit",
+            actor=(carmen, colin)[i],
+            idempotency_key=uuid4(),
+        )
+
+    assert _run_in_threads(2, work) == []
+    # The account's row lock orders the two: the second counts the first ($120 > $100) and waits.
+    assert sorted(account.adjustments.values_list("status", flat=True)) == ["pending", "posted"]
+    account.refresh_from_db()
+    assert account.balance == Decimal("-60.00") == ledger_sum(account.pk)

@@ -34,8 +34,12 @@ class ServiceOrderSerializer(serializers.ModelSerializer):
             "utility",
             "meter",
             "scheduled_for",
+            "after_hours_requested",
             "after_hours",
+            "fee_quote",
             "fee_amount",
+            "fee_reason",
+            "fee_citation",
             "crew",
             "reason",
             "dispatched_at",
@@ -93,6 +97,13 @@ class CompleteOut(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     citation = serializers.CharField(allow_blank=True)
     not_before = serializers.DateField(allow_null=True)
+    fee_amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="a reconnection just completed: the fee charged (null otherwise)",
+    )
+    fee_reason = serializers.CharField(allow_blank=True, help_text="the policy's rule for that fee")
 
 
 class ServiceOrderComplete(APIView):
@@ -133,6 +144,8 @@ class ServiceOrderComplete(APIView):
                 "reason": done.reason,
                 "citation": done.citation,
                 "not_before": done.not_before,
+                "fee_amount": done.fee.amount if done.fee else None,
+                "fee_reason": f"{done.fee.reason} ({done.fee.citation})" if done.fee else "",
             }
         ).data
         stopped = done.result in ("cancelled", "not_today") or (
@@ -141,11 +154,44 @@ class ServiceOrderComplete(APIView):
         return Response(body, status=status.HTTP_409_CONFLICT if stopped else status.HTTP_200_OK)
 
 
+class AfterHoursIn(serializers.Serializer):
+    requested = serializers.BooleanField(help_text="the customer asks for after-hours (same-day) service")
+
+
+class ReconnectAfterHours(APIView):
+    """Record a customer's request for after-hours reconnection (or its withdrawal). The
+    after-hours fee applies only with the request, and only if the crew does it after hours."""
+
+    required_permission = "collections_app.change_serviceorder"
+
+    @extend_schema(request=AfterHoursIn, responses={200: ServiceOrderSerializer})
+    def post(self, request: Request, order_id: int) -> Response:
+        from collections_app.selectors.orders import order_get
+        from collections_app.services.reconnect import reconnect_after_hours_request
+
+        data = AfterHoursIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not ServiceOrder.objects.filter(pk=order_id).exists():
+            return Response({"detail": "No such service order."}, status=status.HTTP_404_NOT_FOUND)
+        try:
+            reconnect_after_hours_request(
+                order_id=order_id, requested=data.validated_data["requested"], actor=request.user
+            )
+        except DomainError as exc:
+            return Response({"code": exc.code, "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(ServiceOrderSerializer(order_get(order_id=order_id)).data)
+
+
 urlpatterns: list[URLPattern] = [
     path("service-orders", ServiceOrderList.as_view(), name="service-orders"),
     path(
         "service-orders/<int:order_id>/complete",
         ServiceOrderComplete.as_view(),
         name="service-order-complete",
+    ),
+    path(
+        "service-orders/<int:order_id>/after-hours",
+        ReconnectAfterHours.as_view(),
+        name="service-order-after-hours",
     ),
 ]

@@ -16,6 +16,7 @@ from collections_app.models.recovery import (
     WriteOffKind,
     WriteOffStatus,
 )
+from collections_app.models.refunds import Refund, RefundLine, RefundStatus
 from collections_app.models.runs import BatchRun, CandidateStatus, RunKind, RunStatus, ShutoffCandidate
 
 __all__ = [
@@ -40,6 +41,9 @@ __all__ = [
     "OrderStatus",
     "PolicyVersion",
     "ReferralStatus",
+    "Refund",
+    "RefundLine",
+    "RefundStatus",
     "RunKind",
     "RunStatus",
     "SecurityDeposit",

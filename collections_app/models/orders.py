@@ -40,8 +40,30 @@ class ServiceOrder(models.Model):
     )
     reason = models.TextField()
     scheduled_for = models.DateField()
-    after_hours = models.BooleanField(default=False)
-    fee_amount = MoneyField(default=0)
+    # db defaults: the shutoff list inserts orders in one SQL statement that does not name these
+    after_hours_requested = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="reconnect: the customer asked for after-hours (same-day) service; set by staff",
+    )
+    after_hours = models.BooleanField(
+        default=False,
+        help_text="reconnect: done after hours at the customer's request (the after-hours rate)",
+    )
+    fee_amount = MoneyField(default=0, help_text="reconnect: the fee charged at completion (0 until then)")
+    fee_quote = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="reconnect: the fee the customer was told at ordering (receipt, order page)",
+    )
+    fee_reason = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="reconnect: the policy's explanation of the fee charged",
+    )
+    fee_citation = models.CharField(max_length=200, blank=True, default="", db_default="")
     crew = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -28,6 +28,11 @@ class WriteOff(models.Model):
         max_length=40, blank=True, help_text="e.g. debtor_not_found, deceased_no_estate"
     )
     reason = models.TextField()
+    evidence = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="the document seen (deceased) and the policy's rules checked at request and approval",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -68,7 +73,13 @@ class WriteOffRecovery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["write_off", "payment"], name="writeoffrecovery_once"),
+            # once per payment while it stands: when a returned check was only part of the
+            # payment, the recovery is undone and made again from the part that stands
+            models.UniqueConstraint(
+                fields=["write_off", "payment"],
+                condition=models.Q(reversed=False),
+                name="writeoffrecovery_once_standing",
+            ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="writeoffrecovery_positive"),
         ]
 

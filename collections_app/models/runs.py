@@ -12,6 +12,7 @@ class RunKind(models.TextChoices):
     DEPOSITS = "deposits", "Deposit billing, interest and refunds"
     WRITE_OFF = "write_off", "Small-balance write-off"
     AGENCY = "agency", "Agency referral and interest"
+    REFUNDS = "refunds", "Credit refund proposals and unclaimed checks"
 
 
 class RunStatus(models.TextChoices):

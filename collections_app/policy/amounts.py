@@ -15,14 +15,9 @@ from decimal import Decimal
 
 from .amounts_credit import RefundCheck, deposit_interest, deposit_refund_check, deposit_required
 from .amounts_plans import ArrangementLimits, NsfOutcome, arrangement_limits, nsf_outcome
-from .amounts_recovery import (
-    WriteOffCheck,
-    agency_fee,
-    bankruptcy_deadline,
-    referral_due,
-    referral_interest,
-    write_off_check,
-)
+from .amounts_recovery import agency_fee, bankruptcy_deadline, referral_due, referral_interest
+from .amounts_write_off import CRITERIA as WRITE_OFF_CRITERIA
+from .amounts_write_off import WriteOffCheck, steps_from_facts, write_off_check, write_off_evidence
 from .calendar import add_months
 from .context import Ctx
 from .core import (
@@ -43,6 +38,7 @@ from .rules_calendar import weather_block
 from .rules_protect import applicable_layers
 
 __all__ = [
+    "WRITE_OFF_CRITERIA",
     "ArrangementLimits",
     "NsfOutcome",
     "RefundCheck",
@@ -62,8 +58,10 @@ __all__ = [
     "referral_due",
     "referral_interest",
     "restoration_terms",
+    "steps_from_facts",
     "trip_fee",
     "write_off_check",
+    "write_off_evidence",
 ]
 
 

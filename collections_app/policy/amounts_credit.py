@@ -96,21 +96,27 @@ def _deposit_layer(layer: Layer, facts: AccountFacts, bills: list[Decimal], owne
             "pass it as monthly_bills.",
             cite,
         )
+    # The average is a money figure the explanation shows, so it is rounded to the cent first
+    # (rules.md §0: round half-up at each computation) and the deposit is computed from the
+    # figure shown: staff and customer can redo "2 x $108.16 = $216.32" by hand. The unrounded
+    # average (108.1566...) would give $216.31, an explanation that does not add up.
+    average = to_money(sum(recent, ZERO) / len(recent))
     if formula == "ANNUAL_FRACTION":
-        annual = sum(recent, ZERO) / len(recent) * 12
+        annual = average * 12
         share = layer.p("deposit.annual_fraction") or ZERO
         amount = to_money(annual * share)
         return Amount(
             "DEPOSIT",
             amount,
-            f"{share} × estimated annual billing {fmt_money(annual)} = {fmt_money(amount)}.",
+            f"{share} × estimated annual billing {fmt_money(annual)} (12 × average monthly bill "
+            f"{fmt_money(average)}) = {fmt_money(amount)}.",
             layer.cite("deposit.annual_fraction"),
         )
     k = layer.p("deposit.multiple" if res else "deposit.non_residential_multiple")
     if formula == "MAX_MULTIPLE":
         base, what = max(recent), f"highest monthly bill of {len(recent)}"
     else:
-        base, what = sum(recent, ZERO) / len(recent), f"average monthly bill of {len(recent)}"
+        base, what = average, f"average monthly bill of {len(recent)}"
     amount = to_money(k * base)
     return Amount("DEPOSIT", amount, f"{k} × {what} ({fmt_money(base)}) = {fmt_money(amount)}.", cite)
 

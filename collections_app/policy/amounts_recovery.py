@@ -7,14 +7,13 @@ primary rule set (the first layer): they are internal collection practice, not c
 protections, except that an open bankruptcy stops referral (no dunning on pre-petition debt).
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from .calendar import months_between
-from .core import bankruptcy_open, delinquency_for, fmt_date, fmt_money, fmt_pct, to_money
+from .core import bankruptcy_open, fmt_date, fmt_money, fmt_pct, to_money
 from .decision import Amount, Outcome, RuleCheck
-from .facts import ZERO, AccountFacts, BankruptcyFact
+from .facts import AccountFacts, BankruptcyFact
 from .policy import Policy
 
 S, B, D, NA = Outcome.SATISFIED, Outcome.BLOCKED, Outcome.DEFERRED, Outcome.NOT_APPLICABLE
@@ -84,103 +83,6 @@ def referral_due(policy: Policy, facts: AccountFacts, as_of: date) -> RuleCheck:
     return rc(
         D, f"Final bill {fmt_date(final)}: referral due {fmt_date(due)} ({days} days) if still unpaid.", due
     )
-
-
-@dataclass(frozen=True)
-class WriteOffCheck:
-    small_balance: bool  # |balance| at or below the threshold, either sign: write off without action
-    uncollectible_eligible: bool  # eligible for write-off as uncollectible (needs approval)
-    checks: tuple[RuleCheck, ...] = ()
-
-
-def write_off_check(policy: Policy, facts: AccountFacts, as_of: date) -> WriteOffCheck:
-    layer = policy.layers[0]
-    small_cap = layer.p("collections.small_balance_write_off")
-    checks = []
-    small = ZERO < abs(facts.balance) <= small_cap
-    side = "credit" if facts.balance < 0 else "debit"
-    checks.append(
-        RuleCheck(
-            "SMALL_BALANCE",
-            S if small else NA,
-            (
-                f"{side.capitalize()} balance {fmt_money(abs(facts.balance))} ≤ {fmt_money(small_cap)}: "
-                "write off without collection or refund."
-                if small
-                else f"Balance {fmt_money(facts.balance)} is not a small balance "
-                f"(≤ {fmt_money(small_cap)}, non-zero)."
-            ),
-            layer.cite("collections.small_balance_write_off"),
-            0,
-            None,
-            layer.preset,
-        )
-    )
-    eligible = False
-    days_needed = layer.p("collections.uncollectible_days_past_due")
-    dq = delinquency_for(layer, policy, facts, as_of, facts.bills)
-    overdue = (as_of - dq.oldest_due).days if dq.oldest_due else 0
-    if facts.balance > small_cap and overdue > days_needed:
-        eligible = True
-        checks.append(
-            RuleCheck(
-                "UNCOLLECTIBLE_AGE",
-                S,
-                f"Past due {overdue} days (> {days_needed}): eligible for write-off with approval.",
-                layer.cite("collections.uncollectible_days_past_due"),
-                0,
-                None,
-                layer.preset,
-            )
-        )
-    bk = facts.bankruptcy
-    if (
-        bk is not None
-        and bk.discharged_on is not None
-        and bk.discharged_on <= as_of
-        and bk.pre_petition_balance > 0
-    ):
-        eligible = True
-        checks.append(
-            RuleCheck(
-                "BANKRUPTCY_DISCHARGE",
-                S,
-                f"Discharged {fmt_date(bk.discharged_on)}: write off the "
-                f"pre-petition balance {fmt_money(bk.pre_petition_balance)}.",
-                "Union City 40.03(C)",
-                0,
-                None,
-                FED,
-            )
-        )
-    if facts.uncollectible_reasons and facts.balance > small_cap:
-        eligible = True
-        checks.append(
-            RuleCheck(
-                "UNCOLLECTIBLE_CRITERIA",
-                S,
-                "Uncollectible: "
-                + ", ".join(r.lower().replace("_", " ") for r in facts.uncollectible_reasons)
-                + ".",
-                "West Terre Haute code",
-                0,
-                None,
-                layer.preset,
-            )
-        )
-    if not eligible and facts.balance > small_cap:
-        checks.append(
-            RuleCheck(
-                "UNCOLLECTIBLE_AGE",
-                NA,
-                f"Past due {overdue} days (write-off after {days_needed}).",
-                layer.cite("collections.uncollectible_days_past_due"),
-                0,
-                None,
-                layer.preset,
-            )
-        )
-    return WriteOffCheck(small, eligible, tuple(checks))
 
 
 def bankruptcy_deadline(policy: Policy, bankruptcy: BankruptcyFact) -> RuleCheck:

@@ -282,7 +282,7 @@ SPECS: tuple[Spec, ...] = (
     # --- reconnect (§1.8)
     _s("reconnect.fee_normal", D("25.00"), "decimal", "Reconnection fee, normal hours.", "sgcity.org (St. George)"),
     _s("reconnect.fee_after_hours", D("50.00"), "decimal", "Reconnection fee, after hours.", "sgcity.org (St. George)"),
-    _s("reconnect.after_hours_from", "16:00", "hhmm", "Reconnections requested from this time (or on a closed day) are after hours.",
+    _s("reconnect.after_hours_from", "16:00", "hhmm", "A reconnection done from this time (or on a closed day) is after hours: the after-hours fee if the customer asked for it.",
        "sgcity.org ($25 if paid by 4:00 p.m.)"),
     _s("reconnect.low_income_caps", True, "bool", "Cap reconnection fees for low-income customers.",
        "HSC 116914(a)(1)"),
@@ -307,6 +307,24 @@ SPECS: tuple[Spec, ...] = (
        "Balances (either sign) at or below this are written off.", "Union City 40.03(D)-(E)"),
     _s("collections.uncollectible_days_past_due", 90, "int", "Past due longer than this: eligible for "
        "write-off.", "Union City 40.03"),
+    _s("collections.not_found_contact_attempts", 2, "int", "Debtor not found: at least this many contact "
+       "attempts that reached no one, none reaching the customer since.", "West Terre Haute code (debtor not found)"),
+    _s("collections.write_off_after_agency_months", 12, "int", "Not cost-effective: at a collection agency "
+       "at least this many months.", "League City resolution; Bremen 51.119"),
+    # --- credit balance refunds (counter job description: "refund checks"; rules.md §1.6, §1.9)
+    _s("refunds.minimum", D("3.00"), "decimal",
+       "Credits at or below this are not refunded (never less than the small-balance write-off limit, "
+       "which keeps them).", "Union City 40.03(E) ($3, no refund attempts); Clearfield UT (need not refund < $10)"),
+    _s("refunds.waiting_days_after_final", 30, "int",
+       "A final account's credit is proposed for refund this many days after the final bill "
+       "(late payments, returned items and meter corrections settle first).",
+       "R14-2-403(B)(5) (deposit refunded within 30 days) [M: utility policy for other credits]"),
+    _s("refunds.approval_limit", D("100.00"), "decimal",
+       "Refunds above this wait for a second person with approve-refund authority.",
+       "utility internal controls (the $100 adjustment approval limit) [M]"),
+    _s("refunds.unclaimed_after_days", 180, "int",
+       "A refund check not cashed this many days after issue is void: the money returns to the account "
+       "as unclaimed.", "UCC 4-404 (a bank need not pay a check over six months old) [M]"),
     # --- bankruptcy (§1.4.5)
     _s("bankruptcy.assurance_days", 20, "int", "Adequate assurance due within this many days after "
        "the order for relief.", "11 U.S.C. 366(b)"),

@@ -118,6 +118,20 @@ class DepositFact:
 
 
 @dataclass(frozen=True)
+class CollectionSteps:
+    """What the utility recorded doing to collect a debt: the evidence an uncollectible write-off's
+    criterion needs (amounts_write_off). Read from the account's whole history, not the engine's
+    dated window, and only when a write-off is asked for or decided."""
+
+    disconnection_notice_on: date | None = None  # last shutoff / 48-hour / posted notice sent
+    disconnected_on: date | None = None  # last completed disconnect or low-flow order
+    referred_on: date | None = None  # first referral to a collection agency (any outcome)
+    unreached_contacts: int = 0  # contact attempts that reached no one since the last that did
+    bankruptcy_discharged_on: date | None = None  # a case recorded as discharged
+    deceased_document: str = ""  # the document seen (death, no estate), recorded with the request
+
+
+@dataclass(frozen=True)
 class AccountFacts:
     account_number: str = ""
     residential: bool = True

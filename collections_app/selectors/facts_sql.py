@@ -115,12 +115,21 @@ LEFT JOIN bl ON bl.account_id = i.account_id AND bl.due_date = i.d
 ORDER BY acct.account_id, i.d
 """
 
-# Payments taken through cashiering (with their returns), and the ledger-only payment history the
-# demo loader writes without payment rows, one per account, day and reference.
+# Payments taken through cashiering, and the ledger-only payment history the demo loader writes
+# without payment rows, one per account, day and reference. A payment a returned item took back
+# (all of it, or a split tender's check) is one returned fact per return for the part it took,
+# and one paid fact for what still stands.
 PAYMENTS_SQL = """
-SELECT p.account_id, p.business_date, p.amount, r.returned_on, p.created_at, p.id
-FROM payments_payment p LEFT JOIN payments_returneditem r ON r.payment_id = p.id
-WHERE p.account_id = ANY(%(ids)s::bigint[]) AND p.status IN ('posted', 'returned')
+SELECT p.account_id, p.business_date, p.amount - p.returned_amount, NULL::date, p.created_at, p.id
+FROM payments_payment p
+WHERE p.account_id = ANY(%(ids)s::bigint[]) AND p.status IN ('posted', 'part_returned')
+  AND p.amount > p.returned_amount AND p.business_date BETWEEN %(since)s AND %(as_of)s
+UNION ALL
+SELECT p.account_id, p.business_date, rl.amount, r.returned_on, p.created_at, p.id
+FROM payments_payment p
+JOIN payments_returnedline rl ON rl.payment_id = p.id
+JOIN payments_returneditem r ON r.id = rl.item_id
+WHERE p.account_id = ANY(%(ids)s::bigint[]) AND p.status IN ('returned', 'part_returned')
   AND p.business_date BETWEEN %(since)s AND %(as_of)s
 UNION ALL
 SELECT le.account_id, le.effective_date, -SUM(le.amount), NULL, NULL, NULL

@@ -167,6 +167,8 @@ def account_timeline(ctx: dict) -> list:  # type: ignore[type-arg]
         detail = o.cancelled_reason if o.status == OrderStatus.CANCELLED else o.reason
         if o.status == OrderStatus.DISPATCHED:
             detail = f"Crew {o.crew}. {detail}"
+        if o.kind == OrderKind.RECONNECT and o.status == OrderStatus.COMPLETED and o.fee_reason:
+            detail = f"Fee: {o.fee_reason}"
         items.append(
             TimelineItem(
                 when,

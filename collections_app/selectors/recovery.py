@@ -20,7 +20,7 @@ from collections_app.models import (
     WriteOff,
     WriteOffStatus,
 )
-from collections_app.policy.facts import AccountFacts
+from collections_app.policy.facts import AccountFacts, CollectionSteps
 from common.money import to_money
 
 OPEN_CLAIM_STATUSES = (SmallClaimStatus.FILED, SmallClaimStatus.HEARING_SET, SmallClaimStatus.JUDGMENT)
@@ -30,6 +30,45 @@ def facts_for(account_id: int, *, as_of: date) -> AccountFacts:
     from collections_app.selectors.facts import facts_for_account
 
     return facts_for_account(account_id, as_of=as_of)
+
+
+# The account's whole collection history (not the engine's dated window): a notice sent two years
+# ago still shows the procedures were followed. Contact attempts count from the last one that
+# reached the customer (a debtor reached since is not "not found").
+COLLECTION_STEPS_SQL = """
+SELECT
+  (SELECT max(n.sent_on) FROM collections_app_notice n
+    WHERE n.account_id = %(id)s AND n.kind IN ('shutoff', 'final', 'posted') AND NOT n.voided
+      AND n.sent_on <= %(as_of)s),
+  (SELECT max((o.completed_at AT TIME ZONE %(tz)s)::date) FROM collections_app_serviceorder o
+    WHERE o.account_id = %(id)s AND o.kind IN ('disconnect', 'low_flow') AND o.status = 'completed'
+      AND (o.completed_at AT TIME ZONE %(tz)s)::date <= %(as_of)s),
+  (SELECT min(r.referred_on) FROM collections_app_agencyreferral r
+    WHERE r.account_id = %(id)s AND r.referred_on <= %(as_of)s),
+  (SELECT count(*) FROM collections_app_contactattempt c
+    WHERE c.account_id = %(id)s AND NOT c.reached AND (c.at AT TIME ZONE %(tz)s)::date <= %(as_of)s
+      AND c.at > COALESCE((SELECT max(k.at) FROM collections_app_contactattempt k
+                           WHERE k.account_id = %(id)s AND k.reached
+                             AND (k.at AT TIME ZONE %(tz)s)::date <= %(as_of)s), '-infinity')),
+  (SELECT max(b.closed_on) FROM collections_app_bankruptcycase b
+    WHERE b.account_id = %(id)s AND b.status = 'discharged' AND b.closed_on <= %(as_of)s)
+"""
+
+
+def collection_steps(*, account_id: int, as_of: date, deceased_document: str = "") -> CollectionSteps:
+    """What the utility recorded doing to collect this account (one query): the evidence an
+    uncollectible write-off's criterion needs. The death document comes with the request."""
+    with connection.cursor() as cursor:
+        cursor.execute(COLLECTION_STEPS_SQL, {"id": account_id, "as_of": as_of, "tz": settings.TIME_ZONE})
+        notice, cut, referred, unreached, discharged = cursor.fetchone()
+    return CollectionSteps(
+        disconnection_notice_on=notice,
+        disconnected_on=cut,
+        referred_on=referred,
+        unreached_contacts=unreached,
+        bankruptcy_discharged_on=discharged,
+        deceased_document=deceased_document,
+    )
 
 
 def balance_before(*, account_id: int, day: date) -> Decimal:

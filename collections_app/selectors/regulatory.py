@@ -73,11 +73,14 @@ def credit_history(*, account: Account, as_of: date) -> CreditHistory:
     with connection.cursor() as cursor:
         cursor.execute(LATE_SQL, {"id": account.pk, "as_of": as_of, "y1": y1, "y2": y2})
         late_12, late_24 = cursor.fetchone()
-    returned = list(
-        ReturnedItem.objects.filter(
-            payment__account_id=account.pk, returned_on__gte=y2, returned_on__lte=as_of
-        ).values_list("returned_on", flat=True)
-    )
+    returned = [
+        on
+        for _, on in ReturnedItem.objects.filter(
+            lines__payment__account_id=account.pk, returned_on__gte=y2, returned_on__lte=as_of
+        )
+        .values_list("pk", "returned_on")
+        .distinct()
+    ]
     cut_off = list(
         ServiceOrder.objects.filter(
             account_id=account.pk,

@@ -3,9 +3,17 @@
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from collections_app.models import BatchRun, CandidateStatus, RunKind, RunStatus, ShutoffCandidate
+from collections_app.models import (
+    BankruptcyCase,
+    BankruptcyStatus,
+    BatchRun,
+    CandidateStatus,
+    RunKind,
+    RunStatus,
+    ShutoffCandidate,
+)
 
 TABS = {
     "listed": ("On the list", Q(status=CandidateStatus.LISTED, excluded=False)),
@@ -120,7 +128,17 @@ def latest_candidate(*, account_id: int) -> ShutoffCandidate | None:
     """The account's row in the latest shutoff run (one query). None when the latest run did not
     consider it (nothing old enough past due) or there is no run yet."""
     latest = BatchRun.objects.filter(kind=RunKind.SHUTOFF).order_by("-business_date").values("pk")[:1]
-    rows = ShutoffCandidate.objects.filter(account_id=account_id, run_id__in=latest)
+    # A bankruptcy recorded after the row was decided makes it stale: the stay holds what the
+    # row says (a place on the list, a "not before" date). Read in the same query.
+    stay = BankruptcyCase.objects.filter(
+        account_id=OuterRef("account_id"),
+        status=BankruptcyStatus.OPEN,
+        recorded_at__gt=OuterRef("decided_at"),
+    )
+    rows = ShutoffCandidate.objects.filter(account_id=account_id, run_id__in=latest).annotate(
+        stay_petition=Subquery(stay.values("petition_date")[:1]),
+        stay_chapter=Subquery(stay.values("chapter")[:1]),
+    )
     return rows.select_related("run").first()
 
 
@@ -139,7 +157,19 @@ def account_flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
         run = candidate.run
         when = "tonight's" if run.business_date == ctx.get("today") else f"the {run.business_date:%b %d}"
         url = reverse("collections_app:shutoff_run", args=[run.pk])
-        if candidate.status == CandidateStatus.LISTED and candidate.excluded:
+        if candidate.stay_petition is not None and candidate.status != CandidateStatus.NOT_DELINQUENT:
+            flags.append(
+                Flag(
+                    "shutoff_held",
+                    f"Shutoff: held — bankruptcy ch. {candidate.stay_chapter} filed "
+                    f"{candidate.stay_petition:%b %d, %Y} (automatic stay)",
+                    "No notice or disconnection for the pre-petition debt (11 U.S.C. 362, 366); "
+                    f"{when} shutoff list was decided before the filing was recorded and no longer "
+                    "applies. Post-petition bills are decided again on the next list.",
+                    "info",
+                )
+            )
+        elif candidate.status == CandidateStatus.LISTED and candidate.excluded:
             flags.append(
                 Flag("shutoff_excluded", "Excluded from the shutoff list", candidate.exclude_reason, "light")
             )
@@ -188,6 +218,13 @@ def account_flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
             )
         elif order.kind == "reconnect":
             flags.append(
-                Flag("reconnect_order", "Reconnect order open", f"Order #{order.pk}, {where}.", "success")
+                Flag(
+                    "reconnect_order",
+                    "Reconnect order open",
+                    f"Order #{order.pk}, {where}"
+                    + (", after hours at the customer's request" if order.after_hours_requested else "")
+                    + (f". Fee on completion: {order.fee_quote}" if order.fee_quote else "."),
+                    "success",
+                )
             )
     return flags

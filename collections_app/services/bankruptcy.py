@@ -3,9 +3,11 @@
 Recording a case freezes the pre-petition balance (what the account owed at the start of the
 petition date) and computes the adequate-assurance deadline with the policy (20 days after the
 order for relief, chapter 11: 30 days from the petition, rolled past weekends and holidays).
-Nothing here moves money except the discharge (a write-off of what is left of the pre-petition
-balance) and the deposit set-off. The other areas read the open case: notices and late fees skip
-bills due before the petition date, and the engine counts only post-petition arrears.
+Recording a case also pulls the account's unsent notices and cancels its disconnect orders the
+engine no longer allows (bankruptcy_stay). Nothing here moves money except the discharge (a
+write-off of what is left of the pre-petition balance) and the deposit set-off. The other areas read the
+open case: notices and late fees skip bills due before the petition date, and the engine counts
+only post-petition arrears.
 
 Convention: the pre-petition part is the *oldest* part of what is owed (payments settle the oldest
 charges first), so what is still pre-petition at any time is min(frozen amount - set-off, balance).
@@ -29,6 +31,7 @@ from collections_app.models import (
 )
 from collections_app.policy.facts import BankruptcyFact
 from collections_app.selectors.recovery import balance_before
+from collections_app.services.bankruptcy_stay import stay_apply
 from collections_app.services.write_offs import _write_off_now
 from common.audit import audit_record
 from common.exceptions import DomainError
@@ -114,6 +117,7 @@ def bankruptcy_record(  # type: ignore[no-untyped-def]
     )
     case.assurance_deadline, case.deadline_reason = _deadline(case)
     case.save()
+    stay = stay_apply(case=case, actor=actor, today=today)
     audit_record(
         actor=actor,
         verb="bankruptcy.record",
@@ -125,6 +129,7 @@ def bankruptcy_record(  # type: ignore[no-untyped-def]
             "petition_date": petition_date.isoformat(),
             "pre_petition_balance": str(case.pre_petition_balance),
             "assurance_deadline": case.assurance_deadline.isoformat(),
+            **stay,
         },
     )
     return case

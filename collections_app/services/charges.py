@@ -1,6 +1,7 @@
 """Fees and charges collections puts on an account (late, notice, trip, reconnection, deposit
 installments, agency fee and interest). One place so every area posts them the same way: to the
-FEE (or DEP) fund, due the day they are charged, keyed so a replay posts nothing twice."""
+FEE (or DEP) fund, due the day they are charged (unless said otherwise), keyed so a replay posts
+nothing twice."""
 
 from datetime import date
 from decimal import Decimal
@@ -31,8 +32,10 @@ def _charge(  # type: ignore[no-untyped-def]
     idempotency_key: str,
     actor,
     fund_code: str = FEE_FUND,
+    due: date | None = None,
 ) -> bool:
-    """Post one charge on an account the caller has locked. False if already posted (replay)."""
+    """Post one charge on an account the caller has locked. False if already posted (replay).
+    Due the day it is charged unless the caller gives a later due date."""
     amount = to_money(amount)
     if amount < 0:
         raise DomainError("charge.negative", "A charge cannot be negative; post a credit instead.")
@@ -48,7 +51,7 @@ def _charge(  # type: ignore[no-untyped-def]
                 kind=kind,
                 amount=amount,
                 effective_date=on,
-                due_date=on,
+                due_date=due or on,
                 reference=reference,
             )
         ],

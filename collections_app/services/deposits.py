@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import Account, Bill, EntryKind, LedgerEntry
+from accounts.models import Account, Bill, EntryKind, Fund, LedgerEntry
 from accounts.services.ledger import (
     EntrySpec,
     _post,
@@ -383,9 +383,11 @@ def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def on_payment_returned(*, payment, returned) -> None:  # type: ignore[no-untyped-def]
-    """A returned payment takes back what it had put into the deposit."""
-    out_of_deposit = _held_from(payment)
+def on_payment_returned(*, payment, returned, funds, **_) -> None:  # type: ignore[no-untyped-def]
+    """A returned payment takes back what the returned item had put into the deposit: its part
+    of the DEP fund (`funds`, by the stored tender allocation; all of it on a single tender)."""
+    dep = Fund.objects.only("id").get(code=DEPOSIT_FUND).pk
+    out_of_deposit = to_money(funds.get(dep, 0))
     if out_of_deposit <= 0:
         return
     deposit = (

@@ -8,7 +8,7 @@ notice's idempotency key, and a sent batch is never added to.
 """
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from accounts.models import Account
 from accounts.services.ledger import accounts_lock
-from collections_app.models import Notice, NoticeBatch, NoticeKind, NoticeMethod, PolicyVersion
+from collections_app.models import (
+    BankruptcyCase,
+    BankruptcyStatus,
+    Notice,
+    NoticeBatch,
+    NoticeKind,
+    NoticeMethod,
+    PolicyVersion,
+)
 from collections_app.policy import amounts, engine
 from collections_app.policy.core import NoticePlan
 from collections_app.policy.facts import AccountFacts, NoticeFact
@@ -142,13 +150,27 @@ def notice_batch_build(*, kind: str, business_date: date, actor) -> NoticeBatch:
     if kind not in BATCH_KINDS:
         raise DomainError("notice.kind", f"Unknown notice kind {kind!r}.")
     policy, version = current_policy()
+    planned_at = timezone.now()
     planned = notice_batch_plan(policy=policy, kind=kind, business_date=business_date)
-    return _batch_write(kind=kind, business_date=business_date, actor=actor, planned=planned, version=version)
+    return _batch_write(
+        kind=kind,
+        business_date=business_date,
+        actor=actor,
+        planned=planned,
+        version=version,
+        planned_at=planned_at,
+    )
 
 
 @transaction.atomic(durable=True)
 def _batch_write(
-    *, kind: str, business_date: date, actor, planned: list[Planned], version: PolicyVersion
+    *,
+    kind: str,
+    business_date: date,
+    actor,
+    planned: list[Planned],
+    version: PolicyVersion,
+    planned_at: datetime | None = None,
 ) -> NoticeBatch:  # type: ignore[no-untyped-def]
     batch, _ = NoticeBatch.objects.select_for_update().get_or_create(
         kind=kind,
@@ -157,6 +179,17 @@ def _batch_write(
     )
     if batch.sent_on is not None:
         return batch  # the mailing is out: nothing may be added to it
+    if planned_at is not None and planned:
+        # A bankruptcy recorded while the plan was read was not in its facts: its notice would
+        # dun the pre-petition debt. The next build plans it again, on post-petition arrears only.
+        stayed = set(
+            BankruptcyCase.objects.filter(
+                account_id__in={p.account_id for p in planned},
+                status=BankruptcyStatus.OPEN,
+                recorded_at__gte=planned_at,
+            ).values_list("account_id", flat=True)
+        )
+        planned = [p for p in planned if p.account_id not in stayed]
     rows = _notices(planned, batch=batch, day=business_date, actor=actor, method=batch.method)
     # The batch row is locked, so only this transaction adds to it, and ids only grow: what is
     # above the batch's highest id afterwards is what this build added. (bulk_create with
@@ -198,12 +231,16 @@ def notice_batch_mark_sent(*, batch_id: int, sent_on: date, method: str, actor) 
         )
     if sent_on > timezone.localdate():
         raise DomainError("notice.future", "A batch cannot be marked sent before it goes out.")
+    # Every account of the batch is locked (id order) before its notices are read: a bankruptcy
+    # filing pulls the account's unsent notices under that same lock, so a notice is either
+    # pulled before this reads it or dated here first (and stays as history); never both.
+    accounts = set(batch.notices.filter(voided=False).values_list("account_id", flat=True))
+    locked = accounts_lock(accounts)
     notices = list(batch.notices.filter(voided=False).order_by("account_id", "id"))
     fee = amounts.notice_fee(current_policy()[0])
-    locked = accounts_lock({n.account_id for n in notices if n.kind in FEE_KINDS}) if fee.amount > 0 else {}
     for notice in notices:
         notice.sent_on, notice.method, notice.sent_by = sent_on, method, actor
-        charged = notice.account_id in locked and notice.kind in FEE_KINDS and method not in FEE_FREE_METHODS
+        charged = fee.amount > 0 and notice.kind in FEE_KINDS and method not in FEE_FREE_METHODS
         if charged and _charge(
             account=locked[notice.account_id],
             kind="fee",

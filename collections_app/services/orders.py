@@ -1,5 +1,5 @@
 """Service orders in the field: dispatch to a crew, completion, cancellation, field visits
-(reconnection orders are made in reconnect.py).
+(reconnection orders are made in reconnect.py; their fee is charged here, on completion).
 
 The engine decides twice more after the list is approved. At dispatch and again at completion a
 disconnect (or low-flow) order is re-checked against the account's facts of that moment: a
@@ -19,10 +19,11 @@ from accounts.models import Service, ServiceStatus
 from accounts.services.ledger import accounts_lock
 from collections_app.models.orders import OrderKind, OrderOutcome, OrderStatus, ServiceOrder
 from collections_app.policy import engine
-from collections_app.policy.decision import Decision, Status
+from collections_app.policy.decision import Amount, Decision, Status
 from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_account, facts_for_accounts
 from collections_app.selectors.policy import current_policy
+from collections_app.services.reconnect_fee import _reconnect_fee_charge
 from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
@@ -48,6 +49,7 @@ class Completion:
     reason: str = ""
     citation: str = ""
     not_before: date | None = None
+    fee: Amount | None = None  # a completed reconnection: the fee charged, with its rule
 
 
 def _stop_reason(decision: Decision, when: str) -> tuple[str, str, str]:
@@ -160,7 +162,8 @@ def order_complete(  # type: ignore[no-untyped-def]
     note: str = "",
 ) -> Completion:
     """Record what the crew did. A disconnect the engine no longer allows is cancelled, not
-    completed; completing a disconnect turns the service off (or to low flow), a reconnect on."""
+    completed; completing a disconnect turns the service off (or to low flow), a reconnect on
+    and charges its fee (at the rate of `completed_at`; reconnect_fee.py)."""
     if outcome not in OrderOutcome.values:
         raise DomainError("order.outcome", "Say whether the work was done or could not be done.")
     account_id = ServiceOrder.objects.filter(pk=order_id).values_list("account_id", flat=True).first()
@@ -235,16 +238,24 @@ def order_complete(  # type: ignore[no-untyped-def]
         _set_service(order, ServiceStatus.DISCONNECTED)
     elif order.kind == OrderKind.LOW_FLOW:
         _set_service(order, ServiceStatus.LOW_FLOW)
-    elif order.kind == OrderKind.RECONNECT:
+    fee = None
+    if order.kind == OrderKind.RECONNECT:
         _set_service(order, ServiceStatus.CONNECTED)
+        # The fee is for the work done: charged here, in the completion's transaction, once.
+        fee = _reconnect_fee_charge(order=order, when=when, actor=actor)
+    data = {"kind": order.kind, "meter_reading": order.meter_reading, "at": when.isoformat()}
+    if fee is not None:
+        data |= {
+            "fee": str(fee.amount),
+            "after_hours": order.after_hours,
+            "after_hours_requested": order.after_hours_requested,
+            "rule": fee.reason,
+            "citation": fee.citation,
+        }
     audit_record(
-        actor=actor,
-        verb="service_order.complete",
-        target=order,
-        account_id=order.account_id,
-        data={"kind": order.kind, "meter_reading": order.meter_reading, "at": when.isoformat()},
+        actor=actor, verb="service_order.complete", target=order, account_id=order.account_id, data=data
     )
-    return Completion(order, "completed")
+    return Completion(order, "completed", fee=fee)
 
 
 @transaction.atomic(durable=True)

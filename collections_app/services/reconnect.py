@@ -1,81 +1,41 @@
 """Reconnection: when a disconnected (or low-flow) account qualifies again (paid, an
-arrangement made, a medical certificate or pledge on record), a reconnect order is created with
-the reconnection fee per policy, charged in the same transaction. A payment triggers it at once
-(payments hook, inside the posting transaction, the account already locked by it); a sweep every
-15 minutes catches what arrives without a payment."""
+arrangement made, a medical certificate or pledge on record), a reconnect order is created. A
+payment triggers it at once (payments hook, inside the posting transaction, the account already
+locked by it); a sweep every 15 minutes catches what arrives without a payment.
 
-from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+Making the order charges nothing: the fee is quoted on the order (the counter and the receipt
+show it) and charged when the crew completes it (reconnect_fee.py, from order_complete). Staff
+record a customer's request for after-hours service on the order."""
 
-from django.conf import settings
+from datetime import datetime, timedelta
+
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Account, EntryKind, Service
+from accounts.models import Account, Service
 from accounts.services.ledger import accounts_lock
 from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
-from collections_app.policy import amounts, engine
-from collections_app.policy.decision import Status
-from collections_app.policy.facts import AccountFacts
-from collections_app.policy.params import PolicyError
-from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_account
 from collections_app.selectors.policy import current_policy
-from collections_app.services.charges import _charge
-from collections_app.services.orders import OFF_STATES, RECHECKED
+from collections_app.selectors.reconnect import RECONNECT_PROTECTIONS, reconnect_reason
+from collections_app.services.orders import OFF_STATES, RECHECKED, _lock
+from collections_app.services.reconnect_fee import fee_quote
 from common.audit import audit_record
+from common.exceptions import DomainError
 
-
-def _after_hours(policy: Policy, now: datetime) -> bool:
-    local = timezone.localtime(now)
-    if not policy.calendar.is_business_day(local.date()):
-        return True
-    try:
-        cutoff = policy.param("reconnect.after_hours_from")
-    except PolicyError:
-        cutoff = settings.RECONNECT_AFTER_HOURS_FROM
-    return local.time() >= time.fromisoformat(cutoff)
-
-
-# Protections that, once the service is off, entitle the household to have it back.
-RECONNECT_PROTECTIONS = {
-    "MEDICAL_CERTIFICATE",
-    "PLEDGE_PENDING",
-    "ARRANGEMENT_GOOD_STANDING",
-    "MIN_ARREARS",
-    "BANKRUPTCY_PRE_PETITION",
-    "BANKRUPTCY_ASSURANCE_WINDOW",
-}
-
-
-def reconnect_reason(policy: Policy, facts: AccountFacts, as_of: date) -> str | None:
-    """Why a disconnected account may have its service back, or None. Paid (nothing past due, or
-    less than the policy's minimum for a disconnection), an active arrangement, or a protection
-    the engine would now hold a disconnection for (medical certificate, pledge, bankruptcy)."""
-    if any(a.status == "active" for a in facts.arrangements):
-        return "A payment arrangement is active."
-    dq = engine.delinquency(policy, facts, as_of)
-    minimum = policy.param("protections.min_arrears_for_disconnect")
-    if facts.balance <= 0 or dq.past_due <= 0:
-        return "Nothing is past due."
-    if dq.past_due < minimum:
-        return (
-            f"The past-due balance ${dq.past_due:,.2f} is below the ${minimum:,.2f} minimum for a "
-            "disconnection."
-        )
-    decision = engine.decide(policy, replace(facts, service_state="connected"), as_of)
-    deciding = decision.deciding
-    if decision.status == Status.NOT_DELINQUENT:
-        return "Nothing is past due."
-    if decision.status == Status.BLOCKED and deciding and deciding.code in RECONNECT_PROTECTIONS:
-        return deciding.reason
-    return None
+__all__ = [
+    "RECONNECT_PROTECTIONS",
+    "on_payment_posted",
+    "reconnect_after_hours_request",
+    "reconnect_reason",
+    "reconnect_sweep",
+]
 
 
 def _reconnect_create(  # type: ignore[no-untyped-def]
     *, account: Account, actor, now: datetime, cause: str, payment=None
 ) -> ServiceOrder | None:
-    """On a locked account: one reconnect order per disconnection, with its fee charged."""
+    """On a locked account: one reconnect order per disconnection, its fee quoted, not charged."""
     service = (
         Service.objects.filter(account=account, ended_on__isnull=True, status__in=OFF_STATES)
         .order_by("id")
@@ -104,35 +64,24 @@ def _reconnect_create(  # type: ignore[no-untyped-def]
     key = f"reconnect:{last_off}" if last_off else f"reconnect:{account.pk}:{service.pk}:{today.isoformat()}"
     if ServiceOrder.objects.filter(idempotency_key=key).exists():
         return None
-    after_hours = _after_hours(policy, now)
-    fee = amounts.reconnect_fee(policy, facts, after_hours=after_hours, on=today)
+    quote = fee_quote(policy, facts, today)
     order = ServiceOrder.objects.create(
         account=account,
         kind=OrderKind.RECONNECT,
         utility=service.utility,
         reason=f"{cause}: {why}",
         scheduled_for=today,
-        after_hours=after_hours,
-        fee_amount=fee.amount,
+        fee_quote=quote,
         payment=payment,
         created_by=actor,
         idempotency_key=key,
-    )
-    _charge(
-        account=account,
-        kind=EntryKind.FEE,
-        amount=fee.amount,
-        on=today,
-        reference=f"Reconnection #{order.pk}",
-        idempotency_key=f"reconnect-fee:{order.pk}",
-        actor=actor,
     )
     audit_record(
         actor=actor,
         verb="service_order.create",
         target=order,
         account_id=account.pk,
-        data={"kind": "reconnect", "fee": str(fee.amount), "after_hours": after_hours, "why": why},
+        data={"kind": "reconnect", "why": why, "fee_quote": quote},
     )
     return order
 
@@ -174,7 +123,8 @@ ORDER BY a.id
 def reconnect_sweep(*, now: datetime | None = None) -> int:
     """Reconnect orders for disconnected accounts that qualify by something other than a payment
     (an arrangement, a pledge, a medical certificate). One SQL statement narrows the city to the
-    few such accounts; each is then locked and decided on its own."""
+    few such accounts; each is then locked and decided on its own. It only orders: the fee is
+    charged by the crew's completion, never here."""
     now = now or timezone.now()
     policy, _ = current_policy()
     with connection.cursor() as cursor:
@@ -193,3 +143,31 @@ def reconnect_sweep(*, now: datetime | None = None) -> int:
             if _reconnect_create(account=account, actor=None, now=now, cause="Reconnection review"):
                 made += 1
     return made
+
+
+@transaction.atomic(durable=True)
+def reconnect_after_hours_request(*, order_id: int, requested: bool, actor) -> ServiceOrder:  # type: ignore[no-untyped-def]
+    """Staff record that the customer asked for after-hours (same-day) reconnection, or withdrew
+    the request. Only then may the after-hours rate be charged, and only if the crew does it after
+    hours."""
+    if not ServiceOrder.objects.filter(pk=order_id).exists():
+        raise DomainError("order.not_found", "No such service order.")
+    (order,) = _lock([order_id])
+    if order.kind != OrderKind.RECONNECT:
+        raise DomainError("order.not_reconnect", "Only a reconnection can be asked for after hours.")
+    if order.status not in (OrderStatus.OPEN, OrderStatus.DISPATCHED):
+        raise DomainError(
+            "order.closed", "This reconnection is closed; its fee was settled when it was completed."
+        )
+    if order.after_hours_requested == requested:
+        return order
+    order.after_hours_requested = requested
+    order.save(update_fields=["after_hours_requested"])
+    audit_record(
+        actor=actor,
+        verb="service_order.after_hours_request",
+        target=order,
+        account_id=order.account_id,
+        data={"requested": requested},
+    )
+    return order

@@ -18,6 +18,7 @@ A returned (NSF) recovery payment reverses those entries and the write-off stand
 account stays flagged as written off, with the balance kept for re-application (League City).
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import F, Sum
@@ -60,6 +61,22 @@ def _fund_split(write_off: WriteOff, start: Decimal, take: Decimal) -> list[tupl
 
 def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
     """Payments hook: runs inside the posting transaction with the account locked."""
+
+    def to_credit() -> Decimal:
+        cr = credit_fund_id()
+        return payment.distribution.filter(fund_id=cr).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+
+    _recover(
+        payment,
+        account=payment.account,
+        to_credit=to_credit,
+        on=payment.business_date,
+        key=f"wo-recovery:{payment.pk}",
+    )
+
+
+def _recover(payment, *, account, to_credit: Callable[[], Decimal], on, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Recover from the payment's credit (`to_credit`, asked only when a write-off is open)."""
     write_offs = list(
         WriteOff.objects.select_for_update(no_key=True)
         .filter(account_id=payment.account_id, status=WriteOffStatus.POSTED, amount__gt=F("recovered_amount"))
@@ -68,11 +85,9 @@ def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
     if not write_offs:
         return
     cr = credit_fund_id()
-    to_credit = payment.distribution.filter(fund_id=cr).aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    left = to_money(to_credit)
+    left = to_money(to_credit())
     if left <= 0:
         return  # the payment settled charges made after the write-off: not a recovery
-    on = payment.business_date
     reinstate, settle, recovered = [], [], []
     for write_off in write_offs:
         if left <= 0:
@@ -100,8 +115,8 @@ def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
             fund_id=cr, kind=EntryKind.TRANSFER, amount=total, effective_date=on, due_date=on, reference=ref
         )
     )
-    # payment.account is the posting's own locked instance: its in-memory balance stays right.
-    _post(account=payment.account, specs=specs, actor=None, key_prefix=f"wo-recovery:{payment.pk}")
+    # the caller's own locked instance: its in-memory balance stays right.
+    _post(account=account, specs=specs, actor=None, key_prefix=key)
     for write_off, take in recovered:
         WriteOffRecovery.objects.create(write_off=write_off, payment=payment, amount=take, recovered_on=on)
         write_off.recovered_amount = to_money(write_off.recovered_amount + take)
@@ -115,8 +130,14 @@ def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def on_payment_returned(*, payment, returned) -> None:  # type: ignore[no-untyped-def]
-    """Payments hook: a returned recovery payment puts the write-off back as it was."""
+def _reversed(entry: LedgerEntry) -> Decimal:
+    return sum((r.amount for r in entry.reversals.all()), Decimal(0))
+
+
+def on_payment_returned(*, payment, returned, **_) -> None:  # type: ignore[no-untyped-def]
+    """Payments hook: a returned recovery payment puts the write-off back as it was. When the
+    returned item was only part of the payment (a check beside cash), the recovery is undone whole
+    and made again from the credit the payment still leaves, so the entries stay whole reversals."""
     recoveries = list(
         WriteOffRecovery.objects.select_for_update(no_key=True)
         .select_related("write_off")
@@ -126,12 +147,15 @@ def on_payment_returned(*, payment, returned) -> None:  # type: ignore[no-untype
         return
     account = accounts_lock([payment.account_id])[payment.account_id]  # already held by the return
     entries = LedgerEntry.objects.filter(
-        account_id=payment.account_id, reference=_reference(payment.pk), reversal_of__isnull=True
+        account_id=payment.account_id,
+        reference=_reference(payment.pk),
+        reversal_of__isnull=True,
+        reversals__isnull=True,
     ).order_by("id")
     _post(
         account=account,
         actor=None,
-        key_prefix=f"wo-recovery-returned:{payment.pk}",
+        key_prefix=f"wo-recovery-returned:{payment.pk}:{returned.pk}",
         specs=[
             EntrySpec(
                 fund_id=e.fund_id,
@@ -157,3 +181,16 @@ def on_payment_returned(*, payment, returned) -> None:  # type: ignore[no-untype
             account_id=payment.account_id,
             data={"amount": str(recovery.amount), "payment": payment.pk},
         )
+    # What of the payment's credit still stands (its CR rows less every reversal of them).
+
+    def standing() -> Decimal:
+        rows = payment.distribution.filter(fund_id=credit_fund_id()).select_related("entry")
+        return sum((row.amount - _reversed(row.entry) for row in rows), Decimal(0))
+
+    _recover(
+        payment,
+        account=account,
+        to_credit=standing,
+        on=returned.returned_on,
+        key=f"wo-recovery:{payment.pk}:after:{returned.pk}",
+    )

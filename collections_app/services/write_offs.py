@@ -2,7 +2,8 @@
 supervisor's approval, bankruptcy discharges. Every write-off posts ledger entries referenced
 `WO-<id>` and keyed `wo:<id>:<n>`, and moves `Account.balance` by exactly their sum.
 
-Recovery (money received later on a written-off account) lives in `write_off_recovery`.
+Recovery (money received later on a written-off account) lives in `write_off_recovery`; what the
+policy finds for an uncollectible request (read only) in `selectors.write_off_review`.
 """
 
 from datetime import date
@@ -26,20 +27,18 @@ from collections_app.models import (
     WriteOffKind,
     WriteOffStatus,
 )
+from collections_app.selectors.write_off_review import (
+    CRITERIA,
+    DECEASED_DOCUMENTS,
+    checks_json,
+    refusal_text,
+    request_check,
+)
 from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record
 from common.exceptions import DomainError
 from common.money import to_money
 
-# West Terre Haute's uncollectible criteria (rules.md 1.9); bankruptcy discharges normally come
-# through the bankruptcy case, which writes off the pre-petition balance itself.
-CRITERIA = {
-    "procedures_exhausted": "Collection procedures exhausted",
-    "debtor_not_found": "Debtor cannot be found",
-    "bankruptcy_discharge": "Discharged in bankruptcy",
-    "deceased_no_estate": "Debtor deceased, no estate",
-    "not_cost_effective": "Further collection not cost-effective",
-}
 SMALL_BALANCE_REASON = "Small balance written off without action (Union City Code 40.03(D)-(E))."
 
 # Candidates are locked in id order (the same order every ledger service locks in) and re-checked
@@ -65,9 +64,9 @@ WITH cand AS (
     FOR NO KEY UPDATE OF a
 )
 INSERT INTO collections_app_writeoff
-    (account_id, kind, status, amount, criteria, reason, requested_by_id, requested_at,
+    (account_id, kind, status, amount, criteria, reason, evidence, requested_by_id, requested_at,
      decided_by_id, decided_at, decision_note, recovered_amount, posted_on, batch_id, idempotency_key)
-SELECT id, 'small_balance', 'posted', balance, 'small_balance', %(reason)s, NULL, now(),
+SELECT id, 'small_balance', 'posted', balance, 'small_balance', %(reason)s, '{}'::jsonb, NULL, now(),
        %(actor)s, now(), '', 0, %(day)s, %(run)s, 'wo-small:' || %(day)s::text || ':' || id
 FROM cand
 ON CONFLICT (idempotency_key) DO NOTHING
@@ -188,26 +187,19 @@ def small_balance_run(*, business_date: date, actor=None) -> BatchRun:  # type: 
     return run
 
 
-def _uncollectible_check(account: Account, as_of: date) -> list[str]:
-    """The policy's reasons the account may not be written off as uncollectible (empty: it may)."""
-    from collections_app.policy.amounts import write_off_check
-    from collections_app.selectors.policy import current_policy
-    from collections_app.selectors.recovery import facts_for
-
-    policy, _ = current_policy()
-    check = write_off_check(policy, facts_for(account.pk, as_of=as_of), as_of)
-    if check.uncollectible_eligible:
-        return []
-    return [c.reason for c in check.checks if c.outcome in ("blocked", "deferred")] or [
-        "The policy does not allow an uncollectible write-off yet."
-    ]
-
-
 @transaction.atomic(durable=True)
 def write_off_request(  # type: ignore[no-untyped-def]
-    *, account_id: int, criteria: str, reason: str, actor, idempotency_key: UUID | str
+    *,
+    account_id: int,
+    criteria: str,
+    reason: str,
+    actor,
+    idempotency_key: UUID | str,
+    document: str = "",
 ) -> WriteOff:
-    """A collections officer asks to write off an uncollectible balance; a supervisor decides."""
+    """A collections officer asks to write off an uncollectible balance; a supervisor decides.
+    The policy must find it eligible (final, no service, nothing holding it, past due long enough,
+    the criterion's evidence on record); only what is past due long enough is asked for."""
     key = f"wo-request:{idempotency_key}"
     account = accounts_lock([account_id])[account_id]
     if done := WriteOff.objects.filter(idempotency_key=key).first():
@@ -218,19 +210,26 @@ def write_off_request(  # type: ignore[no-untyped-def]
         raise DomainError("write_off.criteria", "Choose why the balance is uncollectible.")
     if not reason.strip():
         raise DomainError("write_off.reason", "Explain what was tried and why it is uncollectible.")
+    if document and document not in DECEASED_DOCUMENTS:
+        raise DomainError("write_off.document", "Choose the document seen from the list.")
     if account.balance <= 0:
         raise DomainError("write_off.nothing", "The account owes nothing; there is nothing to write off.")
     if WriteOff.objects.filter(account_id=account_id, status=WriteOffStatus.PENDING).exists():
         raise DomainError("write_off.pending", "A write-off of this account already awaits approval.")
     today = timezone.localdate()
-    if problems := _uncollectible_check(account, today):
-        raise DomainError("write_off.not_eligible", "Not eligible for write-off: " + " ".join(problems))
+    check, version = request_check(account_id=account_id, as_of=today, criteria=criteria, document=document)
+    if not check.uncollectible_eligible:
+        raise DomainError("write_off.not_eligible", "Not eligible for write-off: " + refusal_text(check))
+    evidence = {"request": checks_json(check, version, today)}
+    if criteria == "deceased_no_estate":
+        evidence["document"] = document
     write_off = WriteOff.objects.create(
         account=account,
         kind=WriteOffKind.UNCOLLECTIBLE,
-        amount=account.balance,
+        amount=check.eligible_amount,
         criteria=criteria,
         reason=reason.strip(),
+        evidence=evidence,
         requested_by=actor,
         idempotency_key=key,
     )
@@ -239,7 +238,7 @@ def write_off_request(  # type: ignore[no-untyped-def]
         verb="write_off.request",
         target=write_off,
         account_id=account.pk,
-        data={"amount": str(write_off.amount), "criteria": criteria},
+        data={"amount": str(write_off.amount), "criteria": criteria, "balance": str(account.balance)},
     )
     return write_off
 
@@ -291,14 +290,38 @@ def write_off_decide(*, write_off_id: int, approve: bool, note: str, actor) -> W
             raise DomainError(
                 "write_off.nothing", "The account no longer owes anything; reject the request instead."
             )
-        # Payments, fees or interest since the request changed what is owed: write off what is
-        # owed now (the queue shows both figures), and keep the requested amount in the trail.
-        write_off.amount = account.balance
+        # The second person's approval is decided by the policy again, today: a payment, a pledge,
+        # service turned back on or charges aged since the request change the answer or the
+        # amount (only what is past due long enough; the queue shows both figures, the trail
+        # keeps the requested amount).
+        check, version = request_check(
+            account_id=account_id,
+            as_of=today,
+            criteria=write_off.criteria,
+            document=(write_off.evidence or {}).get("document", ""),
+        )
+        if not check.uncollectible_eligible:
+            raise DomainError(
+                "write_off.not_eligible",
+                "The policy no longer allows this write-off: "
+                + refusal_text(check)
+                + " Reject it with a note.",
+            )
+        write_off.amount = check.eligible_amount
+        write_off.evidence = {**(write_off.evidence or {}), "approval": checks_json(check, version, today)}
         _post_write_off(write_off=write_off, account=account, actor=actor, on=today)
     else:
         write_off.status = WriteOffStatus.REJECTED
     write_off.save(
-        update_fields=["status", "amount", "posted_on", "decided_by", "decided_at", "decision_note"]
+        update_fields=[
+            "status",
+            "amount",
+            "evidence",
+            "posted_on",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
     )
     audit_record(
         actor=actor,

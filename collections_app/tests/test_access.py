@@ -21,6 +21,7 @@ from collections_app.models import (
     Holiday,
     Notice,
     NoticeBatch,
+    Refund,
     RunKind,
     RunStatus,
     SecurityDeposit,
@@ -104,6 +105,7 @@ TABLE = [
     ("collections_app:order", "get", "/collections/orders/{order}/", DESK, 200),
     ("collections_app:order_complete", "post", "/collections/orders/{order}/complete/", DESK, 302),
     ("collections_app:order_cancel", "post", "/collections/orders/{order}/cancel/", DESK, 302),
+    ("collections_app:order_after_hours", "post", "/collections/orders/{order}/after-hours/", DESK, 302),
     ("collections_app:order_visit_new", "get", "/collections/accounts/{number}/field-visit/", DESK, 200),
     ("collections_app:order_visit_new", "post", "/collections/accounts/{number}/field-visit/", DESK, 200),
     # notices
@@ -220,6 +222,41 @@ TABLE = [
         DESK,
         200,
     ),
+    # refunds: cashiers and the desk request, the desk reads the queue and register, supervisors decide
+    ("collections_app:refunds", "get", "/collections/refunds/", DESK, 200),
+    ("collections_app:refund_run", "post", "/collections/refunds/run/", DESK, 302),
+    ("collections_app:refund_register", "get", "/collections/refunds/register/", DESK, 200),
+    ("collections_app:refund_register_csv", "get", "/collections/refunds/register.csv", DESK, 200),
+    (
+        "collections_app:refund_decide",
+        "post",
+        "/collections/refunds/{credit_refund}/decide/",
+        {SUPERVISOR},
+        302,
+    ),
+    (
+        "collections_app:refund_issue",
+        "post",
+        "/collections/refunds/{credit_refund}/issue/",
+        {SUPERVISOR},
+        302,
+    ),
+    (
+        "collections_app:refund_cashed",
+        "post",
+        "/collections/refunds/{credit_refund}/cashed/",
+        {SUPERVISOR},
+        302,
+    ),
+    (
+        "collections_app:refund_cancel",
+        "post",
+        "/collections/refunds/{credit_refund}/cancel/",
+        {CASHIER, *DESK},
+        302,
+    ),
+    ("collections_app:refund_new", "get", "/collections/accounts/{number}/refund/", {CASHIER, *DESK}, 200),
+    ("collections_app:refund_new", "post", "/collections/accounts/{number}/refund/", {CASHIER, *DESK}, 200),
     # API
     ("api:policy-evaluate", "post", "/api/v1/policy/evaluate", WHATIF, 400),
     ("api:policy-presets", "get", "/api/v1/policy/presets", WHATIF, 200),
@@ -228,6 +265,7 @@ TABLE = [
     ("api:shutoff-candidates", "get", "/api/v1/shutoff-runs/{run}/candidates", DESK, 200),
     ("api:service-orders", "get", "/api/v1/service-orders", DESK, 200),
     ("api:service-order-complete", "post", "/api/v1/service-orders/{order}/complete", DESK, 400),
+    ("api:service-order-after-hours", "post", "/api/v1/service-orders/{order}/after-hours", DESK, 400),
     ("api:account-notices", "get", "/api/v1/accounts/{number}/notices", DESK, 200),
     ("api:account-deposit", "get", "/api/v1/accounts/{number}/deposit", DESK, 200),
     ("api:account-bankruptcy", "get", "/api/v1/accounts/{number}/bankruptcy", DESK, 200),
@@ -330,6 +368,14 @@ def objects(make_user):  # type: ignore[no-untyped-def]
             created_by=officer,
         ).pk,
         "letter": credit_letter_issue(account_id=account.pk, addressed_to="Gas Co", actor=officer).pk,
+        "credit_refund": Refund.objects.create(
+            account=other,
+            amount=Decimal("150.00"),
+            method="check",
+            payee="Maria Testperson",
+            requested_by=requester,
+            idempotency_key="table-credit-refund",
+        ).pk,
     }
 
 
@@ -366,5 +412,5 @@ def _names(patterns, namespace: str = ""):  # type: ignore[no-untyped-def]
 
 def test_the_table_covers_every_collections_url():
     names = set(_names(get_resolver().url_patterns))
-    assert len(names) == 80, "the walk found the collections pages and API"
+    assert len(names) == 91, "the walk found the collections pages and API"
     assert names == {row[0] for row in TABLE}

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from accounts.tests.factories import AccountFactory, charge
-from collections_app.models import AgencyReferral, CollectionAgency, DepositStatus
+from collections_app.models import AgencyReferral, CollectionAgency, ContactAttempt, DepositStatus
 from collections_app.services import protections
 from collections_app.services.agency import referral_batch_run, referral_recall
 from collections_app.services.bankruptcy import assurance_record, bankruptcy_dismiss, bankruptcy_record
@@ -157,8 +157,12 @@ def test_recovery_steps_are_audited(officer, supervisor):
     assert_audited("charge.fee", referred, officer)  # the collection fee
     assert_audited("referral.recall", referred, officer)
 
-    owing = AccountFactory(status="final")
+    owing = AccountFactory(status="final", water__ended_on=TODAY - timedelta(days=200))
     charge(owing, "180.00", due=TODAY - timedelta(days=150))
+    for days in (40, 30):  # the evidence "debtor not found" needs
+        ContactAttempt.objects.create(
+            account=owing, at=timezone.now() - timedelta(days=days), method="phone", made_by=officer
+        )
     request = write_off_request(
         account_id=owing.pk,
         criteria="debtor_not_found",

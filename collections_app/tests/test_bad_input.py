@@ -864,6 +864,7 @@ def test_a_batch_marked_sent_with_a_bad_date_says_which_field(role_clients, make
 
 def test_a_key_used_on_one_account_is_refused_on_another(make_user):
     from accounts.tests.factories import AccountFactory, charge
+    from collections_app.models import ContactAttempt
     from collections_app.services.deposits import deposit_require
     from collections_app.services.notices import notice_record
     from collections_app.services.orders import field_visit_create
@@ -876,9 +877,13 @@ def test_a_key_used_on_one_account_is_refused_on_another(make_user):
         "DEFAULT", deposit__formula="FLAT", deposit__flat_renter="100.00", deposit__flat_owner="100.00"
     )
     officer = make_user("kim", COLLECTOR)
-    a, b = AccountFactory(status="final"), AccountFactory(status="final")
+    a, b = (AccountFactory(status="final", water__ended_on=TODAY - timedelta(days=200)) for _ in range(2))
     for account in (a, b):
         charge(account, "180.00", due=TODAY - timedelta(days=150))
+        for days in (40, 30):  # the evidence "debtor not found" needs
+            ContactAttempt.objects.create(
+                account=account, at=timezone.now() - timedelta(days=days), method="phone", made_by=officer
+            )
     active_a, active_b = AccountFactory(), AccountFactory()
     calls = [
         lambda acct, key: field_visit_create(

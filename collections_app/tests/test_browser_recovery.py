@@ -2,6 +2,7 @@
 and sees the flag with the assurance deadline; she asks to write off an uncollectible balance
 and a supervisor approves it from the queue."""
 
+import os
 import re
 from datetime import date, timedelta
 
@@ -10,8 +11,15 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import AccountFactory, CustomerFactory, charge, pay
-from collections_app.models import WriteOff
+from collections_app.models import ContactAttempt, WriteOff
 from conftest import browser_sign_in
+
+
+def shot(page: Page, name: str) -> None:
+    """Screenshots for a person to look at, when SCREENSHOTS names a directory."""
+    if directory := os.environ.get("SCREENSHOTS"):
+        page.screenshot(path=f"{directory}/{name}.png", full_page=True)
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,14 +27,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_officer_records_a_bankruptcy_and_a_supervisor_approves_a_write_off(
     page: Page, live_server, make_user, browser
 ):
-    make_user("olga", "Collections officer", first_name="Olga", last_name="Reyes")
+    officer = make_user("olga", "Collections officer", first_name="Olga", last_name="Reyes")
     make_user("sam", "Supervisor", first_name="Sam", last_name="Okafor")
     debtor = AccountFactory(number="0000880001", customer=CustomerFactory(first_name="Ray", last_name="Lund"))
     charge(debtor, "120.00", due=date(2026, 9, 20), billed=date(2026, 9, 1))
     charge(debtor, "80.00", due=date(2026, 10, 20), billed=date(2026, 10, 1))
     pay(debtor, "50.00", on=date(2026, 10, 5))
-    gone = AccountFactory(number="0000880002", status="final")
+    gone = AccountFactory(number="0000880002", status="final", water__ended_on=date(2026, 1, 15))
     charge(gone, "200.00", due=timezone.localdate() - timedelta(days=200))
+    for days in (60, 45):  # letters came back, calls reached no one: "debtor not found" is on record
+        ContactAttempt.objects.create(
+            account=gone, at=timezone.now() - timedelta(days=days), method="phone", made_by=officer
+        )
 
     browser_sign_in(page, live_server.url, "olga")
     page.goto(f"{live_server.url}/accounts/0000880001/")
@@ -44,12 +56,21 @@ def test_officer_records_a_bankruptcy_and_a_supervisor_approves_a_write_off(
 
     page.goto(f"{live_server.url}/accounts/0000880002/")
     page.get_by_role("navigation", name="Quick actions").get_by_role("link", name="Request write-off").click()
+    # the policy's rules are shown before anything is asked, with the evidence each criterion has
+    expect(page.get_by_test_id("writeoff-eligible-amount")).to_contain_text("Would write off $200.00")
+    expect(page.get_by_test_id("writeoff-evidence")).to_contain_text("2 contact attempts reached no one")
+    shot(page, "writeoff-form")
+    page.get_by_label("Why it is uncollectible").select_option("procedures_exhausted")
+    page.get_by_label("What was tried").fill("Letters and calls")
+    page.get_by_role("button", name="Request write-off").click()
+    expect(page.get_by_test_id("writeoff-request")).to_contain_text("no disconnection notice was sent")
+    shot(page, "writeoff-refused")
     page.get_by_label("Why it is uncollectible").select_option("debtor_not_found")
     page.get_by_label("What was tried").fill(
         "Mail returned unclaimed; phone disconnected; skip trace found nothing"
     )
     page.get_by_role("button", name="Request write-off").click()
-    expect(page.get_by_text("Write-off requested: a supervisor must approve it.")).to_be_visible()
+    expect(page.get_by_text("Write-off of $200.00 requested: a supervisor must approve it.")).to_be_visible()
     expect(page.get_by_test_id("flags")).to_contain_text("Write-off of $200.00 awaiting approval")
 
     boss = browser.new_context().new_page()

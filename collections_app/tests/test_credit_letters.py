@@ -17,7 +17,7 @@ from collections_app.selectors.regulatory import DISCONTINUATION_COLUMNS, credit
 from collections_app.services.credit_letters import credit_letter_issue
 from common.exceptions import DomainError
 from conftest import pdf_text
-from payments.services.returns import payment_return
+from payments.services.returns import tender_return
 from payments.tests.factories import check, open_session, post
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +57,8 @@ def history(make_user):
     charge(account, "100.00", due=TODAY - timedelta(days=20))  # unpaid: late
     cashier = make_user("cass", "Cashier")
     txn = post(open_session(cashier), cashier, (account, "40.00"), tenders=[check("40.00")])
-    payment_return(
-        payment_id=txn.payments.get().pk,
+    tender_return(
+        tender_id=txn.tenders.get().pk,
         returned_on=TODAY,
         reason="NSF",
         actor=cashier,

@@ -18,7 +18,7 @@ from collections_app.tests.billing import bill, use_policy
 from common.exceptions import DomainError
 from payments.models import ReturnedItem
 from payments.services.posting import Line, TenderSpec, transaction_post
-from payments.services.returns import payment_return
+from payments.services.returns import tender_return
 
 pytestmark = pytest.mark.django_db
 START = date(2025, 11, 3)  # a Monday
@@ -62,6 +62,17 @@ def _year_of_bills(account, amounts: list[str], *, last_due: date) -> None:
         due = last_due - timedelta(days=30 * i)
         bill(account, amount, due=due)
         pay(account, amount, on=due - timedelta(days=2), reference=f"P{due}")
+
+
+def test_the_stored_deposit_is_the_arithmetic_its_explanation_shows(officer):
+    use_policy("DEFAULT")
+    account = AccountFactory(occupancy="tenant")
+    _year_of_bills(account, ["108.15", "108.16", "108.16"], last_due=START - timedelta(days=5))
+    deposit = _require(account, officer)
+    # the average $108.1566... is shown as $108.16: the deposit is 2 x $108.16, to the cent
+    assert deposit.explanation["reason"] == "2 × average monthly bill of 3 ($108.16) = $216.32."
+    assert deposit.required_amount == Decimal("216.32")
+    assert deposit.explanation["amount"] == "216.32"
 
 
 def test_residential_deposit_is_twice_the_average_of_12_months_of_bills(officer):
@@ -268,8 +279,9 @@ def test_a_returned_payment_takes_back_what_it_put_into_the_deposit(officer, cas
     account = AccountFactory()
     deposit = _held_deposit(account, officer, cashier, kind="check")
     payment = deposit.account.payments.get()
-    payment_return(
-        payment_id=payment.pk, returned_on=START + timedelta(days=5), reason="NSF", actor=cashier,
+    tender_return(
+        tender_id=payment.transaction.tenders.get().pk, returned_on=START + timedelta(days=5), reason="NSF",
+        actor=cashier,
         idempotency_key=str(uuid4()),
     )  # fmt: skip
     deposit.refresh_from_db()

@@ -26,7 +26,7 @@ from collections_app.selectors.facts import facts_for_account, facts_for_account
 from counseling.models import Arrangement, Installment, ProgramEnrollment
 from counseling.services.agencies import pledge_record
 from counseling.tests.factories import agency, interview
-from payments.services.returns import payment_return
+from payments.services.returns import tender_return
 from payments.tests.factories import check, open_session, post
 
 pytestmark = pytest.mark.django_db
@@ -109,8 +109,8 @@ def test_every_kind_of_fact_arrives(officer, make_user):
     # a payment by check, then returned by the bank
     session = open_session(cashier)
     txn = post(session, cashier, (account, "50.00"), tenders=[check("50.00")])
-    payment_return(
-        payment_id=txn.payments.get().pk,
+    tender_return(
+        tender_id=txn.tenders.get().pk,
         returned_on=AS_OF,
         reason="NSF",
         actor=cashier,

@@ -1,5 +1,6 @@
 """Service orders: the engine's re-check at dispatch and completion, completion through the pages
-and the API, reconnection when a disconnected account qualifies (with its fee), route sheets."""
+and the API, reconnection when a disconnected account qualifies (its fee charged on completion:
+test_reconnect_fee.py), route sheets."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -14,7 +15,6 @@ from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
 from collections_app.policy import amounts
 from collections_app.selectors.facts import facts_for_account
 from collections_app.selectors.policy import current_policy
-from collections_app.services import reconnect as reconnect_service
 from collections_app.services.orders import (
     field_visit_create,
     order_cancel,
@@ -193,34 +193,46 @@ def test_api_completion_says_why_it_stopped(orders, people, role_clients):
     assert missing.status_code == 404
 
 
-def test_a_payment_on_a_disconnected_account_orders_its_reconnection_with_the_fee(orders, people):
+def test_a_payment_on_a_disconnected_account_orders_its_reconnection_and_completion_charges_the_fee(
+    orders, people
+):
     ana = orders["0000910002"]
     order_dispatch(order_ids=[ana.pk], crew="Crew 7", actor=people["olivia"])
     order_complete(order_id=ana.pk, outcome="done", actor=people["olivia"])
     _pay(ana.account, "100.00", people["cass"])  # not enough: still past due
     assert not ServiceOrder.objects.filter(kind=OrderKind.RECONNECT).exists()
-    now = timezone.now()
     _pay(ana.account, "175.50", people["cass"])
     reconnect = ServiceOrder.objects.get(kind=OrderKind.RECONNECT)
     policy, _ = current_policy()
-    after_hours = reconnect_service._after_hours(policy, now)
     fee = amounts.reconnect_fee(
-        policy, facts_for_account(ana.account_id, as_of=TODAY), after_hours=after_hours, on=TODAY
+        policy, facts_for_account(ana.account_id, as_of=TODAY), after_hours=False, on=TODAY
     )
-    assert reconnect.after_hours == after_hours and reconnect.fee_amount == fee.amount > 0
     assert reconnect.payment is not None and "Nothing is past due" in reconnect.reason
-    entry = LedgerEntry.objects.get(account=ana.account, reference=f"Reconnection #{reconnect.pk}")
-    assert entry.amount == fee.amount and entry.kind == "fee"
+    # ordering charges nothing: the fee is quoted, and charged when the crew has done the work
+    assert reconnect.fee_amount == 0 and not reconnect.after_hours and not reconnect.after_hours_requested
+    assert f"${fee.amount}" in reconnect.fee_quote and fee.citation in reconnect.fee_quote
+    assert not LedgerEntry.objects.filter(
+        account=ana.account, reference=f"Reconnection #{reconnect.pk}"
+    ).exists()
     ana.account.refresh_from_db()
-    assert ana.account.balance == fee.amount
+    assert ana.account.balance == 0
     assert facts_for_account(ana.account_id, as_of=TODAY).payments[-1].restored_service
     _pay(ana.account, "5.00", people["cass"])
     assert ServiceOrder.objects.filter(kind=OrderKind.RECONNECT).count() == 1, (
         "one reconnection per disconnection"
     )
     order_dispatch(order_ids=[reconnect.pk], crew="Crew 7", actor=people["olivia"])
-    assert order_complete(order_id=reconnect.pk, outcome="done", actor=people["olivia"]).result == "completed"
+    done = order_complete(order_id=reconnect.pk, outcome="done", actor=people["olivia"])
+    assert done.result == "completed" and done.fee is not None and done.fee.amount == fee.amount > 0
     assert Service.objects.get(account=ana.account).status == "connected"
+    reconnect.refresh_from_db()
+    # no after-hours request on the order: the normal rate, whatever the hour of completion
+    assert reconnect.fee_amount == fee.amount and not reconnect.after_hours
+    assert reconnect.fee_reason.startswith(fee.reason) and reconnect.fee_citation == fee.citation
+    entry = LedgerEntry.objects.get(account=ana.account, reference=f"Reconnection #{reconnect.pk}")
+    assert entry.amount == fee.amount and entry.kind == "fee"
+    ana.account.refresh_from_db()
+    assert ana.account.balance == fee.amount - Decimal("5.00")
 
 
 def test_the_sweep_reconnects_an_account_once_an_arrangement_is_made(orders, people):
@@ -233,6 +245,9 @@ def test_the_sweep_reconnects_an_account_once_an_arrangement_is_made(orders, peo
     assert reconnect_sweep() == 1
     order = ServiceOrder.objects.get(kind=OrderKind.RECONNECT)
     assert "arrangement" in order.reason.lower() and order.payment is None
+    assert order.fee_amount == 0 and not LedgerEntry.objects.filter(kind="fee").exists(), (
+        "the sweep never charges"
+    )
     assert reconnect_sweep() == 0
 
 

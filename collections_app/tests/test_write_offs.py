@@ -12,13 +12,24 @@ from django.utils import timezone
 from accounts.models import Account, EntryKind, LedgerEntry
 from accounts.services.ledger import ledger_sum
 from accounts.tests.factories import AccountFactory, charge, fund, pay
-from collections_app.models import BatchRun, RunKind, WriteOff, WriteOffKind, WriteOffStatus
+from collections_app.models import (
+    AgencyReferral,
+    BankruptcyCase,
+    BatchRun,
+    CollectionAgency,
+    ContactAttempt,
+    Notice,
+    RunKind,
+    WriteOff,
+    WriteOffKind,
+    WriteOffStatus,
+)
 from collections_app.models.recovery import WriteOffRecovery
 from collections_app.services.write_offs import small_balance_run, write_off_decide, write_off_request
 from common.exceptions import DomainError
 from common.models import AuditEvent
-from payments.services.returns import payment_return
-from payments.tests.factories import check, open_session, post
+from payments.services.returns import tender_return
+from payments.tests.factories import cash, check, open_session, post
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -26,7 +37,20 @@ PAST = TODAY - timedelta(days=40)
 
 
 def final(**kw) -> Account:  # type: ignore[no-untyped-def]
-    return AccountFactory(status="final", **kw)
+    """A final-billed account whose service has ended (the customer moved out)."""
+    return AccountFactory(status="final", water__ended_on=TODAY - timedelta(days=200), **kw)
+
+
+def unreachable(account: Account, by) -> None:  # type: ignore[no-untyped-def]
+    """The evidence "debtor not found" needs: contact attempts that reached no one."""
+    for days in (40, 30):
+        ContactAttempt.objects.create(
+            account=account,
+            at=timezone.now() - timedelta(days=days),
+            method="phone",
+            reached=False,
+            made_by=by,
+        )
 
 
 def assert_invariant(*accounts: Account) -> None:
@@ -114,10 +138,11 @@ def test_small_balance_run_is_a_fixed_number_of_queries(django_assert_max_num_qu
 
 
 @pytest.fixture
-def uncollectible():
+def uncollectible(make_user):
     account = final(number="0000440001")
     charge(account, "180.00", due=TODAY - timedelta(days=150))
     charge(account, "20.00", due=TODAY - timedelta(days=120), code="FEE")
+    unreachable(account, make_user("tracer", "Collections officer"))
     return account
 
 
@@ -170,6 +195,12 @@ def test_uncollectible_write_off_is_requested_then_approved_by_a_supervisor(
 
 
 def test_rejection_needs_a_note_and_posts_nothing(uncollectible, officer, supervisor):
+    AgencyReferral.objects.create(
+        account=uncollectible,
+        agency=CollectionAgency.objects.create(name="Desert Recovery"),
+        referred_on=TODAY - timedelta(days=400),
+        principal=Decimal("200.00"),
+    )
     request = write_off_request(
         account_id=uncollectible.pk,
         criteria="not_cost_effective",
@@ -197,6 +228,7 @@ def test_a_supervisor_cannot_approve_her_own_request(uncollectible, supervisor):
         reason="Probate closed",
         actor=supervisor,
         idempotency_key=uuid4(),
+        document="death_certificate_probate",
     )
     with pytest.raises(DomainError, match="second person"):
         write_off_decide(write_off_id=request.pk, approve=True, note="", actor=supervisor)
@@ -283,8 +315,8 @@ def test_a_payment_later_re_establishes_and_pays_the_written_off_debt(
     assert uncollectible.balance == Decimal("-20.00")
 
     # that check bounces: its recovery is undone and the write-off stands for 50 again
-    payment_return(
-        payment_id=txn.payments.get().pk,
+    tender_return(
+        tender_id=txn.tenders.get().pk,
         returned_on=TODAY,
         reason="NSF",
         actor=cashier,
@@ -296,6 +328,34 @@ def test_a_payment_later_re_establishes_and_pays_the_written_off_debt(
     assert_invariant(uncollectible)
     fee = LedgerEntry.objects.get(account=uncollectible, kind=EntryKind.FEE, reference__startswith="NSF")
     assert uncollectible.balance == fee.amount  # only the NSF fee is owed; the 50 stays written off
+
+
+def test_a_returned_check_beside_cash_undoes_only_its_part_of_the_recovery(
+    uncollectible, officer, supervisor, make_user
+):
+    write_off = _written_off(uncollectible, officer, supervisor)
+    cashier = make_user("cass", "Cashier")
+    txn = post(
+        open_session(cashier), cashier, (uncollectible, "150.00"), tenders=[check("100.00"), cash("50.00")]
+    )
+    write_off.refresh_from_db()
+    assert write_off.recovered_amount == Decimal("150.00")
+    tender_return(
+        tender_id=txn.tenders.get(kind="check").pk,
+        returned_on=TODAY,
+        reason="NSF",
+        actor=cashier,
+        idempotency_key=uuid4(),
+    )
+    write_off.refresh_from_db()
+    uncollectible.refresh_from_db()
+    # the cash still recovers its 50; the check's 100 is written off again
+    assert write_off.recovered_amount == Decimal("50.00")
+    standing = WriteOffRecovery.objects.get(reversed=False)
+    assert standing.amount == Decimal("50.00") and WriteOffRecovery.objects.filter(reversed=True).count() == 1
+    assert_invariant(uncollectible)
+    fee = LedgerEntry.objects.get(account=uncollectible, kind=EntryKind.FEE, reference__startswith="NSF")
+    assert uncollectible.balance == fee.amount  # only the fee is owed; no stray credit or debt
 
 
 def test_written_off_account_is_flagged_on_the_account_page(uncollectible, officer, supervisor, client):
@@ -404,6 +464,7 @@ def test_a_payment_racing_the_approval_leaves_the_same_debt_written_off(make_use
     )
     account = final(number="0000440009")
     charge(account, "200.00", due=TODAY - timedelta(days=150))
+    unreachable(account, officer)
     request = write_off_request(
         account_id=account.pk,
         criteria="debtor_not_found",
@@ -436,3 +497,156 @@ def test_a_payment_racing_the_approval_leaves_the_same_debt_written_off(make_use
     assert request.amount - request.recovered_amount == Decimal("150.00")
     assert_invariant(account)
     assert account.balance == 0
+
+
+# --- the policy decides an uncollectible write-off (issue 11: "accepted on an active account
+# with service on, never sent a disconnection notice, including a current bill not yet due")
+
+
+def _ask(account, officer, criteria="procedures_exhausted", **kw):  # type: ignore[no-untyped-def]
+    return write_off_request(
+        account_id=account.pk,
+        criteria=criteria,
+        reason="Tried everything",
+        actor=officer,
+        idempotency_key=uuid4(),
+        **kw,
+    )
+
+
+def _notice_sent(account, days_ago: int = 100) -> None:  # type: ignore[no-untyped-def]
+    Notice.objects.create(
+        account=account,
+        kind="shutoff",
+        addressee="X",
+        sent_on=TODAY - timedelta(days=days_ago),
+        idempotency_key=f"wo-notice:{account.pk}",
+    )
+
+
+def _referred(account, days_ago: int = 60) -> None:  # type: ignore[no-untyped-def]
+    AgencyReferral.objects.create(
+        account=account,
+        agency=CollectionAgency.objects.get_or_create(name="Desert Recovery")[0],
+        referred_on=TODAY - timedelta(days=days_ago),
+        principal=account.balance,
+    )
+
+
+def test_an_active_account_with_service_on_and_no_notice_is_refused_with_the_reasons(officer):
+    active = AccountFactory(number="0000440020")  # water on, never sent a disconnection notice
+    charge(active, "180.00", due=TODAY - timedelta(days=150))
+    charge(active, "60.00", due=TODAY + timedelta(days=12), billed=TODAY - timedelta(days=3))  # not yet due
+    with pytest.raises(DomainError) as refused:
+        _ask(active, officer)
+    message = refused.value.message
+    assert message.startswith("Not eligible for write-off:")
+    assert "The account is active" in message and "no disconnection notice was sent" in message
+    assert not WriteOff.objects.exists() and not AuditEvent.objects.filter(verb="write_off.request").exists()
+
+
+def test_only_what_is_past_due_long_enough_is_written_off_the_current_bill_stays(officer, supervisor):
+    account = final(number="0000440021")
+    charge(account, "180.00", due=TODAY - timedelta(days=150))
+    charge(account, "80.00", due=TODAY + timedelta(days=10), billed=TODAY - timedelta(days=5), code="FEE")
+    _notice_sent(account)
+    _referred(account)
+    request = _ask(account, officer)
+    assert request.amount == Decimal("180.00")  # not the 260.00 owed
+    checks = {c["code"]: c["outcome"] for c in request.evidence["request"]["checks"]}
+    assert (
+        checks["UNCOLLECTIBLE_AGE"]
+        == checks["WRITE_OFF_EVIDENCE"]
+        == checks["WRITE_OFF_FINAL"]
+        == "satisfied"
+    )
+    posted = write_off_decide(write_off_id=request.pk, approve=True, note="", actor=supervisor)
+    assert posted.amount == Decimal("180.00") and "approval" in posted.evidence
+    account.refresh_from_db()
+    assert account.balance == Decimal("80.00")  # the bill not yet due is still owed
+    assert_invariant(account)
+    parts = dict(
+        LedgerEntry.objects.filter(account=account, kind=EntryKind.WRITE_OFF).values_list(
+            "fund__code", "amount"
+        )
+    )
+    assert parts == {"WTR": Decimal("-180.00")}
+
+
+def test_each_criterion_needs_its_collection_steps_recorded(officer, make_user):
+    account = final(number="0000440022")
+    charge(account, "300.00", due=TODAY - timedelta(days=150))
+    with pytest.raises(DomainError, match="no disconnection notice was sent"):
+        _ask(account, officer)
+    _notice_sent(account)
+    with pytest.raises(DomainError, match="neither referred to a collection agency nor disconnected"):
+        _ask(account, officer)
+    with pytest.raises(DomainError, match="0 contact attempt"):
+        _ask(account, officer, "debtor_not_found")
+    with pytest.raises(DomainError, match="no discharged bankruptcy case"):
+        _ask(account, officer, "bankruptcy_discharge")
+    with pytest.raises(DomainError, match="name the document seen"):
+        _ask(account, officer, "deceased_no_estate")
+    with pytest.raises(DomainError, match="never referred"):
+        _ask(account, officer, "not_cost_effective")
+    with pytest.raises(DomainError, match="Choose the document"):
+        _ask(account, officer, "deceased_no_estate", document="a rumour")
+    assert not WriteOff.objects.exists()
+    _referred(account)
+    assert _ask(account, officer).amount == Decimal("300.00")
+
+
+def test_a_discharged_case_backs_the_bankruptcy_criterion(officer):
+    account = final(number="0000440023")
+    charge(account, "120.00", due=TODAY - timedelta(days=150))
+    BankruptcyCase.objects.create(
+        account=account,
+        chapter=7,
+        case_number="25-bk-1",
+        petition_date=TODAY - timedelta(days=300),
+        assurance_deadline=TODAY - timedelta(days=280),
+        status="discharged",
+        closed_on=TODAY - timedelta(days=30),
+        recorded_by=officer,
+    )
+    assert _ask(account, officer, "bankruptcy_discharge").amount == Decimal("120.00")
+
+
+def test_the_approval_decides_again_and_refuses_what_is_no_longer_eligible(
+    uncollectible, officer, supervisor
+):
+    request = _ask(uncollectible, officer, "debtor_not_found")
+    # the customer turns up (reached by phone) and moves back in before the supervisor decides
+    ContactAttempt.objects.create(
+        account=uncollectible, at=timezone.now(), method="phone", reached=True, made_by=officer
+    )
+    with pytest.raises(DomainError, match="The policy no longer allows this write-off") as refused:
+        write_off_decide(write_off_id=request.pk, approve=True, note="", actor=supervisor)
+    assert "Reject it with a note" in refused.value.message
+    request.refresh_from_db()
+    assert request.status == WriteOffStatus.PENDING
+    assert not LedgerEntry.objects.filter(kind=EntryKind.WRITE_OFF).exists()
+
+
+def test_the_request_form_shows_the_rules_checked_and_says_why_it_refuses(role_clients):
+    active = AccountFactory(number="0000440024")
+    charge(active, "180.00", due=TODAY - timedelta(days=150))
+    client = role_clients[OFFICER]
+    page = client.get("/collections/accounts/0000440024/write-off/").content.decode()
+    assert 'data-testid="writeoff-checks"' in page and "WRITE_OFF_FINAL" in page
+    assert "The account is active" in page and "Nothing can be written off" not in page
+    assert "no disconnection notice was sent" in page  # the evidence table, before choosing
+    response = client.post(
+        "/collections/accounts/0000440024/write-off/",
+        {
+            "idempotency_key": str(uuid4()),
+            "criteria": "procedures_exhausted",
+            "reason": "Tried",
+            "document": "",
+        },
+    )
+    assert response.status_code == 200
+    refusal = response.content.decode()
+    assert refusal.count("Not eligible for write-off") == 1  # said once, above the form
+    assert "The account is active" in refusal
+    assert not WriteOff.objects.exists()

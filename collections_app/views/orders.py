@@ -143,14 +143,43 @@ def complete(request: HttpRequest, order_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("collections_app:order", order_id=order_id)
+    completed = "Completed."
+    if done.fee is not None:
+        completed += (
+            f" Reconnection fee ${done.fee.amount:,.2f} charged: {done.fee.reason} ({done.fee.citation})"
+        )
     level, text = {
-        "completed": (messages.SUCCESS, "Completed."),
+        "completed": (messages.SUCCESS, completed),
         "cancelled": (messages.WARNING, f"Not completed — the order is cancelled: {done.reason}"),
         "not_today": (messages.WARNING, done.reason),
         "no_access": (messages.INFO, "Could not be done: back on the board to be dispatched again."),
         "replay": (messages.INFO, "This order was already closed; nothing changed."),
     }[done.result]
     messages.add_message(request, level, text)
+    return redirect("collections_app:order", order_id=order_id)
+
+
+@require_POST
+@permission_required("collections_app.change_serviceorder", raise_exception=True)
+def after_hours(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The customer asks for (or withdraws a request for) after-hours reconnection."""
+    from collections_app.services.reconnect import reconnect_after_hours_request
+
+    requested = request.POST.get("requested")
+    if requested not in ("0", "1"):
+        messages.error(request, "Say whether the customer asks for after-hours service.")
+        return redirect("collections_app:order", order_id=order_id)
+    try:
+        reconnect_after_hours_request(order_id=order_id, requested=requested == "1", actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            "After-hours service requested: the after-hours fee applies if the crew does it after hours."
+            if requested == "1"
+            else "After-hours request withdrawn: the normal fee applies.",
+        )
     return redirect("collections_app:order", order_id=order_id)
 
 
@@ -217,5 +246,6 @@ urlpatterns = [
     path("orders/<int:order_id>/", detail, name="order"),
     path("orders/<int:order_id>/complete/", complete, name="order_complete"),
     path("orders/<int:order_id>/cancel/", cancel, name="order_cancel"),
+    path("orders/<int:order_id>/after-hours/", after_hours, name="order_after_hours"),
     path("accounts/<str:number>/field-visit/", visit_new, name="order_visit_new"),
 ]

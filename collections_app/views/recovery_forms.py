@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 
 from collections_app.models import CollectionAgency
+from collections_app.selectors.write_off_review import CRITERIA, DECEASED_DOCUMENTS
 from collections_app.services.bankruptcy import ASSURANCE_FORMS, CHAPTERS
-from collections_app.services.write_offs import CRITERIA
 from collections_app.validators import date_in_range
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -27,6 +27,11 @@ class WriteOffRequestForm(_Crispy):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid4)
     criteria = forms.ChoiceField(choices=[("", "—"), *CRITERIA.items()], label="Why it is uncollectible")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What was tried")
+    document = forms.ChoiceField(
+        choices=[("", "—"), *DECEASED_DOCUMENTS.items()],
+        required=False,
+        label="Document seen (debtor deceased, no estate)",
+    )
 
 
 class DecisionForm(forms.Form):

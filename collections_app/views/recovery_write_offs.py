@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account
 from collections_app.models import BatchRun, RunKind, WriteOff
 from collections_app.selectors.recovery import write_off_queue, write_offs_recent
+from collections_app.selectors.write_off_review import CRITERIA, write_off_review
 from collections_app.services.write_offs import small_balance_run, write_off_decide, write_off_request
 from collections_app.views.recovery_forms import DecisionForm, WriteOffRequestForm
 from common.exceptions import DomainError
@@ -38,19 +39,32 @@ def write_off_new(request: HttpRequest, number: str) -> HttpResponse:
     form = WriteOffRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            write_off_request(
+            write_off = write_off_request(
                 account_id=account.pk,
                 criteria=form.cleaned_data["criteria"],
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
                 idempotency_key=form.cleaned_data["idempotency_key"],
+                document=form.cleaned_data["document"],
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Write-off requested: a supervisor must approve it.")
+            messages.success(
+                request, f"Write-off of ${write_off.amount:,.2f} requested: a supervisor must approve it."
+            )
             return redirect("accounts:detail", number=account.number)
-    return render(request, "collections_app/writeoff_form.html", {"account": account, "form": form})
+    review = write_off_review(account_id=account.pk, as_of=timezone.localdate())
+    return render(
+        request,
+        "collections_app/writeoff_form.html",
+        {
+            "account": account,
+            "form": form,
+            "review": review,
+            "criteria": [(label, review.evidence[code]) for code, label in CRITERIA.items()],
+        },
+    )
 
 
 @require_POST

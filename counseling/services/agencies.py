@@ -3,6 +3,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from accounts.services.ledger import accounts_lock
@@ -44,6 +45,39 @@ def referral_create(*, account_id: int, agency_id: int, program: str, note: str,
     return referral
 
 
+def _check_within_owed(*, account, amount: Decimal) -> None:  # type: ignore[no-untyped-def]
+    """An agency pays toward what the customer owes: together with what the account's pending
+    pledges still have to pay, a pledge may not exceed the balance owed (a larger one would hold
+    a shutoff on money that is not owed and inflate the agency's pledged totals). The caller
+    holds the account's row lock, so two pledges recorded at once cannot both fit."""
+    owed = to_money(account.balance)
+    pending = to_money(
+        Pledge.objects.filter(account_id=account.pk, status=PledgeStatus.PENDING).aggregate(
+            s=Sum(F("amount") - F("paid_amount"))
+        )["s"]
+        or 0
+    )
+    room = max(owed - pending, Decimal(0))
+    if amount <= room:
+        return
+    if owed <= 0:
+        raise DomainError(
+            "pledge.over_owed",
+            f"Account {account.number} owes nothing (balance ${owed:,.2f}): nothing to pledge.",
+        )
+    if pending > 0:
+        raise DomainError(
+            "pledge.over_owed",
+            f"The pledge of ${amount:,.2f} is more than is owed: the account owes ${owed:,.2f} and "
+            f"pending pledges already cover ${pending:,.2f}, so at most ${room:,.2f} can be pledged.",
+        )
+    raise DomainError(
+        "pledge.over_owed",
+        f"The pledge of ${amount:,.2f} is more than the ${owed:,.2f} the account owes: "
+        f"at most ${owed:,.2f} can be pledged.",
+    )
+
+
 @transaction.atomic(durable=True)
 def pledge_record(
     *,
@@ -68,6 +102,7 @@ def pledge_record(
     expected_by = expected_by or pledged_on + timedelta(days=agency.days_to_pay)
     if expected_by < pledged_on:
         raise DomainError("pledge.dates", "The expected payment date is before the pledge date.")
+    _check_within_owed(account=account, amount=amount)
     pledge = Pledge.objects.create(
         account=account,
         agency=agency,

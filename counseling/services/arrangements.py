@@ -89,7 +89,7 @@ def eligibility(*, account: Account, today: date) -> list[RuleCheck]:
         )
     )
     last = Payment.objects.filter(account=account).exclude(status="voided").order_by("-created_at").first()
-    returned = last is not None and last.status == "returned"
+    returned = last is not None and last.status in ("returned", "part_returned")
     checks.append(
         RuleCheck(
             "last_payment_returned",
@@ -267,6 +267,11 @@ def arrangement_cancel(*, arrangement_id: int, reason: str, actor) -> Arrangemen
     arrangement = Arrangement.objects.select_for_update(no_key=True).get(pk=arrangement_id)
     if arrangement.status not in OPEN:
         raise DomainError("arrangement.closed", "Only an active or pending arrangement can be cancelled.")
+    if arrangement.counselor_id != actor.pk and not actor.has_perm("counseling.approve_arrangement"):
+        raise DomainError(
+            "arrangement.not_yours",
+            "Only the counselor who made this arrangement, or a supervisor, can cancel it.",
+        )
     if not reason.strip():
         raise DomainError("arrangement.cancel_reason", "Give the reason for cancelling.")
     arrangement.status, arrangement.ended_on = ArrangementStatus.CANCELLED, timezone.localdate()

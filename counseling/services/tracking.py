@@ -75,18 +75,41 @@ def on_posted(*, payment: Payment) -> None:
     _apply_to_installments(payment)
 
 
-def on_returned(*, payment: Payment, returned: ReturnedItem) -> None:
-    """Undo what the returned payment had satisfied: installments re-open (and a kept arrangement
-    is active again), pledges return to pending so the agency can be asked again."""
-    for applied in InstallmentPayment.objects.select_related("installment__arrangement").filter(
-        payment=payment, reversed=False
+def _take_back(applied, parent: str, left: Decimal) -> Decimal:  # type: ignore[no-untyped-def]
+    """Undo up to `left` of one applied row. A partial undo keeps the history: the row is marked
+    reversed and a new row carries the part that still stands. Returns what was taken back."""
+    take = min(left, applied.amount)
+    applied.reversed = True
+    applied.save(update_fields=["reversed"])
+    if take < applied.amount:
+        type(applied).objects.create(
+            **{parent: getattr(applied, parent)},
+            payment=applied.payment,
+            amount=to_money(applied.amount - take),
+        )
+    return take
+
+
+def on_returned(*, payment: Payment, returned: ReturnedItem, amount: Decimal, **_: object) -> None:
+    """Undo what the returned part of the payment had satisfied: installments re-open (and a kept
+    arrangement is active again), pledges return to pending so the agency can be asked again.
+
+    `amount` is what the return took back from this payment (a split tender's check is only part
+    of it); the kept money stays on the earliest installments, so the latest are re-opened first."""
+    left = to_money(amount)
+    for applied in (
+        InstallmentPayment.objects.select_related("installment__arrangement")
+        .filter(payment=payment, reversed=False)
+        .order_by("-installment__due_date", "-id")
     ):
+        if left <= 0:
+            break
+        take = _take_back(applied, "installment", left)
+        left -= take
         inst = applied.installment
-        inst.paid_amount = to_money(inst.paid_amount - applied.amount)
+        inst.paid_amount = to_money(inst.paid_amount - take)
         inst.status, inst.paid_on = InstallmentStatus.OPEN, None
         inst.save(update_fields=["paid_amount", "status", "paid_on"])
-        applied.reversed = True
-        applied.save(update_fields=["reversed"])
         arrangement = inst.arrangement
         if arrangement.status == ArrangementStatus.KEPT:
             arrangement.status, arrangement.ended_on, arrangement.end_reason = (
@@ -95,14 +118,19 @@ def on_returned(*, payment: Payment, returned: ReturnedItem) -> None:
                 "",
             )
             arrangement.save(update_fields=["status", "ended_on", "end_reason"])
-    for applied in PledgePayment.objects.select_related("pledge").filter(payment=payment, reversed=False):
+    left = to_money(amount)
+    for applied in (
+        PledgePayment.objects.select_related("pledge").filter(payment=payment, reversed=False).order_by("-id")
+    ):
+        if left <= 0:
+            break
+        take = _take_back(applied, "pledge", left)
+        left -= take
         pledge = applied.pledge
-        pledge.paid_amount = to_money(pledge.paid_amount - applied.amount)
+        pledge.paid_amount = to_money(pledge.paid_amount - take)
         if pledge.paid_amount < pledge.amount and pledge.status == PledgeStatus.PAID:
             pledge.status, pledge.closed_at = PledgeStatus.PENDING, None
         pledge.save(update_fields=["paid_amount", "status", "closed_at"])
-        applied.reversed = True
-        applied.save(update_fields=["reversed"])
 
 
 def installment_balance(installment: Installment) -> Decimal:

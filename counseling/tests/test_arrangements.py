@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from accounts.models import AccountStatus
 from accounts.tests.factories import AccountFactory, charge
 from common.exceptions import DomainError
-from counseling.models import Arrangement, ArrangementStatus, CreditAuthority, InstallmentStatus, Letter
+from counseling.models import (
+    Arrangement,
+    ArrangementStatus,
+    CreditAuthority,
+    InstallmentPayment,
+    InstallmentStatus,
+    Letter,
+)
 from counseling.services.arrangements import (
     arrangement_cancel,
     arrangement_decide,
@@ -19,7 +26,7 @@ from counseling.services.arrangements import (
     next_due_dates,
     schedule,
 )
-from payments.services.returns import payment_return
+from payments.services.returns import tender_return
 from payments.tests.factories import cash, check, open_session, post
 
 pytestmark = pytest.mark.django_db
@@ -110,8 +117,12 @@ def test_none_when_the_last_payment_was_returned(counselor, make_user):
     payment = post(
         open_session(cashier), cashier, (account, "50.00"), tenders=[check("50.00")]
     ).payments.get()
-    payment_return(
-        payment_id=payment.pk, returned_on=TODAY, reason="NSF", actor=cashier, idempotency_key=uuid4()
+    tender_return(
+        tender_id=payment.transaction.tenders.get().pk,
+        returned_on=TODAY,
+        reason="NSF",
+        actor=cashier,
+        idempotency_key=uuid4(),
     )
     assert _failed(account) == {"last_payment_returned"}
     with pytest.raises(DomainError, match="last payment was returned"):
@@ -198,8 +209,12 @@ def test_payments_pay_installments_in_order_and_a_returned_check_reopens_them(co
     arr.refresh_from_db()
     assert arr.status == ArrangementStatus.KEPT
     assert {i.status for i in arr.installments.all()} == {InstallmentStatus.PAID}
-    payment_return(
-        payment_id=checked.pk, returned_on=TODAY, reason="NSF", actor=cashier, idempotency_key=uuid4()
+    tender_return(
+        tender_id=checked.transaction.tenders.get().pk,
+        returned_on=TODAY,
+        reason="NSF",
+        actor=cashier,
+        idempotency_key=uuid4(),
     )
     arr.refresh_from_db()
     installments = list(arr.installments.all())
@@ -210,6 +225,30 @@ def test_payments_pay_installments_in_order_and_a_returned_check_reopens_them(co
         InstallmentStatus.OPEN,
     ]
     assert installments[1].paid_amount == 0
+
+
+def test_a_returned_check_beside_cash_reopens_only_what_the_check_paid(counselor, make_user):
+    cashier = make_user("dale", "Cashier")
+    account = _owing("300.00")
+    arr = _propose(account, counselor, n=3)
+    txn = post(open_session(cashier), cashier, (account, "300.00"), tenders=[cash("100.00"), check("200.00")])
+    arr.refresh_from_db()
+    assert arr.status == ArrangementStatus.KEPT
+    tender_return(
+        tender_id=txn.tenders.get(kind="check").pk,
+        returned_on=TODAY,
+        reason="NSF",
+        actor=cashier,
+        idempotency_key=uuid4(),
+    )
+    arr.refresh_from_db()
+    installments = list(arr.installments.order_by("due_date", "number"))
+    assert arr.status == ArrangementStatus.ACTIVE
+    # the cash still pays $100 of the plan, on the earliest installments; the latest re-open
+    assert sum(i.paid_amount for i in installments) == Decimal("100.00")
+    assert installments[0].status == InstallmentStatus.PAID and installments[-1].paid_amount == 0
+    standing = InstallmentPayment.objects.filter(installment__arrangement=arr, reversed=False)
+    assert sum(x.amount for x in standing) == Decimal("100.00")
 
 
 def test_cancel_needs_a_reason(counselor):

@@ -26,7 +26,7 @@ from counseling.services.follow_ups import follow_ups_run
 from counseling.services.programs import enrollment_create
 from counseling.tasks import follow_ups
 from counseling.tests.factories import agency, interview
-from payments.services.returns import payment_return
+from payments.services.returns import tender_return
 
 TODAY = timezone.localdate()
 
@@ -49,16 +49,40 @@ def _pledge(account, counselor, amount="120.00", pledged_ago=3, agency_name="Val
     )
 
 
+def owing(amount: str = "300.00"):  # type: ignore[no-untyped-def]
+    account = AccountFactory()
+    charge(account, amount, due=TODAY - timedelta(days=30))
+    return account
+
+
+@pytest.mark.django_db
+def test_a_pledge_above_what_is_owed_is_refused_naming_the_amount_owed(counselor):
+    account = owing("319.35")
+    with pytest.raises(DomainError, match=r"more than the \$319\.35 the account owes"):
+        _pledge(account, counselor, "900.00")
+    assert not Pledge.objects.exists()
+    first = _pledge(account, counselor, "300.00")
+    # pending pledges count against what is owed: only $19.35 is left to pledge
+    with pytest.raises(DomainError, match=r"owes \$319\.35 and pending pledges already cover \$300\.00"):
+        _pledge(account, counselor, "20.00", agency_name="Salvation Army")
+    assert _pledge(account, counselor, "19.35", agency_name="Salvation Army").amount == Decimal("19.35")
+    assert Pledge.objects.filter(account=account).count() == 2 and first.amount == Decimal("300.00")
+    with pytest.raises(DomainError, match="owes nothing"):
+        _pledge(AccountFactory(), counselor, "10.00")
+    report = {r["name"]: r for r in pledges_by_agency(since=TODAY - timedelta(days=30), until=TODAY)}
+    assert report["Valley Community Action"]["pledged"] == Decimal("300.00")
+
+
 @pytest.mark.django_db
 def test_a_pledge_defaults_to_the_agencys_days_to_pay_and_refuses_bad_input(counselor):
-    pledge = _pledge(AccountFactory(), counselor)
+    pledge = _pledge(owing(), counselor)
     assert pledge.status == PledgeStatus.PENDING and pledge.expected_by == TODAY - timedelta(
         days=3
     ) + timedelta(days=30)
     with pytest.raises(DomainError, match="more than zero"):
-        _pledge(AccountFactory(), counselor, amount="0")
+        _pledge(owing(), counselor, amount="0")
     with pytest.raises(DomainError, match="before the pledge date"):
-        _pledge(AccountFactory(), counselor, expected_by=TODAY - timedelta(days=10))
+        _pledge(owing(), counselor, expected_by=TODAY - timedelta(days=10))
 
 
 @pytest.mark.django_db
@@ -96,16 +120,19 @@ def test_one_agency_check_pays_pledges_of_many_customers(counselor, make_user):
             idempotency_key=uuid4(),
             allocations=[(other.pk, Decimal("5.00"))],
         )
-    # the agency's check bounces: the pledge is pending (and holding) again
-    payment_return(
-        payment_id=txn.payments.get(account=a).pk,
+    # the agency's check bounces: it paid both customers, so both pledges are pending (and
+    # holding) again
+    tender_return(
+        tender_id=txn.tenders.get().pk,
         returned_on=TODAY,
         reason="NSF",
         actor=supervisor,
         idempotency_key=uuid4(),
     )
     pa.refresh_from_db()
+    pb.refresh_from_db()
     assert (pa.status, pa.paid_amount) == (PledgeStatus.PENDING, Decimal("0.00"))
+    assert (pb.status, pb.paid_amount) == (PledgeStatus.PENDING, Decimal("0.00"))
 
 
 @pytest.mark.django_db
@@ -176,8 +203,8 @@ def _nightly_fixture(counselor):  # type: ignore[no-untyped-def]
         reason="x",
         idempotency_key=uuid4(),
     )
-    expiring = _pledge(AccountFactory(), counselor, pledged_ago=40, expected_by=TODAY - timedelta(days=1))
-    holding = _pledge(AccountFactory(), counselor, pledged_ago=1)
+    expiring = _pledge(owing(), counselor, pledged_ago=40, expected_by=TODAY - timedelta(days=1))
+    holding = _pledge(owing(), counselor, pledged_ago=1)
     enrolled = AccountFactory()
     charge(enrolled, "10.00", due=TODAY)
     enrollment = enrollment_create(

@@ -73,6 +73,18 @@ def test_bad_pledge_input_is_explained(role_clients, account):
     assert "Ensure this value is greater than or equal to 0.01." in page and "Enter a valid date." in page
 
 
+def test_a_pledge_above_the_balance_is_refused_by_the_form_saving_nothing(role_clients, account):
+    from counseling.models import Pledge
+
+    response = role_clients[COUNSELOR].post(
+        "/counseling/accounts/0000660001/pledge/",
+        {"agency": agency().pk, "amount": "900.00", "pledged_on": TODAY.isoformat(), "reference": "V-9"},
+    )
+    assert response.status_code == 200
+    assert "more than the $200.00 the account owes" in response.content.decode()
+    assert not Pledge.objects.exists()
+
+
 def test_interview_form_explains_bad_input(role_clients, account):
     page = (
         role_clients[COUNSELOR]

@@ -7,7 +7,9 @@ from payments.models.payments import (
     PaymentDistribution,
     PaymentStatus,
     ReturnedItem,
+    ReturnedLine,
     Tender,
+    TenderAllocation,
     TenderKind,
 )
 
@@ -23,7 +25,9 @@ __all__ = [
     "PaymentFileLine",
     "PaymentStatus",
     "ReturnedItem",
+    "ReturnedLine",
     "SessionStatus",
     "Tender",
+    "TenderAllocation",
     "TenderKind",
 ]

@@ -69,6 +69,13 @@ class PaymentStatus(models.TextChoices):
     VOIDED = "voided", "Voided"
     RETURNED = "returned", "Returned (NSF)"
     VOID_PENDING = "void_pending", "Void awaiting approval"
+    # A returned tender paid part of this line (a split tender): the rest stands.
+    PART_RETURNED = "part_returned", "Partly returned (NSF)"
+
+    @classmethod
+    def returnable(cls) -> tuple[str, ...]:
+        """States a payment may be in for a tender that paid it to come back from the bank."""
+        return (cls.POSTED, cls.PART_RETURNED)
 
 
 class Payment(models.Model):
@@ -85,6 +92,9 @@ class Payment(models.Model):
         help_text="The main tender (the largest) of the transaction.",
     )
     is_recovery = models.BooleanField(default=False, help_text="Paid on a written-off account.")
+    returned_amount = MoneyField(
+        default=0, help_text="Reversed by returned tenders (NSF); equals the amount once fully returned."
+    )
     business_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
     void_reason = models.TextField(blank=True)
@@ -101,7 +111,13 @@ class Payment(models.Model):
             models.Index(fields=["account", "-created_at"], name="payment_account"),
             models.Index(fields=["business_date"], name="payment_business_date"),
         ]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(returned_amount__gte=0, returned_amount__lte=models.F("amount")),
+                name="payment_returned_within_amount",
+            ),
+        ]
         permissions = [
             ("void_any_payment", "Can void after close or another cashier's payment"),
             ("return_payment", "Can record a returned (NSF) payment"),
@@ -123,21 +139,77 @@ class PaymentDistribution(models.Model):
         return f"{self.fund_id}: {self.amount}"
 
 
-class ReturnedItem(models.Model):
-    """A payment the bank returned (NSF, closed account, stop payment...)."""
+class TenderAllocation(models.Model):
+    """How much of one tender paid one distribution row (a fund of one account line).
 
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="returned")
+    Sum invariants: a tender's allocations add up to `Tender.amount`; a distribution row's add up
+    to `PaymentDistribution.amount`. Posting splits each distribution row per tender (one ledger
+    entry each), so for receipts posted since then an allocation covers its whole row; receipts
+    posted before were allocated by migration with the same rule (`payments.allocation`)."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="allocations")
+    distribution = models.ForeignKey(
+        PaymentDistribution, on_delete=models.PROTECT, related_name="allocations"
+    )
+    amount = MoneyField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.UniqueConstraint(fields=["tender", "distribution"], name="allocation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender_id} -> {self.distribution_id}: {self.amount}"
+
+
+class ReturnedItem(models.Model):
+    """A tender the bank returned (NSF, closed account, stop payment...): one per tender. It
+    reversed exactly that tender's allocations, on every account line it paid (`lines`), and
+    charged one fee to `fee_account`."""
+
+    tender = models.OneToOneField(
+        Tender,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="returned",
+        help_text="Empty only for a few returns recorded before returns belonged to a tender.",
+    )
+    amount = MoneyField(help_text="What this return reversed, over every account line.")
     returned_on = models.DateField()
     reason = models.CharField(max_length=60)
     fee = MoneyField(default=0)
+    fee_account = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="+", help_text="Charged the one fee."
+    )
     fee_entry = models.OneToOneField(
         "accounts.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    nth_in_window = models.PositiveSmallIntegerField(default=1)
-    cash_only_until = models.DateField(null=True, blank=True)
+    nth_in_window = models.PositiveSmallIntegerField(default=1, help_text="For the fee account.")
+    cash_only_until = models.DateField(null=True, blank=True, help_text="For the fee account.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     idempotency_key = models.CharField(max_length=100, unique=True)
 
     def __str__(self) -> str:
-        return f"Returned {self.payment}"
+        return f"Returned {self.tender or self.pk} {self.amount}"
+
+
+class ReturnedLine(models.Model):
+    """What one return took back from one account line; NSF history per account reads these."""
+
+    item = models.ForeignKey(ReturnedItem, on_delete=models.PROTECT, related_name="lines")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="return_lines")
+    amount = MoneyField()
+    nth_in_window = models.PositiveSmallIntegerField(default=1)
+    cash_only_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="returned_line_amount_positive"),
+            models.UniqueConstraint(fields=["item", "payment"], name="returned_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.payment_id} {self.amount}"

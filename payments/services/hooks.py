@@ -1,6 +1,11 @@
 """Upward notifications. Payments sits below counseling and collections and must not import them;
 they register here (in AppConfig.ready) to hear of payments posted and returned. Hooks run inside
-the posting transaction, so what they change commits or rolls back with the payment."""
+the posting transaction, so what they change commits or rolls back with the payment.
+
+Posted hooks are called as `hook(payment=)`. Returned hooks are called once per account line a
+returned tender paid, as `hook(payment=, returned=, amount=, funds=)`: `amount` is what the
+return took back from that payment (all of it, or the check's part of a split tender) and
+`funds` is that amount by fund id, from the stored tender allocation."""
 
 from collections.abc import Callable
 from typing import Any

@@ -13,6 +13,7 @@ from accounts.services.ledger import EntrySpec, _post, accounts_lock, credit_dis
 from common.audit import audit_record
 from common.exceptions import DomainError
 from common.money import to_money
+from payments.allocation import TenderPool
 from payments.models import (
     CounterTransaction,
     DrawerSession,
@@ -20,6 +21,7 @@ from payments.models import (
     PaymentDistribution,
     SessionStatus,
     Tender,
+    TenderAllocation,
     TenderKind,
 )
 from payments.models.payments import PERSONAL_CHECK_TENDERS
@@ -202,7 +204,7 @@ def _transaction_post(
         payer_name=payer_name.strip()[:120],
         created_by=actor,
     )
-    Tender.objects.bulk_create(
+    tender_rows = Tender.objects.bulk_create(
         [
             Tender(
                 transaction=txn,
@@ -220,6 +222,7 @@ def _transaction_post(
     )
     main_kind = max(applied, key=lambda pair: pair[1])[0].kind
     recoveries = _written_off(list(locked))
+    pool = TenderPool([(t, t.kind, t.amount) for t in tender_rows])
     for line in sorted(lines, key=lambda ln: ln.account_id):
         account = locked[line.account_id]
         payment = Payment.objects.create(
@@ -231,6 +234,9 @@ def _transaction_post(
             business_date=today,
         )
         plan = credit_distribution(account_id=account.pk, amount=line.amount, as_of=today)
+        # Each fund's part is split by the tenders that paid it, one ledger entry per piece: a
+        # returned check then reverses whole entries, exactly its own, and nothing else.
+        pieces = [(fund_id, tender, amt) for fund_id, part in plan for tender, amt in pool.take(part)]
         entries = _post(
             account=account,
             actor=actor,
@@ -239,17 +245,23 @@ def _transaction_post(
                 EntrySpec(
                     fund_id=fund_id,
                     kind=EntryKind.PAYMENT,
-                    amount=-part,
+                    amount=-amt,
                     effective_date=today,
                     reference=receipt,
                 )
-                for fund_id, part in plan
+                for fund_id, _, amt in pieces
             ],
         )
-        PaymentDistribution.objects.bulk_create(
+        rows = PaymentDistribution.objects.bulk_create(
             [
                 PaymentDistribution(payment=payment, fund_id=e.fund_id, amount=-e.amount, entry=e)
                 for e in entries
+            ]
+        )
+        TenderAllocation.objects.bulk_create(
+            [
+                TenderAllocation(tender=tender, distribution=row, amount=row.amount)
+                for row, (_, tender, _) in zip(rows, pieces, strict=True)
             ]
         )
         audit_record(

@@ -1,37 +1,60 @@
-"""A returned payment (NSF) in one action, with every side effect in the same transaction."""
+"""A returned item (NSF): a tender the bank sent back, in one action, with every side effect in
+the same transaction.
 
+A return belongs to a tender (the check, money order, electronic payment...), never to a whole
+receipt or account line: on a split tender ($120 cash + a $65.51 check across two accounts) it
+reverses exactly the check's stored allocations (`TenderAllocation`), on every account line the
+check paid, and nothing of the cash. One fee is charged, to the account the check paid the most
+(the first in account-number order on a tie); the escalation (nth return, certified funds only)
+is counted for every account the check paid.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import EntryKind, Fund
+from accounts.models import Account, EntryKind, Fund, LedgerEntry
 from accounts.services.ledger import EntrySpec, _post, accounts_lock
 from common.audit import audit_record
 from common.dates import add_months
 from common.exceptions import DomainError
 from common.money import to_money
-from payments.models import Payment, PaymentStatus, ReturnedItem, TenderKind
+from payments.models import (
+    Payment,
+    PaymentStatus,
+    ReturnedItem,
+    ReturnedLine,
+    Tender,
+    TenderAllocation,
+    TenderKind,
+)
 from payments.services.hooks import payment_returned_hooks
-from payments.services.voids import _reverse
 
-RETURNABLE = {
-    TenderKind.CHECK,
-    TenderKind.LOCKBOX,
-    TenderKind.AGENCY,
-    TenderKind.ELECTRONIC,
-    TenderKind.MONEY_ORDER,
-    TenderKind.CASHIERS_CHECK,
-}
+RETURNABLE = frozenset(
+    {
+        TenderKind.CHECK,
+        TenderKind.LOCKBOX,
+        TenderKind.AGENCY,
+        TenderKind.ELECTRONIC,
+        TenderKind.MONEY_ORDER,
+        TenderKind.CASHIERS_CHECK,
+    }
+)
 
 
 def nsf_terms(*, account_id: int, returned_on: date) -> tuple[int, int, date | None]:
-    """(nth return within the fee lookback, returns within the cash-only window, cash-only until)."""
+    """(nth return within the fee lookback, returns within the cash-only window, cash-only until)
+    for one account, counting the return being recorded. A return counts once per account it
+    took money back from."""
     fee_since = add_months(returned_on, -settings.NSF_FEE_LOOKBACK_MONTHS)
     window_since = add_months(returned_on, -settings.NSF_CASH_ONLY_WINDOW_MONTHS)
-    prior = ReturnedItem.objects.filter(payment__account_id=account_id)
+    prior = ReturnedItem.objects.filter(lines__payment__account_id=account_id).distinct()
     nth = prior.filter(returned_on__gt=fee_since).count() + 1
     in_window = prior.filter(returned_on__gt=window_since).count() + 1
     until = (
@@ -42,46 +65,155 @@ def nsf_terms(*, account_id: int, returned_on: date) -> tuple[int, int, date | N
     return nth, in_window, until
 
 
+ITEM_NAMES = {
+    TenderKind.CHECK: "check",
+    TenderKind.LOCKBOX: "check",
+    TenderKind.AGENCY: "agency payment",
+    TenderKind.ELECTRONIC: "electronic payment",
+    TenderKind.MONEY_ORDER: "money order",
+    TenderKind.CASHIERS_CHECK: "cashier's check",
+}
+
+
+def tender_label(tender: Tender) -> str:
+    """How the letter and the messages name the item: "check no. 1234"."""
+    kind = ITEM_NAMES.get(tender.kind, tender.get_kind_display().lower())
+    number = tender.check_number or tender.reference
+    return f"{kind} no. {number}" if number else kind
+
+
+@dataclass
+class _Line:
+    payment: Payment
+    allocations: list[TenderAllocation]
+
+    @property
+    def amount(self) -> Decimal:
+        return to_money(sum((a.amount for a in self.allocations), Decimal(0)))
+
+
+def _lines(tender_id: int) -> list[_Line]:
+    by_payment: dict[int, list[TenderAllocation]] = defaultdict(list)
+    for a in (
+        TenderAllocation.objects.filter(tender_id=tender_id)
+        .select_related("distribution__entry")
+        .order_by("distribution__payment_id", "distribution_id")
+    ):
+        by_payment[a.distribution.payment_id].append(a)
+    # locked in id order, the same order voids lock them (after the accounts)
+    payments = Payment.objects.select_for_update(no_key=True).filter(pk__in=by_payment).order_by("pk")
+    return [_Line(p, by_payment[p.pk]) for p in payments]
+
+
+def _validate(tender: Tender, lines: list[_Line], returned_on: date, reason: str) -> None:
+    if hasattr(tender, "returned"):
+        raise DomainError(
+            "nsf.already",
+            f"This {tender_label(tender)} was already recorded as returned on "
+            f"{tender.returned.returned_on:%b %d, %Y}.",
+        )
+    if not lines:
+        raise DomainError("nsf.unallocated", "This tender paid nothing that could be reversed.")
+    for line in lines:
+        if line.payment.status not in PaymentStatus.returnable():
+            raise DomainError(
+                "nsf.state",
+                f"The payment to account {line.payment.account.number} is "
+                f"{line.payment.get_status_display().lower()}; only a posted payment can be returned.",
+            )
+    entry_ids = [a.distribution.entry_id for line in lines for a in line.allocations]
+    if LedgerEntry.objects.filter(reversal_of_id__in=entry_ids).exists():
+        raise DomainError(
+            "nsf.moved",
+            f"Part of what this {tender_label(tender)} paid was already reversed (moved to another "
+            "account); record the return with an adjustment instead.",
+        )
+    if not reason.strip():
+        raise DomainError("nsf.reason", "Give the bank's return reason (e.g. NSF, account closed).")
+    if returned_on < tender.transaction.business_date or returned_on > timezone.localdate():
+        raise DomainError("nsf.date", "The return date must be between the payment date and today.")
+
+
+def _fee_line(lines: list[_Line]) -> _Line:
+    """The one fee goes to the account this item paid the most; on a tie, the first account."""
+    return max(sorted(lines, key=lambda ln: ln.payment.account.number), key=lambda ln: ln.amount)
+
+
 @transaction.atomic(durable=True)
-def payment_return(
+def tender_return(
     *,
-    payment_id: int,
+    tender_id: int,
     returned_on: date,
     reason: str,
     actor,  # type: ignore[no-untyped-def]
     idempotency_key: UUID | str,
 ) -> ReturnedItem:
     key = f"nsf:{idempotency_key}"
-    account_id = Payment.objects.values_list("account_id", flat=True).get(pk=payment_id)
-    account = accounts_lock([account_id])[account_id]
-    if done := ReturnedItem.objects.filter(idempotency_key=key).first():
-        return done
-    payment = Payment.objects.select_for_update(no_key=True).select_related("transaction").get(pk=payment_id)
-    if payment.status != PaymentStatus.POSTED:
-        raise DomainError(
-            "nsf.state",
-            f"This payment is {payment.get_status_display().lower()}; only a posted payment can be returned.",
-        )
-    kinds = set(payment.transaction.tenders.values_list("kind", flat=True))
-    if not kinds & RETURNABLE:
+    tender = Tender.objects.select_related("transaction").filter(pk=tender_id).first()
+    if tender is None:
+        raise DomainError("nsf.tender_unknown", "No such tender.")
+    if tender.kind not in RETURNABLE:
         raise DomainError(
             "nsf.tender",
-            "Cash and card payments cannot come back as returned items (card disputes are chargebacks).",
+            f"{tender.get_kind_display()} cannot come back as a returned item: only checks, money "
+            "orders, cashier's checks and electronic, lockbox or agency payments can (a card "
+            "dispute is a chargeback).",
         )
-    if not reason.strip():
-        raise DomainError("nsf.reason", "Give the bank's return reason (e.g. NSF, account closed).")
-    if returned_on < payment.business_date or returned_on > timezone.localdate():
-        raise DomainError("nsf.date", "The return date must be between the payment date and today.")
+    account_ids = TenderAllocation.objects.filter(tender_id=tender_id).values_list(
+        "distribution__payment__account_id", flat=True
+    )
+    # Every account the tender paid, in id order, before anything is read to decide.
+    locked = accounts_lock(account_ids)
+    if done := ReturnedItem.objects.filter(idempotency_key=key).first():
+        return done  # a replayed request: the first recording stands
+    lines = _lines(tender_id)
+    # The tender row serialises two returns of the same item; its unique item is the backstop.
+    tender = Tender.objects.select_for_update(no_key=True).select_related("transaction").get(pk=tender_id)
+    for line in lines:
+        line.payment.account = locked[line.payment.account_id]
+        line.payment.transaction = tender.transaction
+    _validate(tender, lines, returned_on, reason)
+    receipt = tender.transaction.receipt_number
+    label = tender_label(tender)
 
-    # 1. the payment and its fund distribution are reversed
-    _reverse(payment, account, actor, EntryKind.PAYMENT_REVERSAL, f"{key}:rev")
-    payment.status = PaymentStatus.RETURNED
-    payment.save(update_fields=["status"])
-    # 2. the fee per policy: first vs subsequent within the lookback
-    nth, in_window, cash_only_until = nsf_terms(account_id=account.pk, returned_on=returned_on)
+    # 1. exactly the tender's allocations are reversed, each pointing at the entry it reverses
+    today = timezone.localdate()
+    for line in lines:
+        _post(
+            account=line.payment.account,
+            actor=actor,
+            key_prefix=f"{key}:rev:{line.payment.pk}",
+            specs=[
+                EntrySpec(
+                    fund_id=a.distribution.fund_id,
+                    kind=EntryKind.PAYMENT_REVERSAL,
+                    amount=a.amount,
+                    effective_date=today,
+                    reference=f"RETURNED {receipt} {label}"[:60],
+                    reversal_of=a.distribution.entry,
+                )
+                for a in line.allocations
+            ],
+        )
+        payment = line.payment
+        payment.returned_amount = to_money(payment.returned_amount + line.amount)
+        payment.status = (
+            PaymentStatus.RETURNED
+            if payment.returned_amount == payment.amount
+            else PaymentStatus.PART_RETURNED
+        )
+        payment.save(update_fields=["returned_amount", "status"])
+    # 2. escalation per account it paid; one fee, by the fee account's count
+    terms = {
+        ln.payment.account_id: nsf_terms(account_id=ln.payment.account_id, returned_on=returned_on)
+        for ln in lines
+    }
+    fee_line = _fee_line(lines)
+    fee_account: Account = fee_line.payment.account
+    nth, in_window, fee_cash_only = terms[fee_account.pk]
     fee = to_money(settings.NSF_FEE_FIRST if nth == 1 else settings.NSF_FEE_SUBSEQUENT)
     [fee_entry] = _post(
-        account=account,
+        account=fee_account,
         actor=actor,
         key_prefix=f"{key}:fee",
         specs=[
@@ -91,40 +223,64 @@ def payment_return(
                 amount=fee,
                 effective_date=returned_on,
                 due_date=returned_on,
-                reference=f"NSF FEE {payment.transaction.receipt_number}",
+                reference=f"NSF FEE {receipt}",
             )
         ],
     )
-    # 3. certified funds only after N returns in M months
-    if cash_only_until and (account.cash_only_until is None or account.cash_only_until < cash_only_until):
-        account.cash_only_until = cash_only_until
-        account.save(update_fields=["cash_only_until"])
+    # 3. certified funds only after N returns in M months, on each account it paid
+    for account_id, (_, _, until) in terms.items():
+        account = locked[account_id]
+        if until and (account.cash_only_until is None or account.cash_only_until < until):
+            account.cash_only_until = until
+            account.save(update_fields=["cash_only_until"])
     item = ReturnedItem.objects.create(
-        payment=payment,
+        tender=tender,
+        amount=to_money(sum((ln.amount for ln in lines), Decimal(0))),
         returned_on=returned_on,
         reason=reason.strip()[:60],
         fee=fee,
+        fee_account=fee_account,
         fee_entry=fee_entry,
         nth_in_window=in_window,
-        cash_only_until=cash_only_until,
+        cash_only_until=fee_cash_only,
         recorded_by=actor,
         idempotency_key=key,
     )
-    audit_record(
-        actor=actor,
-        verb="payment.returned",
-        target=payment,
-        account_id=account.pk,
-        data={
-            "amount": str(payment.amount),
-            "fee": str(fee),
-            "nth": nth,
-            "reason": reason.strip()[:60],
-            "cash_only_until": cash_only_until.isoformat() if cash_only_until else None,
-        },
+    ReturnedLine.objects.bulk_create(
+        [
+            ReturnedLine(
+                item=item,
+                payment=line.payment,
+                amount=line.amount,
+                nth_in_window=terms[line.payment.account_id][1],
+                cash_only_until=terms[line.payment.account_id][2],
+            )
+            for line in lines
+        ]
     )
-    # 4. counseling re-opens installments and pledges this payment satisfied; collections sees
-    #    the account past due again from the reversed entries themselves.
-    for hook in payment_returned_hooks:
-        hook(payment=payment, returned=item)
+    for line in lines:
+        account_id = line.payment.account_id
+        audit_record(
+            actor=actor,
+            verb="payment.returned",
+            target=line.payment,
+            account_id=account_id,
+            data={
+                "amount": str(line.amount),
+                "item": label,
+                "item_amount": str(item.amount),
+                "fee": str(fee) if account_id == fee_account.pk else "0.00",
+                "nth": terms[account_id][0],
+                "reason": item.reason,
+                "cash_only_until": terms[account_id][2].isoformat() if terms[account_id][2] else None,
+            },
+        )
+    # 4. counseling re-opens what the returned money had paid (installments, pledges), collections
+    #    takes back deposits and recoveries; each hears the part of its payment taken back.
+    for line in lines:
+        funds: dict[int, Decimal] = defaultdict(Decimal)
+        for a in line.allocations:
+            funds[a.distribution.fund_id] += a.amount
+        for hook in payment_returned_hooks:
+            hook(payment=line.payment, returned=item, amount=line.amount, funds=dict(funds))
     return item

@@ -1,4 +1,5 @@
-"""Voids: always reversing entries. Same day by the cashier; otherwise a supervisor approves."""
+"""Voids: always reversing entries. A receipt is voided by the cashier who took it (same day, drawer
+open: at once) or by a supervisor; otherwise a supervisor other than the requester approves."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,18 +41,47 @@ def _cashier_may_void(txn: CounterTransaction, actor) -> bool:  # type: ignore[n
     )
 
 
+NOT_YOURS = "Only the cashier who took this receipt, or a supervisor, can void it."
+
+
+def void_refusal(txn: CounterTransaction, actor) -> str | None:  # type: ignore[no-untyped-def]
+    """Why `actor` may not void (or ask to void) this receipt; None when they may. A receipt is its
+    cashier's to void; a supervisor may void anyone's. Other roles that can read receipts
+    (collections officers, for returned items) may not touch them."""
+    if actor.has_perm("payments.void_any_payment"):
+        return None
+    if txn.created_by_id == actor.pk and actor.has_perm("payments.add_payment"):
+        return None
+    return NOT_YOURS
+
+
 @transaction.atomic(durable=True)
 def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTransaction:  # type: ignore[no-untyped-def]
     """Void a whole receipt. Returns it voided, or marked awaiting a supervisor's approval."""
     if not reason.strip():
         raise DomainError("void.reason", "Give the reason for the void.")
     txn = CounterTransaction.objects.select_related("session").get(pk=transaction_id)
+    if refusal := void_refusal(txn, actor):
+        raise DomainError("void.not_yours", refusal)
     accounts = accounts_lock(txn.payments.values_list("account_id", flat=True))
     payments = list(txn.payments.select_for_update(no_key=True).select_related("transaction").order_by("pk"))
+    if any(p.status in (PaymentStatus.RETURNED, PaymentStatus.PART_RETURNED) for p in payments):
+        # The returned item already reversed its own part; voiding "the whole receipt" would
+        # reverse those entries twice, so the rest is corrected by adjustment, not by a void.
+        raise DomainError(
+            "void.returned",
+            "An item on this receipt came back from the bank; a receipt with a returned item "
+            "cannot be voided.",
+        )
     if any(p.status != PaymentStatus.POSTED and p.status != PaymentStatus.VOID_PENDING for p in payments):
-        raise DomainError("void.state", "This receipt was already voided or returned.")
+        raise DomainError("void.state", "This receipt was already voided.")
+    # Four eyes: a supervisor voids other people's receipts; one they took themselves waits for
+    # another supervisor like any cashier's would. Only a receipt's cashier can leave a request
+    # (a supervisor voids at once), so nobody ever approves a void they asked for.
+    supervisor = actor.has_perm("payments.void_any_payment")
+    at_once = _cashier_may_void(txn, actor) or (supervisor and txn.created_by_id != actor.pk)
     now = timezone.now()
-    if _cashier_may_void(txn, actor) or actor.has_perm("payments.void_any_payment"):
+    if at_once:
         for p in payments:
             _reverse(p, accounts[p.account_id], actor, EntryKind.PAYMENT_REVERSAL, f"void:{p.pk}")
             p.status, p.voided_by, p.voided_at = PaymentStatus.VOIDED, actor, now
@@ -70,6 +100,8 @@ def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTrans
             )
     else:
         if any(p.status == PaymentStatus.VOID_PENDING for p in payments):
+            if supervisor:
+                raise DomainError("void.own", "A second person must approve the void of a receipt you took.")
             raise DomainError("void.pending", "A void of this receipt already awaits a supervisor.")
         for p in payments:
             p.status, p.void_reason, p.void_requested_by = PaymentStatus.VOID_PENDING, reason.strip(), actor

@@ -56,8 +56,12 @@ def test_cashier_day_with_split_tender_receipt_short_count_and_signoff(
 
     expect(page.get_by_test_id("receipt-change")).to_have_text("10.00")
     receipt_number = page.get_by_test_id("receipt-number").inner_text()
-    pdf_link = page.get_by_role("link", name="Print receipt (PDF)").get_attribute("href")
-    pdf = page.context.request.get(f"{live_server.url}{pdf_link}")
+    # printing is a POST (it counts the print); the GET page itself writes nothing
+    print_form = page.locator("form", has=page.get_by_role("button", name="Print receipt (PDF)"))
+    token = print_form.locator("input[name=csrfmiddlewaretoken]").get_attribute("value")
+    pdf = page.context.request.post(
+        f"{live_server.url}{print_form.get_attribute('action')}", form={"csrfmiddlewaretoken": token}
+    )
     assert pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.body())
     assert f"Payment receipt {receipt_number}" in text

@@ -22,6 +22,14 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
+def _by_fund(payment: Payment) -> list[tuple[str, Decimal]]:
+    """The payment's distribution per fund, in the order the funds were settled."""
+    out: dict[str, Decimal] = {}
+    for d in payment.distribution.select_related("fund").order_by("id"):
+        out[d.fund.code] = out.get(d.fund.code, Decimal(0)) + d.amount
+    return list(out.items())
+
+
 @pytest.fixture
 def cashier(make_user):
     return make_user("dale", "Cashier")
@@ -44,18 +52,21 @@ def test_split_tender_for_two_accounts_distributes_oldest_first(cashier):
         "cash": (Decimal("50.00"), Decimal("60.00")),
     }
     pa = Payment.objects.get(transaction=txn, account=a)
-    assert [(d.fund.code, d.amount) for d in pa.distribution.order_by("id")] == [
-        ("SWR", Decimal("50.00")),
-        ("WTR", Decimal("20.00")),
+    assert _by_fund(pa) == [("SWR", Decimal("50.00")), ("WTR", Decimal("20.00"))]
+    # each fund's part is stored per tender that paid it: the check first, cash after
+    assert [
+        (d.fund.code, d.amount, d.allocations.get().tender.kind) for d in pa.distribution.order_by("id")
+    ] == [
+        ("SWR", Decimal("50.00"), "check"),
+        ("WTR", Decimal("10.00"), "check"),
+        ("WTR", Decimal("10.00"), "cash"),
     ]
     pb = Payment.objects.get(transaction=txn, account=b)
-    assert sorted((d.fund.code, d.amount) for d in pb.distribution.all()) == [
+    assert sorted(_by_fund(pb)) == [
         ("CR", Decimal("15.00")),
         ("SLW", Decimal("25.00")),
     ], "overpayment stays as a credit"
-    assert [(f.code, x) for f, x in preview[0].parts] == [
-        (d.fund.code, d.amount) for d in pa.distribution.order_by("id")
-    ]
+    assert [(f.code, x) for f, x in preview[0].parts] == _by_fund(pa)
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.balance, b.balance) == (Decimal("10.00"), Decimal("-15.00"))

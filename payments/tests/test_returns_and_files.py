@@ -16,7 +16,7 @@ from conftest import pdf_text
 from payments.models import Payment, PaymentFile, PaymentStatus
 from payments.pdf import nsf_letter_pdf
 from payments.services.files import payment_file_import
-from payments.services.returns import payment_return
+from payments.services.returns import tender_return
 from payments.tests.factories import cash, check, open_session, post
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,9 @@ def cashier(make_user):
 
 
 def _return(payment, actor, on=None, key=None):  # type: ignore[no-untyped-def]
-    return payment_return(
-        payment_id=payment.pk,
+    """Return the (only) tender of the payment's receipt."""
+    return tender_return(
+        tender_id=payment.transaction.tenders.get().pk,
         returned_on=on or TODAY,
         reason="NSF",
         actor=actor,
@@ -64,6 +65,7 @@ def test_a_returned_check_in_one_action_with_every_side_effect(cashier, monkeypa
     assert account.balance == Decimal("115.00") == ledger_sum(account.pk)
     # counseling's hook heard about it, inside the same transaction
     assert heard and heard[0]["payment"] == payment and heard[0]["returned"] == item
+    assert heard[0]["amount"] == Decimal("90.00") and sum(heard[0]["funds"].values()) == Decimal("90.00")
     assert AuditEvent.objects.filter(verb="payment.returned", account_id=account.pk).exists()
     letter = pdf_text(nsf_letter_pdf(item))
     assert "Notice of returned payment" in letter and "$90.00" in letter and "$25.00" in letter
@@ -92,11 +94,11 @@ def test_cash_cannot_come_back_and_a_return_is_recorded_once(cashier):
     account = AccountFactory()
     session = open_session(cashier)
     payment = post(session, cashier, (account, "10.00"), tenders=[cash("10.00")]).payments.get()
-    with pytest.raises(DomainError, match="Cash and card"):
+    with pytest.raises(DomainError, match="Cash cannot come back as a returned item"):
         _return(payment, cashier)
     payment = post(session, cashier, (account, "12.00"), tenders=[check("12.00")]).payments.get()
     _return(payment, cashier)
-    with pytest.raises(DomainError, match="only a posted payment"):
+    with pytest.raises(DomainError, match="already recorded as returned"):
         _return(payment, cashier)
 
 

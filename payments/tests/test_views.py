@@ -67,11 +67,11 @@ def test_counter_preview_then_post_then_reprint_says_copy(role_clients):
         again["HX-Redirect"] == f"/cashier/receipts/{txn.receipt_number}/"
         and CounterTransaction.objects.count() == 1
     )
-    first = pdf_text(client.get(f"/cashier/receipts/{txn.receipt_number}/print/pdf/").content)
-    second = pdf_text(client.get(f"/cashier/receipts/{txn.receipt_number}/print/pdf/").content)
+    first = pdf_text(client.post(f"/cashier/receipts/{txn.receipt_number}/print/pdf/").content)
+    second = pdf_text(client.post(f"/cashier/receipts/{txn.receipt_number}/print/pdf/").content)
     assert txn.receipt_number in first and "42.10" in first and "COPY" not in first
     assert "COPY" in second
-    slip = client.get(f"/cashier/receipts/{txn.receipt_number}/print/80mm/").content.decode()
+    slip = client.post(f"/cashier/receipts/{txn.receipt_number}/print/80mm/").content.decode()
     assert "*** COPY ***" in slip and "receipt80.css" in slip
 
 

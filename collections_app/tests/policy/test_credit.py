@@ -1,9 +1,12 @@
 """Deposits (§1.6), arrangement limits (§1.5) and returned payments (§1.7), by hand."""
 
+import re
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from collections_app.policy import amounts
+from collections_app.policy.core import to_money
 from collections_app.policy.decision import Outcome
 from collections_app.policy.facts import AccountFacts, ArrangementFact, BillFact, DepositFact, PaymentFact
 
@@ -22,6 +25,35 @@ def test_scottsdale_two_times_average_of_last_12_bills():
     result = deposit(pol("AZ_SCOTTSDALE"))
     assert result.amount == money("150.00")  # 2 x 75.00
     assert result.reason == "2 × average monthly bill of 12 ($75.00) = $150.00."
+
+
+def _adds_up(reason: str) -> tuple[Decimal, Decimal, Decimal]:
+    k, base, amount = re.fullmatch(
+        r"([\d.]+) × average monthly bill of \d+ \(\$([\d.,]+)\) = \$([\d.,]+)\.", reason
+    ).groups()
+    return Decimal(k), Decimal(base.replace(",", "")), Decimal(amount.replace(",", ""))
+
+
+def test_the_deposit_explanation_adds_up_with_the_average_it_shows():
+    # 324.47 / 3 = 108.1566...: shown as $108.16, so the deposit is 2 x 108.16 = 216.32 (not the
+    # 216.31 of the unrounded average, which made "2 x $108.16 = $216.31" on the demo city)
+    result = deposit(pol("AZ_SCOTTSDALE"), bills=[money("108.15"), money("108.16"), money("108.16")])
+    k, base, amount = _adds_up(result.reason)
+    assert k * base == amount == result.amount == money("216.32")
+    for bills in (
+        [money("100.01"), money("100.02"), money("100.02")],
+        [money("33.33")] * 2 + [money("33.34")],
+    ):
+        result = deposit(pol("AZ_SCOTTSDALE"), bills=bills)
+        k, base, amount = _adds_up(result.reason)
+        assert to_money(k * base) == amount == result.amount
+
+
+def test_tx_fraction_explanation_adds_up():
+    result = deposit(pol("TX_PUC_ELECTRIC"), bills=[money("108.15"), money("108.16"), money("108.16")])
+    # 12 x $108.16 = $1,297.92 shown, x 0.1667 = 216.363... = $216.36
+    assert "estimated annual billing $1,297.92 (12 × average monthly bill $108.16)" in result.reason
+    assert result.amount == to_money(Decimal("1297.92") * Decimal("0.1667")) == money("216.36")
 
 
 def test_non_residential_two_and_a_half_times_highest_bill():

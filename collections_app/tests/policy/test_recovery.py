@@ -7,7 +7,15 @@ import pytest
 
 from collections_app.policy import amounts
 from collections_app.policy.decision import Outcome
-from collections_app.policy.facts import AccountFacts, BankruptcyFact, BillFact
+from collections_app.policy.facts import (
+    AccountFacts,
+    ArrangementFact,
+    BankruptcyFact,
+    BillFact,
+    CollectionSteps,
+    ContactAttemptFact,
+    PledgeFact,
+)
 
 from .builders import money, pol
 
@@ -89,17 +97,130 @@ def test_uncollectible_after_more_than_90_days_past_due():
     assert any(c.code == "UNCOLLECTIBLE_AGE" and "91 days" in c.reason for c in result.checks)
 
 
-def test_discharge_and_criteria_make_debt_uncollectible():
-    discharged = replace(
+AGED = date(2026, 5, 1)  # the final bill (due 01-30) is 91 days past due
+
+
+def _codes(result) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {c.code: str(c.outcome) for c in result.checks}
+
+
+def test_an_active_account_or_one_with_service_on_is_never_uncollectible():
+    active = replace(FINAL, final_billed_on=None, service_state="connected")
+    result = amounts.write_off_check(pol(), active, AGED)
+    assert not result.uncollectible_eligible and _codes(result)["WRITE_OFF_FINAL"] == B
+    assert "account is active" in next(c.reason for c in result.checks if c.code == "WRITE_OFF_FINAL")
+    service_on = replace(FINAL, service_state="connected")
+    result = amounts.write_off_check(pol(), service_on, AGED)
+    assert not result.uncollectible_eligible and "still on" in result.checks[1].reason
+
+
+def test_only_what_is_past_due_long_enough_is_written_off_never_a_bill_not_yet_due():
+    with_current = replace(
         FINAL,
-        bankruptcy=BankruptcyFact(
-            7, date(2026, 2, 1), pre_petition_balance=money(180), discharged_on=date(2026, 3, 1)
-        ),
+        bills=(*FINAL.bills, BillFact(date(2026, 4, 20), date(2026, 5, 10), money(80))),
+        balance=money(260),
     )
-    result = amounts.write_off_check(pol(), discharged, date(2026, 3, 2))
-    assert result.uncollectible_eligible and "BANKRUPTCY_DISCHARGE" in {c.code for c in result.checks}
-    deceased = replace(FINAL, uncollectible_reasons=("DECEASED_NO_ESTATE",))
-    assert amounts.write_off_check(pol(), deceased, date(2026, 2, 15)).uncollectible_eligible
+    result = amounts.write_off_check(pol(), with_current, AGED)
+    assert result.uncollectible_eligible and result.eligible_amount == money(180)
+    assert "the other $80.00 (due later, or not yet due) stays on the account" in " ".join(
+        c.reason for c in result.checks
+    )
+    only_current = replace(FINAL, bills=(BillFact(date(2026, 4, 20), date(2026, 5, 10), money(80)),))
+    result = amounts.write_off_check(pol(), replace(only_current, balance=money(80)), AGED)
+    assert not result.uncollectible_eligible and result.eligible_amount == 0
+    assert _codes(result)["UNCOLLECTIBLE_AGE"] == D
+
+
+def test_a_pledge_an_arrangement_or_an_open_bankruptcy_holds_the_write_off():
+    pledged = replace(FINAL, pledges=(PledgeFact(money(100), date(2026, 4, 20), date(2026, 5, 20)),))
+    assert _codes(amounts.write_off_check(pol(), pledged, AGED))["WRITE_OFF_HOLDS"] == B
+    planned = replace(FINAL, arrangements=(ArrangementFact(date(2026, 4, 1), 6, money(180)),))
+    assert not amounts.write_off_check(pol(), planned, AGED).uncollectible_eligible
+    bankrupt = replace(FINAL, bankruptcy=BankruptcyFact(7, date(2026, 3, 1), pre_petition_balance=money(180)))
+    result = amounts.write_off_check(pol(), bankrupt, AGED)
+    assert not result.uncollectible_eligible and "the case decides" in " ".join(
+        c.reason for c in result.checks
+    )
+
+
+@pytest.mark.parametrize(
+    ("criterion", "missing", "recorded", "said"),
+    [
+        (
+            "procedures_exhausted",
+            CollectionSteps(disconnection_notice_on=date(2025, 12, 1)),
+            CollectionSteps(disconnection_notice_on=date(2025, 12, 1), referred_on=date(2026, 4, 10)),
+            "neither referred to a collection agency nor disconnected",
+        ),
+        (
+            "procedures_exhausted",
+            CollectionSteps(referred_on=date(2026, 4, 10)),
+            CollectionSteps(disconnection_notice_on=date(2025, 12, 1), disconnected_on=date(2025, 12, 20)),
+            "no disconnection notice was sent",
+        ),
+        (
+            "debtor_not_found",
+            CollectionSteps(unreached_contacts=1),
+            CollectionSteps(unreached_contacts=2),
+            "at least 2",
+        ),
+        (
+            "bankruptcy_discharge",
+            CollectionSteps(),
+            CollectionSteps(bankruptcy_discharged_on=date(2026, 3, 1)),
+            "no discharged bankruptcy case",
+        ),
+        (
+            "deceased_no_estate",
+            CollectionSteps(),
+            CollectionSteps(deceased_document="Death certificate"),
+            "document seen",
+        ),
+        (
+            "not_cost_effective",
+            CollectionSteps(referred_on=date(2025, 6, 1)),
+            CollectionSteps(referred_on=date(2025, 5, 1)),
+            "at least 12 months",
+        ),
+    ],
+)
+def test_each_criterion_needs_the_steps_it_claims_on_record(criterion, missing, recorded, said):
+    refused = amounts.write_off_check(pol(), FINAL, AGED, criterion=criterion, steps=missing)
+    assert not refused.uncollectible_eligible and _codes(refused)["WRITE_OFF_EVIDENCE"] == B
+    evidence = next(c for c in refused.checks if c.code == "WRITE_OFF_EVIDENCE")
+    assert said in evidence.reason and evidence.action_needed
+    allowed = amounts.write_off_check(pol(), FINAL, AGED, criterion=criterion, steps=recorded)
+    assert allowed.uncollectible_eligible and allowed.eligible_amount == money(180)
+    # past due long enough is needed whatever the evidence
+    assert not amounts.write_off_check(
+        pol(), FINAL, date(2026, 4, 30), criterion=criterion, steps=recorded
+    ).uncollectible_eligible
+
+
+def test_the_policy_sets_the_evidence_thresholds():
+    steps = CollectionSteps(unreached_contacts=2, referred_on=date(2025, 11, 1))
+    strict = pol(collections__not_found_contact_attempts=3, collections__write_off_after_agency_months=6)
+    assert not amounts.write_off_check(
+        strict, FINAL, AGED, criterion="debtor_not_found", steps=steps
+    ).uncollectible_eligible
+    assert amounts.write_off_check(
+        strict, FINAL, AGED, criterion="not_cost_effective", steps=steps
+    ).uncollectible_eligible
+
+
+def test_what_if_facts_carry_the_steps():
+    facts = replace(
+        FINAL,
+        contact_attempts=(
+            ContactAttemptFact(date(2026, 2, 1), reached=True),
+            ContactAttemptFact(date(2026, 3, 1)),
+            ContactAttemptFact(date(2026, 3, 9), method="visit"),
+        ),
+        uncollectible_reasons=("DECEASED_NO_ESTATE",),
+    )
+    steps = amounts.steps_from_facts(facts)
+    assert steps.unreached_contacts == 2 and steps.deceased_document
+    assert amounts.write_off_check(pol(), facts, AGED, criterion="debtor_not_found").uncollectible_eligible
 
 
 @pytest.mark.parametrize(
