@@ -1,5 +1,7 @@
 """Admin screens for the administrator; every change they make lands in the audit trail."""
 
+from datetime import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -48,6 +50,28 @@ class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
     pass
 
 
+def _when(value: datetime | None) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else "—"
+
+
+class TokenStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.usable(at=now)
+        if self.value() == "expired":
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
 class IntegrationTokenForm(forms.ModelForm):
     class Meta:
         model = IntegrationToken
@@ -65,18 +89,9 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
     """Issue (the key is shown once), list and revoke. Never edited or deleted: a revoked token
     stays listed with its dates. The services write the audit rows."""
 
-    list_display = [
-        "prefix",
-        "name",
-        "user",
-        "created_at",
-        "expires_at",
-        "last_used_at",
-        "revoked_at",
-        "state",
-    ]
+    list_display = ["prefix", "name", "user", "created", "expires", "last_used", "revoked", "state"]
     list_select_related = ["user"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = [TokenStateFilter]
     search_fields = ["name", "prefix", "user__username"]
     actions = ["revoke"]
     form = IntegrationTokenForm
@@ -97,6 +112,22 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
     @admin.display(description="State")
     def state(self, obj: IntegrationToken) -> str:
         return obj.state(at=timezone.now())
+
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, obj: IntegrationToken) -> str:
+        return _when(obj.created_at)
+
+    @admin.display(description="Expires", ordering="expires_at")
+    def expires(self, obj: IntegrationToken) -> str:
+        return _when(obj.expires_at) if obj.expires_at else "never"
+
+    @admin.display(description="Last used", ordering="last_used_at")
+    def last_used(self, obj: IntegrationToken) -> str:
+        return _when(obj.last_used_at) if obj.last_used_at else "never"
+
+    @admin.display(description="Revoked", ordering="revoked_at")
+    def revoked(self, obj: IntegrationToken) -> str:
+        return _when(obj.revoked_at)
 
     def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
         if change:

@@ -122,7 +122,9 @@ def test_the_administrator_issues_a_token_once_lists_it_and_revokes_it(ivr, admi
 
     listing = client.get("/admin/common/integrationtoken/").content.decode()
     assert token.prefix in listing and "IVR vendor" in listing and key not in listing
-    assert "Last used at" in listing and "Revoked at" in listing and "active" in listing
+    assert "Last used" in listing and "Revoked" in listing and "Expires" in listing and "active" in listing
+    assert token.prefix in client.get("/admin/common/integrationtoken/?state=active").content.decode()
+    assert token.prefix not in client.get("/admin/common/integrationtoken/?state=revoked").content.decode()
     assert key not in client.get(f"/admin/common/integrationtoken/{token.pk}/change/").content.decode()
 
     client.post(
