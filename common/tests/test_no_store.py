@@ -37,7 +37,7 @@ def test_a_receipt_pdf_and_a_gl_csv_are_not_stored(role_clients, make_user):
     assert txn.total == Decimal("12.00")
     client = Client()
     client.force_login(cashier)
-    pdf = client.get(f"/cashier/receipts/{txn.receipt_number}/print/pdf/")
+    pdf = client.post(f"/cashier/receipts/{txn.receipt_number}/print/pdf/")
     assert pdf["Content-Type"] == "application/pdf" and _no_store(pdf)
     csv = role_clients[SUPERVISOR].get(f"/cashier/gl-export/?day={timezone.localdate()}")
     assert csv["Content-Type"].startswith("text/csv") and _no_store(csv)
