@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -74,3 +76,55 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.verb}"
+
+
+class IntegrationTokenQuerySet(models.QuerySet["IntegrationToken"]):
+    def usable(self, *, at: datetime) -> "IntegrationTokenQuerySet":
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=at)
+        )
+
+
+class IntegrationToken(models.Model):
+    """A key an integration (IVR, web portal, agency, crew) sends as `Authorization: Token <key>`.
+
+    Only the key's sha256 is stored: the key itself is shown once, when it is issued, and a copy of
+    the database cannot be used to call the API. A key is 160 random bits, so a plain (fast) hash
+    is enough; there is nothing to guess. Tokens are revoked, never deleted, so the audit trail and
+    `last_used_at` keep saying what each one did.
+    """
+
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'IVR vendor'.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="integration_tokens",
+        help_text="The token acts as this user, with this user's roles.",
+    )
+    prefix = models.CharField(max_length=8, help_text="The key's first characters, to tell tokens apart.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: does not expire.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, help_text="To the minute.")
+
+    objects = IntegrationTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
+
+    def state(self, *, at: datetime) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at and self.expires_at <= at:
+            return "expired"
+        return "active"

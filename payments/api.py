@@ -35,7 +35,11 @@ class PaymentIn(serializers.Serializer):
         help_text="the caller's confirmation number, or the e-check number",
     )
     idempotency_key = serializers.UUIDField(
-        help_text="one per payment attempt; a retry with the same key posts once"
+        help_text=(
+            "one per payment attempt, the caller's own: a retry with the same key and the same body "
+            "answers the first receipt (201, header Idempotent-Replayed: true); the same key with a "
+            "different body is refused with 409"
+        )
     )
 
 
@@ -53,11 +57,11 @@ class PaymentOut(serializers.Serializer):
 
 
 class PaymentPostView(APIView):
-    """Post a payment from an IVR or web portal. Idempotent per `idempotency_key`."""
+    """Post a payment from an IVR or web portal. Idempotent per caller and `idempotency_key`."""
 
     required_permission = "payments.add_payment"
 
-    @extend_schema(request=PaymentIn, responses={201: PaymentOut})
+    @extend_schema(request=PaymentIn, responses={201: PaymentOut, 409: None})
     def post(self, request: Request) -> Response:
         data = PaymentIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -81,7 +85,11 @@ class PaymentPostView(APIView):
                 idempotency_key=d["idempotency_key"],
             )
         except DomainError as exc:
-            return Response({"code": exc.code, "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+            conflict = exc.code == "idempotency.mismatch"
+            return Response(
+                {"code": exc.code, "detail": exc.message},
+                status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,
+            )
         payment = txn.payments.select_related("account").get()
         payment.account.refresh_from_db(fields=["balance"])
         return Response(
@@ -97,5 +105,6 @@ class PaymentPostView(APIView):
                     ],
                 }
             ).data,
-            status=status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED,  # a replay answers as the first call did
+            headers={"Idempotent-Replayed": "true"} if getattr(txn, "replayed", False) else None,
         )

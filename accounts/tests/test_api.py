@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.tests.factories import AccountFactory, CustomerFactory, charge, pay
+from common.tokens import token_issue
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -44,10 +44,10 @@ def test_bad_search_and_unknown_account(role_clients):
 
 def test_bill_import_api_with_a_token(make_user, account):
     admin = make_user("billing-engine", "Administrator")
-    token = Token.objects.create(user=admin)
+    _token, key = token_issue(user=admin, name="test", actor=admin)
     from django.test import Client
 
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
     good = (
         "bill_number,account_number,period_start,period_end,bill_date,due_date,fund_code,amount\n"
         f"B55,{account.number},2026-10-01,2026-10-31,2026-11-01,2026-11-22,SWR,15.00\n"

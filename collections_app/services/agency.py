@@ -28,7 +28,7 @@ from collections_app.models import (
 from collections_app.models.recovery import AgencyRemittance, AgencyRemittanceLine
 from collections_app.services.charges import _charge
 from common.audit import audit_record
-from common.csvimport import csv_rows, parse_date, parse_money
+from common.csvimport import csv_rows, parse_money
 from common.dates import add_months
 from common.exceptions import DomainError, ImportRejected
 from common.money import to_money
@@ -300,6 +300,8 @@ REMITTANCE_OPTIONAL = ["referral_id", "agency_ref", "commission"]
 
 
 def _parse_remittance(data: bytes) -> tuple[list[tuple], list[tuple[int, str]]]:  # type: ignore[type-arg]
+    from payments.services.files import paid_on_parse  # the payments rule for file dates
+
     rows, errors = [], []
     today = timezone.localdate()
     for line, row in csv_rows(data, required=REMITTANCE_COLUMNS, optional=REMITTANCE_OPTIONAL):
@@ -312,9 +314,7 @@ def _parse_remittance(data: bytes) -> tuple[list[tuple], list[tuple[int, str]]]:
             commission = parse_money(row.get("commission") or "0", "commission", positive=False)
             if commission < 0 or commission > amount:
                 raise ValueError("commission must be between 0 and the amount")
-            paid_on = parse_date(row["paid_on"], "paid_on")
-            if paid_on > today:
-                raise ValueError("paid_on is in the future")
+            paid_on = paid_on_parse(row["paid_on"], today=today)
             rows.append(
                 (
                     line,

@@ -171,9 +171,9 @@ def test_paying_in_full_at_5_08_pm_leaves_nothing_owed_and_the_counter_says_what
     assert "Service was OFF (water disconnected since" in screen
     assert f"Reconnection ordered (#{order.pk}); the reconnection fee is charged when it is done" in screen
     assert "$25.00 charged when the crew restores service" in screen
-    pdf = pdf_text(client.get(f"/cashier/receipts/{txn.receipt_number}/print/pdf/").content)
+    pdf = pdf_text(client.post(f"/cashier/receipts/{txn.receipt_number}/print/pdf/").content)
     assert "Service was OFF" in pdf and f"Reconnection ordered (#{order.pk})" in pdf and "$25.00" in pdf
-    slip = client.get(f"/cashier/receipts/{txn.receipt_number}/print/80mm/").content.decode()
+    slip = client.post(f"/cashier/receipts/{txn.receipt_number}/print/80mm/").content.decode()
     assert "Service was OFF" in slip and f"Reconnection ordered (#{order.pk})" in slip
 
 

@@ -26,7 +26,7 @@ def create_role_groups(apps, schema_editor):
     from common.roles import roles_sync
 
     # Permissions are normally created after all migrations; the groups need them now.
-    for label in ("common", "auth", "authtoken", "axes"):
+    for label in ("common", "auth", "axes"):
         create_permissions(global_apps.get_app_config(label), apps=apps, verbosity=0)
     roles_sync(apps=apps)
 
@@ -41,7 +41,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("common", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("authtoken", "0004_alter_tokenproxy_options"),
         ("axes", "0010_accessattemptexpiration"),
     ]
 

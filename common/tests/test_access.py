@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from common.tokens import token_issue
 from conftest import ROLE_NAMES, assert_access
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ PAGES = [
     ("/audit/", {SUPERVISOR, ADMIN}),
     ("/admin/", {ADMIN}),
     ("/admin/auth/user/", {ADMIN}),
-    ("/admin/authtoken/tokenproxy/", {ADMIN}),
+    ("/admin/common/integrationtoken/", {ADMIN}),
 ]
 API = [
     ("/api/v1/audit-events", {SUPERVISOR, ADMIN}),
@@ -68,12 +69,10 @@ def test_every_page_without_parameters_needs_a_login():
 
 
 def test_token_authentication_for_integrations(make_user):
-    from rest_framework.authtoken.models import Token
-
     user = make_user("ivr", "Supervisor")
-    token = Token.objects.create(user=user)
+    _token, key = token_issue(user=user, name="test", actor=user)
     client = Client()
-    response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response.json() == {
         "username": "ivr",

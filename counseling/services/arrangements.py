@@ -159,6 +159,11 @@ def arrangement_propose(
     key = f"arr:{idempotency_key}"
     account = accounts_lock([account_id])[account_id]
     if done := Arrangement.objects.filter(idempotency_key=key).first():
+        if done.account_id != account_id:  # a copied form: never answer with another account's plan
+            raise DomainError(
+                "arrangement.key_reused",
+                "This form was already used for another account; reload this account's page and try again.",
+            )
         return done
     today = timezone.localdate()
     failed = [c for c in eligibility(account=account, today=today) if not c.passed]

@@ -28,7 +28,12 @@ class CounterTransaction(models.Model):
         "payments.DrawerSession", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
     )
     receipt_number = models.CharField(max_length=20, unique=True)
+    # Scoped to the caller for keys a caller chooses (`txn:u<user id>:<key>`), so one caller's key
+    # never answers with another's receipt; system keys (files, remittances) are shared.
     idempotency_key = models.CharField(max_length=100, unique=True)
+    request_hash = models.CharField(
+        max_length=64, blank=True, help_text="sha256 of the request the key was first used for."
+    )
     total = MoneyField()
     change_due = MoneyField(default=0)
     payer_name = models.CharField(max_length=120, blank=True)

@@ -6,6 +6,7 @@ line already posted from an earlier file is skipped, not posted twice.
 """
 
 import hashlib
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -20,6 +21,27 @@ from payments.services.posting import Line, TenderSpec, _transaction_post
 
 COLUMNS = ["external_id", "account_number", "amount", "paid_on"]
 OPTIONAL = ["reference", "payer"]
+
+# How old a payment date in a file may be. A lockbox file carries each item's bank deposit date
+# and arrives the next business day; an agency remits monthly. 90 days covers a quarter's late or
+# re-sent remittance. An older date is a typo (the wrong year) or a stale file, and would post into
+# GL days already closed and settle charges as if paid months ago, after late fees, notices and
+# aging were reckoned without it. The collections policy has no parameter for it (it is a payments
+# rule and payments sits below collections), so it is named here; the remittance import uses it too.
+PAID_ON_MAX_AGE_DAYS = 90
+
+
+def paid_on_parse(value: str, *, today: date) -> date:
+    """A file's payment date: not after today, not more than PAID_ON_MAX_AGE_DAYS before it."""
+    paid_on = parse_date(value, "paid_on")
+    if paid_on > today:
+        raise ValueError(f"paid_on {paid_on} is in the future (today is {today})")
+    if paid_on < today - timedelta(days=PAID_ON_MAX_AGE_DAYS):
+        raise ValueError(
+            f"paid_on {paid_on} is more than {PAID_ON_MAX_AGE_DAYS} days ago; check the year "
+            "(payments older than that are not taken from a file)"
+        )
+    return paid_on
 
 
 @transaction.atomic(durable=True)
@@ -38,6 +60,7 @@ def payment_file_import(*, data: bytes, file_name: str, source: str, actor) -> P
             ]
         )
     rows, errors, seen = [], [], set()
+    today = timezone.localdate()
     for line, row in csv_rows(data, required=COLUMNS, optional=OPTIONAL):
         try:
             ext = row["external_id"]
@@ -47,9 +70,7 @@ def payment_file_import(*, data: bytes, file_name: str, source: str, actor) -> P
                 raise ValueError(f"external_id {ext} appears twice in the file")
             seen.add(ext)
             amount = parse_money(row["amount"], "amount")
-            paid_on = parse_date(row["paid_on"], "paid_on")
-            if paid_on > timezone.localdate():
-                raise ValueError("paid_on is in the future")
+            paid_on = paid_on_parse(row["paid_on"], today=today)
             rows.append(
                 (
                     line,

@@ -1,5 +1,7 @@
 """Posting payments: one customer, one or more accounts, one or more tenders, exactly once."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -117,6 +119,45 @@ def _check_tenders(tenders: list[TenderSpec], total: Decimal) -> list[tuple[Tend
     return applied
 
 
+def request_fingerprint(
+    *,
+    lines: list[Line],
+    tenders: list[TenderSpec],
+    session_id: int | None,
+    payer_name: str,
+    business_date: date | None,
+) -> str:
+    """sha256 of the request in canonical form (amounts to the cent, lines and tenders sorted): what an
+    idempotency key is bound to, so a replay with other accounts, amounts or tenders is told apart."""
+    canonical = {
+        "lines": sorted([ln.account_id, str(to_money(ln.amount))] for ln in lines),
+        "tenders": sorted(_tender_canonical(t) for t in tenders),
+        "session": session_id,
+        "payer": payer_name.strip()[:120],
+        "date": business_date.isoformat() if business_date else None,
+    }
+    return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
+
+
+def _tender_canonical(t: TenderSpec) -> list[str]:
+    return [
+        t.kind,
+        str(to_money(t.amount)),
+        t.check_number.strip(),
+        t.bank_name.strip(),
+        t.card_last4,
+        t.auth_code.strip(),
+        t.reference.strip(),
+    ]
+
+
+def _key_lock(key: str) -> None:
+    """Serialise first uses of one key: two requests with the same key but different accounts lock
+    different rows, and both would pass the lookup and collide on the unique key (a 500)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
 def _written_off(account_ids: list[int]) -> set[int]:
     return set(
         LedgerEntry.objects.filter(
@@ -138,13 +179,15 @@ def transaction_post(
 ) -> CounterTransaction:
     """Post a counter transaction (or, with no session, an IVR/web payment).
 
-    Locks the drawer session first, then the accounts in id order; the idempotency key is checked
-    after the first lock, so a double click or a retried request returns the first posting."""
+    Locks the key, the drawer session, then the accounts in id order; the idempotency key is checked
+    under those locks, so a double click or a retried request returns the first posting (flagged
+    `replayed`), and the same key with a different request is refused. A caller's key is its own:
+    it is stored scoped to the actor, so another caller's key never answers with their receipt."""
     return _transaction_post(
         lines=lines,
         tenders=tenders,
         actor=actor,
-        idempotency_key=idempotency_key,
+        idempotency_key=f"u{actor.pk}:{idempotency_key}",
         session_id=session_id,
         payer_name=payer_name,
         business_date=business_date,
@@ -162,6 +205,14 @@ def _transaction_post(
     business_date: date | None,
 ) -> CounterTransaction:
     key = f"txn:{idempotency_key}"
+    _key_lock(key)
+    fingerprint = request_fingerprint(
+        lines=lines,
+        tenders=tenders,
+        session_id=session_id,
+        payer_name=payer_name,
+        business_date=business_date,
+    )
     session = None
     if session_id is not None:
         session = DrawerSession.objects.select_for_update(no_key=True).filter(pk=session_id).first()
@@ -178,6 +229,14 @@ def _transaction_post(
         raise DomainError("payment.duplicate_account", "An account appears twice; combine its amounts.")
     locked = accounts_lock(ln.account_id for ln in lines)
     if done := CounterTransaction.objects.filter(idempotency_key=key).first():
+        if done.request_hash and done.request_hash != fingerprint:  # blank: posted before hashes were kept
+            raise DomainError(
+                "idempotency.mismatch",
+                f"This key was already posted as receipt {done.receipt_number} for a different request "
+                "(accounts, amounts or tenders differ); nothing was posted again. "
+                "Use a new key for a new payment.",
+            )
+        done.replayed = True  # type: ignore[attr-defined]
         return done  # a replay of a posted request: same receipt, nothing posted again
     total = sum((ln.amount for ln in lines), Decimal(0))
     applied = _check_tenders(tenders, total)
@@ -198,6 +257,7 @@ def _transaction_post(
         session=session,
         receipt_number=receipt,
         idempotency_key=key,
+        request_hash=fingerprint,
         total=total,
         business_date=today,
         change_due=cash_tendered - cash_applied,

@@ -165,6 +165,11 @@ def tender_return(
     # Every account the tender paid, in id order, before anything is read to decide.
     locked = accounts_lock(account_ids)
     if done := ReturnedItem.objects.filter(idempotency_key=key).first():
+        if done.tender_id != tender_id:
+            # a form key copied onto another item's form must not answer with that item's return
+            raise DomainError(
+                "nsf.key_reused", "This form was already used for another item; reload the page."
+            )
         return done  # a replayed request: the first recording stands
     lines = _lines(tender_id)
     # The tender row serialises two returns of the same item; its unique item is the backstop.

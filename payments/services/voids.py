@@ -4,11 +4,11 @@ open: at once) or by a supervisor; otherwise a supervisor other than the request
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import EntryKind
+from accounts.models import EntryKind, LedgerEntry
 from accounts.services.ledger import EntrySpec, _post, accounts_lock
 from common.audit import audit_record
 from common.exceptions import DomainError
-from payments.models import CounterTransaction, Payment, PaymentStatus, SessionStatus
+from payments.models import CounterTransaction, Payment, PaymentDistribution, PaymentStatus, SessionStatus
 
 
 def _reverse(payment: Payment, account, actor, kind: str, key: str) -> None:  # type: ignore[no-untyped-def]
@@ -72,6 +72,16 @@ def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTrans
             "void.returned",
             "An item on this receipt came back from the bank; a receipt with a returned item "
             "cannot be voided.",
+        )
+    if LedgerEntry.objects.filter(
+        reversal_of__in=PaymentDistribution.objects.filter(payment__in=payments).values("entry_id")
+    ).exists():
+        # Part of the receipt was moved to another account (misapplied payment): its entries are
+        # reversed already, and reversing them again would break "an entry is reversed once".
+        raise DomainError(
+            "void.moved",
+            "Part of this receipt was moved to another account; a moved payment cannot be voided. "
+            "Correct it with an adjustment on the account that holds it now.",
         )
     if any(p.status != PaymentStatus.POSTED and p.status != PaymentStatus.VOID_PENDING for p in payments):
         raise DomainError("void.state", "This receipt was already voided.")

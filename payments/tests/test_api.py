@@ -4,17 +4,21 @@ from uuid import uuid4
 import pytest
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.tests.factories import AccountFactory, charge
+from common.tokens import token_issue
 from payments.models import CounterTransaction
 
 pytestmark = pytest.mark.django_db
 
 
+def _key(user) -> str:  # type: ignore[no-untyped-def]
+    return token_issue(user=user, name="IVR", actor=user)[1]
+
+
 def test_ivr_posts_a_card_payment_once_per_key(make_user):
     ivr = make_user("ivr", "Cashier")
-    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=ivr).key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {_key(ivr)}")
     account = AccountFactory()
     charge(account, "80.00", due=timezone.localdate())
     body = {
@@ -47,7 +51,7 @@ def test_ivr_posts_a_card_payment_once_per_key(make_user):
 )
 def test_bad_payment_requests_are_refused_field_by_field(make_user, change, field):
     ivr = make_user("ivr", "Cashier")
-    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=ivr).key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {_key(ivr)}")
     account = AccountFactory()
     body = {
         "account_number": account.number,
@@ -67,7 +71,7 @@ def test_bad_payment_requests_are_refused_field_by_field(make_user, change, fiel
 
 def test_cash_only_accounts_refuse_an_e_check_through_the_api(make_user):
     ivr = make_user("ivr", "Cashier")
-    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=ivr).key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {_key(ivr)}")
     account = AccountFactory(cash_only_until=timezone.localdate())
     response = client.post(
         "/api/v1/payments",
