@@ -21,6 +21,12 @@ def _deposit_returned(**kwargs: Any) -> None:
     on_payment_returned(**kwargs)
 
 
+def _deposit_voided(**kwargs: Any) -> None:
+    from collections_app.services.deposits import on_payment_voided
+
+    on_payment_voided(**kwargs)
+
+
 def _flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
     from accounts.page_registry import Flag
     from collections_app.selectors.deposits import account_deposit_flag
@@ -100,8 +106,9 @@ def _actions(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
 
 def register() -> None:
     from accounts import page_registry
-    from payments.services.hooks import on_payment_posted, on_payment_returned
+    from payments.services.hooks import on_payment_posted, on_payment_returned, on_payment_voided
 
     page_registry.register(flags=_flags, timeline=_timeline, actions=_actions)
     on_payment_posted(_deposit_paid)
     on_payment_returned(_deposit_returned)
+    on_payment_voided(_deposit_voided)

@@ -162,10 +162,11 @@ def _actions(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
 def register() -> None:
     from accounts import page_registry
     from collections_app.services import agency, write_off_recovery
-    from payments.services.hooks import on_payment_posted, on_payment_returned
+    from payments.services.hooks import on_payment_posted, on_payment_returned, on_payment_voided
 
     page_registry.register(flags=_flags, timeline=_timeline, actions=_actions)
     # recovery first: it may move the payment's credit back onto the written-off funds
     on_payment_posted(write_off_recovery.on_payment_posted)
     on_payment_posted(agency.on_payment_posted)
     on_payment_returned(write_off_recovery.on_payment_returned)
+    on_payment_voided(write_off_recovery.on_payment_voided)

@@ -144,7 +144,7 @@ class CounselingConfig(AppConfig):
         from accounts import page_registry
         from common.navigation import NavItem, nav_register
         from counseling.services import tracking
-        from payments.services.hooks import on_payment_posted, on_payment_returned
+        from payments.services.hooks import on_payment_posted, on_payment_returned, on_payment_voided
 
         nav_register(
             NavItem("Counseling desk", "counseling:home", "common.use_counseling", order=10, workspace=True)
@@ -157,5 +157,6 @@ class CounselingConfig(AppConfig):
         nav_register(NavItem("Agencies", "counseling:agencies", "counseling.view_agency", order=49))
         on_payment_posted(tracking.on_posted)
         on_payment_returned(tracking.on_returned)
+        on_payment_voided(tracking.on_voided)
         page_registry.register(flags=_flags, timeline=_timeline, actions=_actions)
         post_migrate.connect(_reference_data, sender=self, dispatch_uid="counseling.reference_data")

@@ -383,9 +383,7 @@ def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def on_payment_returned(*, payment, returned, funds, **_) -> None:  # type: ignore[no-untyped-def]
-    """A returned payment takes back what the returned item had put into the deposit: its part
-    of the DEP fund (`funds`, by the stored tender allocation; all of it on a single tender)."""
+def _out_of_deposit(*, payment, funds: dict[int, Decimal], on: date) -> None:  # type: ignore[no-untyped-def]
     dep = Fund.objects.only("id").get(code=DEPOSIT_FUND).pk
     out_of_deposit = to_money(funds.get(dep, 0))
     if out_of_deposit <= 0:
@@ -399,11 +397,22 @@ def on_payment_returned(*, payment, returned, funds, **_) -> None:  # type: igno
     if deposit is None:
         return
     policy, _ = current_policy()
-    _accrue(deposit, policy, returned.returned_on)
+    _accrue(deposit, policy, on)
     deposit.held_amount = to_money(max(deposit.held_amount - out_of_deposit, Decimal(0)))
     if deposit.held_amount < deposit.required_amount:
         deposit.status, deposit.review_on = DepositStatus.BILLING, None
     deposit.save()
+
+
+def on_payment_returned(*, payment, returned, funds, **_) -> None:  # type: ignore[no-untyped-def]
+    """A returned payment takes back what the returned item had put into the deposit: its part
+    of the DEP fund (`funds`, by the stored tender allocation; all of it on a single tender)."""
+    _out_of_deposit(payment=payment, funds=funds, on=returned.returned_on)
+
+
+def on_payment_voided(*, payment, funds, on: date, **_) -> None:  # type: ignore[no-untyped-def]
+    """A voided payment takes back all it had put into the deposit."""
+    _out_of_deposit(payment=payment, funds=funds, on=on)
 
 
 def deposit_next_credit_on(deposit: SecurityDeposit) -> date | None:

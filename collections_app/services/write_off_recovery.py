@@ -19,11 +19,12 @@ account stays flagged as written off, with the balance kept for re-application (
 """
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, Sum
 
-from accounts.models import EntryKind, LedgerEntry
+from accounts.models import Account, EntryKind, LedgerEntry
 from accounts.services.ledger import EntrySpec, _post, accounts_lock, credit_fund_id
 from collections_app.models import WriteOff, WriteOffStatus
 from collections_app.models.recovery import WriteOffRecovery
@@ -134,18 +135,18 @@ def _reversed(entry: LedgerEntry) -> Decimal:
     return sum((r.amount for r in entry.reversals.all()), Decimal(0))
 
 
-def on_payment_returned(*, payment, returned, **_) -> None:  # type: ignore[no-untyped-def]
-    """Payments hook: a returned recovery payment puts the write-off back as it was. When the
-    returned item was only part of the payment (a check beside cash), the recovery is undone whole
-    and made again from the credit the payment still leaves, so the entries stay whole reversals."""
+def _undo(payment, *, key: str, on: date, label: str) -> Account | None:  # type: ignore[no-untyped-def]
+    """Put the write-off back as it was before this payment recovered part of it: the recovery's
+    entries are reversed whole and the write-off's recovered amount goes down. None when the
+    payment recovered nothing."""
     recoveries = list(
         WriteOffRecovery.objects.select_for_update(no_key=True)
         .select_related("write_off")
         .filter(payment=payment, reversed=False)
     )
     if not recoveries:
-        return
-    account = accounts_lock([payment.account_id])[payment.account_id]  # already held by the return
+        return None
+    account = accounts_lock([payment.account_id])[payment.account_id]  # already held by the caller
     entries = LedgerEntry.objects.filter(
         account_id=payment.account_id,
         reference=_reference(payment.pk),
@@ -155,14 +156,14 @@ def on_payment_returned(*, payment, returned, **_) -> None:  # type: ignore[no-u
     _post(
         account=account,
         actor=None,
-        key_prefix=f"wo-recovery-returned:{payment.pk}:{returned.pk}",
+        key_prefix=key,
         specs=[
             EntrySpec(
                 fund_id=e.fund_id,
                 kind=EntryKind.REVERSAL,
                 amount=-e.amount,
-                effective_date=returned.returned_on,
-                reference=f"RETURNED {e.reference}"[:60],
+                effective_date=on,
+                reference=f"{label} {e.reference}"[:60],
                 reversal_of=e,
             )
             for e in entries
@@ -176,11 +177,32 @@ def on_payment_returned(*, payment, returned, **_) -> None:  # type: ignore[no-u
         recovery.save(update_fields=["reversed"])
         audit_record(
             actor=None,
-            verb="write_off.recovery_returned",
+            verb="write_off.recovery_returned" if label == "RETURNED" else "write_off.recovery_voided",
             target=write_off,
             account_id=payment.account_id,
             data={"amount": str(recovery.amount), "payment": payment.pk},
         )
+    return account
+
+
+def on_payment_voided(*, payment, on: date, **_) -> None:  # type: ignore[no-untyped-def]
+    """Payments hook: a voided recovery payment never came in, so the write-off stands again whole
+    (otherwise the re-established debt would stay on the account with nothing paying it)."""
+    _undo(payment, key=f"wo-recovery-voided:{payment.pk}", on=on, label="VOIDED")
+
+
+def on_payment_returned(*, payment, returned, **_) -> None:  # type: ignore[no-untyped-def]
+    """Payments hook: a returned recovery payment puts the write-off back as it was. When the
+    returned item was only part of the payment (a check beside cash), the recovery is undone whole
+    and made again from the credit the payment still leaves, so the entries stay whole reversals."""
+    account = _undo(
+        payment,
+        key=f"wo-recovery-returned:{payment.pk}:{returned.pk}",
+        on=returned.returned_on,
+        label="RETURNED",
+    )
+    if account is None:
+        return
     # What of the payment's credit still stands (its CR rows less every reversal of them).
 
     def standing() -> Decimal:

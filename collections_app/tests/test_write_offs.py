@@ -29,6 +29,7 @@ from collections_app.services.write_offs import small_balance_run, write_off_dec
 from common.exceptions import DomainError
 from common.models import AuditEvent
 from payments.services.returns import tender_return
+from payments.services.voids import transaction_void
 from payments.tests.factories import cash, check, open_session, post
 
 pytestmark = pytest.mark.django_db
@@ -650,3 +651,22 @@ def test_the_request_form_shows_the_rules_checked_and_says_why_it_refuses(role_c
     assert refusal.count("Not eligible for write-off") == 1  # said once, above the form
     assert "The account is active" in refusal
     assert not WriteOff.objects.exists()
+
+
+def test_a_voided_recovery_payment_puts_the_write_off_back_whole(
+    uncollectible, officer, supervisor, make_user
+):
+    """Found by the money model: a void reversed the payment but left its recovery standing, so the
+    re-established debt stayed on the account with nothing paying it."""
+    write_off = _written_off(uncollectible, officer, supervisor)
+    cashier = make_user("cass", "Cashier")
+    txn = post(open_session(cashier), cashier, (uncollectible, "150.00"), tenders=[cash("150.00")])
+    write_off.refresh_from_db()
+    assert write_off.recovered_amount == Decimal("150.00")
+    transaction_void(transaction_id=txn.pk, reason="wrong customer", actor=cashier)
+    write_off.refresh_from_db()
+    uncollectible.refresh_from_db()
+    assert write_off.recovered_amount == 0
+    assert WriteOffRecovery.objects.get().reversed
+    assert_invariant(uncollectible)
+    assert uncollectible.balance == 0  # written off again, nothing owed, no stray credit

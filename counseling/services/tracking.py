@@ -90,7 +90,7 @@ def _take_back(applied, parent: str, left: Decimal) -> Decimal:  # type: ignore[
     return take
 
 
-def on_returned(*, payment: Payment, returned: ReturnedItem, amount: Decimal, **_: object) -> None:
+def on_returned(*, payment: Payment, returned: ReturnedItem | None, amount: Decimal, **_: object) -> None:
     """Undo what the returned part of the payment had satisfied: installments re-open (and a kept
     arrangement is active again), pledges return to pending so the agency can be asked again.
 
@@ -131,6 +131,11 @@ def on_returned(*, payment: Payment, returned: ReturnedItem, amount: Decimal, **
         if pledge.paid_amount < pledge.amount and pledge.status == PledgeStatus.PAID:
             pledge.status, pledge.closed_at = PledgeStatus.PENDING, None
         pledge.save(update_fields=["paid_amount", "status", "closed_at"])
+
+
+def on_voided(*, payment: Payment, amount: Decimal, **_: object) -> None:
+    """A voided payment never came in: what it had paid re-opens, as for a returned item."""
+    on_returned(payment=payment, returned=None, amount=amount)
 
 
 def installment_balance(installment: Installment) -> Decimal:

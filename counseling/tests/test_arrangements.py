@@ -27,6 +27,7 @@ from counseling.services.arrangements import (
     schedule,
 )
 from payments.services.returns import tender_return
+from payments.services.voids import transaction_void
 from payments.tests.factories import cash, check, open_session, post
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +256,24 @@ def test_cancel_needs_a_reason(counselor):
     arr = _propose(_owing(), counselor)
     with pytest.raises(DomainError, match="reason"):
         arrangement_cancel(arrangement_id=arr.pk, reason=" ", actor=counselor)
+
+
+def test_a_voided_payment_reopens_the_installments_it_had_paid(counselor, make_user):
+    """Found by the money model's audit of the hooks: a void reversed the money but the
+    installments it had paid stayed paid, and the arrangement stayed kept."""
+    cashier = make_user("dale", "Cashier")
+    account = _owing("300.00")
+    arr = _propose(account, counselor, n=3)
+    session = open_session(cashier)
+    post(session, cashier, (account, "100.00"), tenders=[cash("100.00")])
+    txn = post(session, cashier, (account, "200.00"), tenders=[cash("200.00")])
+    arr.refresh_from_db()
+    assert arr.status == ArrangementStatus.KEPT
+    transaction_void(transaction_id=txn.pk, reason="keyed on the wrong account", actor=cashier)
+    arr.refresh_from_db()
+    assert arr.status == ArrangementStatus.ACTIVE
+    assert [i.status for i in arr.installments.all()] == [
+        InstallmentStatus.PAID,
+        InstallmentStatus.OPEN,
+        InstallmentStatus.OPEN,
+    ]

@@ -5,13 +5,17 @@ the posting transaction, so what they change commits or rolls back with the paym
 Posted hooks are called as `hook(payment=)`. Returned hooks are called once per account line a
 returned tender paid, as `hook(payment=, returned=, amount=, funds=)`: `amount` is what the
 return took back from that payment (all of it, or the check's part of a split tender) and
-`funds` is that amount by fund id, from the stored tender allocation."""
+`funds` is that amount by fund id, from the stored tender allocation. Voided hooks are called
+once per payment a void reverses, as `hook(payment=, amount=, funds=, on=)`: a void takes all of
+the payment back, so whatever the payment had satisfied (installments, pledges, a write-off
+recovery, a deposit) must be undone as for a returned item."""
 
 from collections.abc import Callable
 from typing import Any
 
 payment_posted_hooks: list[Callable[..., Any]] = []
 payment_returned_hooks: list[Callable[..., Any]] = []
+payment_voided_hooks: list[Callable[..., Any]] = []
 
 
 def on_payment_posted(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -23,4 +27,10 @@ def on_payment_posted(fn: Callable[..., Any]) -> Callable[..., Any]:
 def on_payment_returned(fn: Callable[..., Any]) -> Callable[..., Any]:
     if fn not in payment_returned_hooks:
         payment_returned_hooks.append(fn)
+    return fn
+
+
+def on_payment_voided(fn: Callable[..., Any]) -> Callable[..., Any]:
+    if fn not in payment_voided_hooks:
+        payment_voided_hooks.append(fn)
     return fn

@@ -1,6 +1,9 @@
 """Voids: always reversing entries. A receipt is voided by the cashier who took it (same day, drawer
 open: at once) or by a supervisor; otherwise a supervisor other than the requester approves."""
 
+from collections import defaultdict
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,6 +12,7 @@ from accounts.services.ledger import EntrySpec, _post, accounts_lock
 from common.audit import audit_record
 from common.exceptions import DomainError
 from payments.models import CounterTransaction, Payment, PaymentDistribution, PaymentStatus, SessionStatus
+from payments.services.hooks import payment_voided_hooks
 
 
 def _reverse(payment: Payment, account, actor, kind: str, key: str) -> None:  # type: ignore[no-untyped-def]
@@ -73,8 +77,11 @@ def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTrans
             "An item on this receipt came back from the bank; a receipt with a returned item "
             "cannot be voided.",
         )
+    if any(p.status != PaymentStatus.POSTED and p.status != PaymentStatus.VOID_PENDING for p in payments):
+        raise DomainError("void.state", "This receipt was already voided.")
     if LedgerEntry.objects.filter(
-        reversal_of__in=PaymentDistribution.objects.filter(payment__in=payments).values("entry_id")
+        kind=EntryKind.TRANSFER,
+        reversal_of__in=PaymentDistribution.objects.filter(payment__in=payments).values("entry_id"),
     ).exists():
         # Part of the receipt was moved to another account (misapplied payment): its entries are
         # reversed already, and reversing them again would break "an entry is reversed once".
@@ -83,8 +90,6 @@ def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTrans
             "Part of this receipt was moved to another account; a moved payment cannot be voided. "
             "Correct it with an adjustment on the account that holds it now.",
         )
-    if any(p.status != PaymentStatus.POSTED and p.status != PaymentStatus.VOID_PENDING for p in payments):
-        raise DomainError("void.state", "This receipt was already voided.")
     # Four eyes: a supervisor voids other people's receipts; one they took themselves waits for
     # another supervisor like any cashier's would. Only a receipt's cashier can leave a request
     # (a supervisor voids at once), so nobody ever approves a void they asked for.
@@ -94,6 +99,11 @@ def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTrans
     if at_once:
         for p in payments:
             _reverse(p, accounts[p.account_id], actor, EntryKind.PAYMENT_REVERSAL, f"void:{p.pk}")
+            funds: dict[int, Decimal] = defaultdict(Decimal)
+            for d in p.distribution.all():
+                funds[d.fund_id] += d.amount
+            for hook in payment_voided_hooks:
+                hook(payment=p, amount=p.amount, funds=dict(funds), on=timezone.localdate())
             p.status, p.voided_by, p.voided_at = PaymentStatus.VOIDED, actor, now
             p.void_reason = p.void_reason or reason.strip()
             p.save(update_fields=["status", "voided_by", "voided_at", "void_reason"])
