@@ -34,9 +34,8 @@ def main() -> int:
     result = subprocess.run(
         ["make", "test", "ARGS=collections_app/tests/test_money_model.py -x -s -q"], cwd=ROOT, env=env
     )
-    print(
-        f"money model: {'passed' if result.returncode == 0 else 'FAILED'} in {time.monotonic() - started:.0f} s"
-    )
+    outcome = "passed" if result.returncode == 0 else "FAILED"
+    print(f"money model: {outcome} in {time.monotonic() - started:.0f} s")
     return result.returncode
 
 
