@@ -7,17 +7,19 @@ from uuid import uuid4
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import AccountFactory, charge
+from accounts.tests.factories import charge
 from collections_app.services.write_offs import write_off_request
+from collections_app.tests.test_write_offs import final, unreachable
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
 def test_the_queue_offers_no_decision_on_your_own_request(make_user, client):
-    account = AccountFactory(status="final")
+    account = final()  # eligible as the policy requires: final, service ended, debtor not found
     charge(account, "180.00", due=TODAY - timedelta(days=150))
     sam = make_user("sam", "Supervisor")
+    unreachable(account, sam)
     own = write_off_request(
         account_id=account.pk,
         criteria="debtor_not_found",
