@@ -26,7 +26,7 @@ def ensure_policy() -> PolicyVersion:
 
 
 def ensure_holidays() -> int:
-    from collections_app.policy.calendar import DEFAULT_HOLIDAYS
+    from policy_engine.calendar import DEFAULT_HOLIDAYS
 
     if Holiday.objects.exists():
         return 0

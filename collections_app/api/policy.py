@@ -13,11 +13,11 @@ from rest_framework.views import APIView
 
 from accounts.models import Account
 from collections_app.api.facts_schema import AccountFactsIn, facts_from_data
-from collections_app.policy.policy import PolicyError, policy_build
-from collections_app.policy.presets import PRESETS
 from collections_app.selectors.policy import current_policy
 from collections_app.selectors.whatif import evaluate
 from collections_app.validators import date_in_range, parse_date_param
+from policy_engine.policy import PolicyError, policy_build
+from policy_engine.presets import PRESETS
 
 
 class EvaluateIn(serializers.Serializer):

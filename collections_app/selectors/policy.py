@@ -10,7 +10,7 @@ from threading import Lock
 from django.db.models import Count, Max
 
 from collections_app.models import Holiday, PolicyVersion
-from collections_app.policy.policy import Policy, policy_build
+from policy_engine.policy import Policy, policy_build
 
 _cache: dict[tuple, Policy] = {}
 _cache_lock = Lock()

@@ -19,9 +19,9 @@ from collections_app.models import (
     PolicyVersion,
     RunStatus,
 )
-from collections_app.policy.calendar import Calendar
 from counseling.models import Arrangement, Installment, Pledge
 from counseling.tests.factories import agency
+from policy_engine.calendar import Calendar
 
 
 def business_day() -> date:

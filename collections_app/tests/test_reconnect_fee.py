@@ -15,8 +15,6 @@ from django.utils import timezone
 from accounts.models import LedgerEntry, Service
 from collections_app.models import Holiday, PolicyVersion
 from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
-from collections_app.policy import engine
-from collections_app.policy.calendar import Calendar
 from collections_app.selectors.counter_notes import preview_counter_notes, receipt_counter_notes
 from collections_app.selectors.facts import facts_for_account
 from collections_app.selectors.policy import current_policy
@@ -30,6 +28,8 @@ from counseling.models import HardshipInterview
 from counseling.tests.factories import interview
 from payments.models import CounterTransaction, DrawerSession
 from payments.tests.factories import cash, drawer, open_session, post
+from policy_engine import engine
+from policy_engine.calendar import Calendar
 
 pytestmark = pytest.mark.django_db
 COUNSELOR, CASHIER, COLLECTOR, SUPERVISOR, ADMIN = ROLE_NAMES

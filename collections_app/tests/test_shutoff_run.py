@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 
 from collections_app.models import BatchRun, CandidateStatus, RunStatus, ShutoffCandidate
-from collections_app.policy import engine
 from collections_app.selectors.facts import facts_for_accounts
 from collections_app.selectors.policy import current_policy
 from collections_app.services import shutoff as shutoff_service
@@ -20,6 +19,7 @@ from collections_app.tests.shutoff_setup import (
     wait_for_run,
     weekday_holiday,
 )
+from policy_engine import engine
 
 PROTECTED = {
     # kind: (status, deciding rule)

@@ -25,16 +25,6 @@ from collections_app.models import (
     PolicyVersion,
     WeatherDay,
 )
-from collections_app.policy.facts import (
-    AccountFacts,
-    MedicalCertificateFact,
-    NoticeFact,
-    PaymentFact,
-    PledgeFact,
-)
-from collections_app.policy.params import describe
-from collections_app.policy.policy import PolicyError, policy_build
-from collections_app.policy.presets import PRESETS
 from collections_app.selectors.facts import facts_for_account
 from collections_app.selectors.policy import current_policy
 from collections_app.selectors.whatif import evaluate
@@ -43,6 +33,16 @@ from collections_app.services import protections
 from collections_app.validators import form_errors_text, parse_date_param
 from common.exceptions import DomainError
 from common.money import to_money
+from policy_engine.facts import (
+    AccountFacts,
+    MedicalCertificateFact,
+    NoticeFact,
+    PaymentFact,
+    PledgeFact,
+)
+from policy_engine.params import describe
+from policy_engine.policy import PolicyError, policy_build
+from policy_engine.presets import PRESETS
 
 
 def _flatten_errors(errors, prefix: str = "") -> list[str]:  # type: ignore[no-untyped-def]
