@@ -4,8 +4,8 @@ before anything is asked, the request and the approval decide by it (services.wr
 from dataclasses import dataclass
 from datetime import date
 
-from collections_app.selectors.policy import current_policy
 from collections_app.selectors.recovery import collection_steps, facts_for
+from policy.selectors import current_policy
 from policy_engine.amounts import (
     WRITE_OFF_CRITERIA,
     WriteOffCheck,

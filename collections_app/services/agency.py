@@ -57,7 +57,7 @@ ORDER BY a.id
 
 
 def _policy():  # type: ignore[no-untyped-def]
-    from collections_app.selectors.policy import current_policy
+    from policy.selectors import current_policy
 
     return current_policy()
 

@@ -49,7 +49,7 @@ ASSURANCE_FORMS = {
 
 
 def _deadline(case: BankruptcyCase) -> tuple[date, str]:
-    from collections_app.selectors.policy import current_policy
+    from policy.selectors import current_policy
     from policy_engine.amounts import bankruptcy_deadline
 
     policy, _ = current_policy()

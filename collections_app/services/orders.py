@@ -19,11 +19,11 @@ from accounts.models import Service, ServiceStatus
 from accounts.services.ledger import accounts_lock
 from collections_app.models.orders import OrderKind, OrderOutcome, OrderStatus, ServiceOrder
 from collections_app.selectors.facts import facts_for_account, facts_for_accounts
-from collections_app.selectors.policy import current_policy
 from collections_app.services.reconnect_fee import _reconnect_fee_charge
 from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
+from policy.selectors import current_policy
 from policy_engine import engine
 from policy_engine.decision import Amount, Decision, Status
 from policy_engine.policy import Policy

@@ -22,9 +22,9 @@ from accounts.models import EntryKind
 from accounts.services.ledger import already_posted
 from collections_app.models.orders import ServiceOrder
 from collections_app.selectors.facts import facts_for_account
-from collections_app.selectors.policy import current_policy
 from collections_app.services.charges import _charge
 from counseling.models import Installment
+from policy.selectors import current_policy
 from policy_engine import amounts
 from policy_engine.core import fmt_money
 from policy_engine.decision import Amount

@@ -14,9 +14,9 @@ from collections_app.selectors.facts_sql import (
     SERVICE_STATE,
     SERVICE_UTILITY,
 )
-from collections_app.selectors.policy import current_policy
 from collections_app.services.shutoff import shutoff_prefilter
 from collections_app.tests.shutoff_setup import business_day, delinquent
+from policy.selectors import current_policy
 from policy_engine import engine
 from policy_engine.decision import Status
 
