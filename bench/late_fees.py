@@ -27,9 +27,9 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from collections_app.policy.policy import policy_build  # noqa: E402
 from collections_app.services import late_fee_sql  # noqa: E402
 from collections_app.services.late_fees import ACCOUNT_FILTER, APPLY, FIND, LOCK, SESSION_SETTINGS  # noqa: E402
+from policy_engine.policy import policy_build  # noqa: E402
 
 STUBS = {
     "collections_app_bankruptcycase": "CREATE TEMP TABLE collections_app_bankruptcycase (id bigint, "

@@ -43,8 +43,8 @@ from accounts.selectors.open_items import OPEN_ITEMS_SQL  # noqa: E402
 from collections_app.models import BatchRun, Notice, RunKind, RunStatus, ShutoffCandidate  # noqa: E402
 from collections_app.models.orders import ServiceOrder  # noqa: E402
 from collections_app.selectors.facts_sql import DISCONNECTABLE  # noqa: E402
-from collections_app.selectors.policy import current_policy  # noqa: E402
 from collections_app.services import shutoff as shutoff_service  # noqa: E402
+from policy.selectors import current_policy  # noqa: E402
 
 # ruff: noqa: S608 -- SQL assembled from the project's own constants
 

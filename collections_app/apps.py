@@ -1,13 +1,6 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def _reference_data(sender: Any, **kwargs: Any) -> None:
-    from collections_app.reference_data import ensure_reference_data
-
-    ensure_reference_data()
 
 
 def _reconnect_on_payment(**kwargs: Any) -> None:
@@ -42,11 +35,8 @@ class CollectionsConfig(AppConfig):
         nav_register(
             NavItem("Collections", "collections_app:home", "common.use_collections", order=30, workspace=True)
         )
-        nav_register(
-            NavItem("Policy", "collections_app:policy", "collections_app.view_policyversion", order=60)
-        )
+        nav_register(NavItem("Policy", "collections_app:policy", "policy.view_policyversion", order=60))
         nav_register(NavItem("Refunds", "collections_app:refunds", "collections_app.view_refund", order=43))
-        post_migrate.connect(_reference_data, sender=self, dispatch_uid="collections_app.reference_data")
         # Account-page providers of each area register below (one line per area).
         from collections_app import (
             page,  # noqa: F401

@@ -3,8 +3,8 @@ from django import forms
 from django.utils import timezone
 
 from collections_app.models import ContactAttempt
-from collections_app.policy.presets import PRESETS
 from collections_app.validators import date_in_range
+from policy_engine.presets import PRESETS
 
 
 def _helper() -> FormHelper:

@@ -15,7 +15,7 @@ def _actions(ctx: dict[str, Any]) -> list[page_registry.QuickAction]:
         page_registry.QuickAction(
             "Shutoff decision",
             reverse("collections_app:account_decision", args=[n]),
-            "collections_app.use_whatif",
+            "policy.use_whatif",
             30,
         ),
         page_registry.QuickAction(

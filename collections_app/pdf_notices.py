@@ -4,9 +4,9 @@ from typing import Any
 
 from collections_app.models import Notice, NoticeBatch
 from collections_app.selectors.notices import batch_notices
-from collections_app.selectors.policy import current_policy
 from common.pdf import pdf_render
 from counseling.models import Agency
+from policy.selectors import current_policy
 
 
 def _help() -> dict[str, Any]:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     # ours, lowest first: a lower app never imports a higher one
     "common",
+    "policy",
     "accounts",
     "payments",
     "counseling",

@@ -8,8 +8,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from collections_app.policy import facts as f
 from collections_app.validators import date_in_range
+from policy_engine import facts as f
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 

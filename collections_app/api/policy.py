@@ -13,11 +13,11 @@ from rest_framework.views import APIView
 
 from accounts.models import Account
 from collections_app.api.facts_schema import AccountFactsIn, facts_from_data
-from collections_app.policy.policy import PolicyError, policy_build
-from collections_app.policy.presets import PRESETS
-from collections_app.selectors.policy import current_policy
 from collections_app.selectors.whatif import evaluate
 from collections_app.validators import date_in_range, parse_date_param
+from policy.selectors import current_policy
+from policy_engine.policy import PolicyError, policy_build
+from policy_engine.presets import PRESETS
 
 
 class EvaluateIn(serializers.Serializer):
@@ -114,7 +114,7 @@ class PolicyEvaluateView(APIView):
     """Evaluate the engine on described facts: the decision (every rule with its reason and
     citation, the earliest permissible date) and the amounts the policy computes. Saves nothing."""
 
-    required_permission = "collections_app.use_whatif"
+    required_permission = "policy.use_whatif"
 
     @extend_schema(request=EvaluateIn, responses={200: EvaluationOut})
     def post(self, request: Request) -> Response:
@@ -142,7 +142,7 @@ class PolicyEvaluateView(APIView):
 class PresetListView(APIView):
     """The shipped presets (rules.md §2)."""
 
-    required_permission = "collections_app.use_whatif"
+    required_permission = "policy.use_whatif"
 
     @extend_schema(responses={200: PresetOut(many=True)})
     def get(self, request: Request) -> Response:
@@ -152,7 +152,7 @@ class PresetListView(APIView):
 class AccountDecisionView(APIView):
     """The engine's decision for a real account under the utility's current policy."""
 
-    required_permission = "collections_app.use_whatif"
+    required_permission = "policy.use_whatif"
 
     @extend_schema(
         parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="default today")],

@@ -1,7 +1,6 @@
 from collections_app.models.deposits import DepositInstallment, DepositStatus, SecurityDeposit
 from collections_app.models.notices import Notice, NoticeBatch, NoticeKind, NoticeMethod
 from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
-from collections_app.models.policy import Holiday, PolicyVersion, WeatherDay
 from collections_app.models.protections import Appeal, ContactAttempt, MedicalCertificate
 from collections_app.models.recovery import (
     AgencyReferral,
@@ -31,7 +30,6 @@ __all__ = [
     "CreditReferenceLetter",
     "DepositInstallment",
     "DepositStatus",
-    "Holiday",
     "MedicalCertificate",
     "Notice",
     "NoticeBatch",
@@ -39,7 +37,6 @@ __all__ = [
     "NoticeMethod",
     "OrderKind",
     "OrderStatus",
-    "PolicyVersion",
     "ReferralStatus",
     "Refund",
     "RefundLine",
@@ -51,7 +48,6 @@ __all__ = [
     "ShutoffCandidate",
     "SmallClaim",
     "SmallClaimStatus",
-    "WeatherDay",
     "WriteOff",
     "WriteOffKind",
     "WriteOffStatus",

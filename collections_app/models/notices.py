@@ -28,7 +28,7 @@ class NoticeBatch(models.Model):
     business_date = models.DateField()
     method = models.CharField(max_length=12, choices=NoticeMethod.choices, default=NoticeMethod.MAIL)
     policy_version = models.ForeignKey(
-        "collections_app.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "policy.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -30,7 +30,7 @@ class BatchRun(models.Model):
     business_date = models.DateField()
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
     policy_version = models.ForeignKey(
-        "collections_app.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "policy.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -16,14 +16,14 @@ from django.utils import timezone
 
 from accounts.models import Service, ServiceStatus
 from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
-from collections_app.policy import engine
-from collections_app.policy.core import fmt_money
 from collections_app.selectors.facts import facts_for_accounts
-from collections_app.selectors.policy import current_policy
 from collections_app.selectors.reconnect import facts_after_payment, reconnect_reason
 from collections_app.services.orders import OFF_STATES, RECHECKED
 from collections_app.services.reconnect_fee import fee_quote
 from payments.services.notes import CounterNote
+from policy.selectors import current_policy
+from policy_engine import engine
+from policy_engine.core import fmt_money
 
 LIVE = (OrderStatus.OPEN, OrderStatus.DISPATCHED)
 

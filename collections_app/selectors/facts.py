@@ -22,22 +22,6 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from collections_app.policy.calendar import months_between
-from collections_app.policy.facts import (
-    ZERO,
-    AccountFacts,
-    ArrangementFact,
-    BankruptcyFact,
-    BillFact,
-    ContactAttemptFact,
-    DepositFact,
-    InstallmentFact,
-    MedicalCertificateFact,
-    NoticeFact,
-    PaymentFact,
-    PledgeFact,
-    WeatherFact,
-)
 from collections_app.selectors.facts_sql import (
     ACCOUNTS_SQL,
     APPEALS_SQL,
@@ -58,6 +42,22 @@ from collections_app.selectors.facts_sql import (
     WEATHER_SQL,
 )
 from common.dates import add_months
+from policy_engine.calendar import months_between
+from policy_engine.facts import (
+    ZERO,
+    AccountFacts,
+    ArrangementFact,
+    BankruptcyFact,
+    BillFact,
+    ContactAttemptFact,
+    DepositFact,
+    InstallmentFact,
+    MedicalCertificateFact,
+    NoticeFact,
+    PaymentFact,
+    PledgeFact,
+    WeatherFact,
+)
 
 HISTORY_DAYS = 400  # a year and a bit: per-year limits, 12-month counts, renewal chains
 ARRANGEMENT_HISTORY_DAYS = 800  # per-year limits and broken-arrangement lookbacks reach back 2 years

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
 from collections_app.models import Notice, NoticeBatch, NoticeKind
-from collections_app.policy.policy import Policy
+from policy_engine.policy import Policy
 
 KINDS = [k for k, _ in NoticeKind.choices]
 

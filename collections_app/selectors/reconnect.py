@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from collections_app.policy import engine
-from collections_app.policy.decision import Status
-from collections_app.policy.facts import AccountFacts, PaymentFact
-from collections_app.policy.policy import Policy
+from policy_engine import engine
+from policy_engine.decision import Status
+from policy_engine.facts import AccountFacts, PaymentFact
+from policy_engine.policy import Policy
 
 # Protections that, once the service is off, entitle the household to have it back.
 RECONNECT_PROTECTIONS = {

@@ -20,8 +20,8 @@ from collections_app.models import (
     WriteOff,
     WriteOffStatus,
 )
-from collections_app.policy.facts import AccountFacts, CollectionSteps
 from common.money import to_money
+from policy_engine.facts import AccountFacts, CollectionSteps
 
 OPEN_CLAIM_STATUSES = (SmallClaimStatus.FILED, SmallClaimStatus.HEARING_SET, SmallClaimStatus.JUDGMENT)
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from collections_app.api.facts_schema import to_jsonable
-from collections_app.policy import amounts, engine
-from collections_app.policy.facts import AccountFacts
-from collections_app.policy.policy import Policy
+from policy_engine import amounts, engine
+from policy_engine.facts import AccountFacts
+from policy_engine.policy import Policy
 
 
 def _monthly_bills(facts: AccountFacts, as_of: date) -> list[Decimal]:

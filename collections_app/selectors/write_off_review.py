@@ -4,15 +4,15 @@ before anything is asked, the request and the approval decide by it (services.wr
 from dataclasses import dataclass
 from datetime import date
 
-from collections_app.policy.amounts import (
+from collections_app.selectors.recovery import collection_steps, facts_for
+from policy.selectors import current_policy
+from policy_engine.amounts import (
     WRITE_OFF_CRITERIA,
     WriteOffCheck,
     write_off_check,
     write_off_evidence,
 )
-from collections_app.policy.decision import RuleCheck
-from collections_app.selectors.policy import current_policy
-from collections_app.selectors.recovery import collection_steps, facts_for
+from policy_engine.decision import RuleCheck
 
 # West Terre Haute's uncollectible criteria (rules.md 1.9) and the evidence each needs live in the
 # policy engine (amounts_write_off); bankruptcy discharges normally come through the bankruptcy

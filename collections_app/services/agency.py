@@ -57,7 +57,7 @@ ORDER BY a.id
 
 
 def _policy():  # type: ignore[no-untyped-def]
-    from collections_app.selectors.policy import current_policy
+    from policy.selectors import current_policy
 
     return current_policy()
 
@@ -101,9 +101,9 @@ def _refer_chunk(  # type: ignore[no-untyped-def]
     *, ids: list[int], run: BatchRun, agencies: list[CollectionAgency], offset: int, actor
 ) -> tuple[int, int]:
     """Refer the accounts the engine finds due, in one transaction. Returns (referred, not due)."""
-    from collections_app.policy.amounts import agency_fee, referral_due
-    from collections_app.policy.decision import Outcome
     from collections_app.selectors.facts import facts_for_accounts
+    from policy_engine.amounts import agency_fee, referral_due
+    from policy_engine.decision import Outcome
 
     policy, _ = _policy()
     day = run.business_date
@@ -197,7 +197,7 @@ def referral_batch_run(*, business_date: date, actor=None, agency_id: int | None
 
 
 def _accrue_one(*, referral: AgencyReferral, account: Account, as_of: date, policy, actor) -> Decimal:  # type: ignore[no-untyped-def]
-    from collections_app.policy.amounts import referral_interest
+    from policy_engine.amounts import referral_interest
 
     total = Decimal(0)
     start = referral.interest_through or referral.referred_on

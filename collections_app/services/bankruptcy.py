@@ -29,13 +29,13 @@ from collections_app.models import (
     SecurityDeposit,
     WriteOffKind,
 )
-from collections_app.policy.facts import BankruptcyFact
 from collections_app.selectors.recovery import balance_before
 from collections_app.services.bankruptcy_stay import stay_apply
 from collections_app.services.write_offs import _write_off_now
 from common.audit import audit_record
 from common.exceptions import DomainError
 from common.money import to_money
+from policy_engine.facts import BankruptcyFact
 
 CHAPTERS = (7, 11, 12, 13)
 ASSURANCE_FORMS = {
@@ -49,8 +49,8 @@ ASSURANCE_FORMS = {
 
 
 def _deadline(case: BankruptcyCase) -> tuple[date, str]:
-    from collections_app.policy.amounts import bankruptcy_deadline
-    from collections_app.selectors.policy import current_policy
+    from policy.selectors import current_policy
+    from policy_engine.amounts import bankruptcy_deadline
 
     policy, _ = current_policy()
     check = bankruptcy_deadline(

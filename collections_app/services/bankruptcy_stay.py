@@ -16,12 +16,12 @@ from datetime import date
 
 from collections_app.models import BankruptcyCase, Notice
 from collections_app.models.orders import OrderStatus, ServiceOrder
-from collections_app.policy import engine
-from collections_app.policy.decision import Status
 from collections_app.selectors.facts import facts_for_account
-from collections_app.selectors.policy import current_policy
 from collections_app.services.orders import RECHECKED, _cancel, _stop_reason
 from common.audit import audit_record_many
+from policy.selectors import current_policy
+from policy_engine import engine
+from policy_engine.decision import Status
 
 
 def _pull_unsent_notices(*, case: BankruptcyCase, actor) -> list[Notice]:  # type: ignore[no-untyped-def]

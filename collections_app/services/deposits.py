@@ -31,17 +31,17 @@ from accounts.services.ledger import (
 )
 from collections_app.models import DepositInstallment, DepositStatus, SecurityDeposit
 from collections_app.models.deposits import RefundMethod
-from collections_app.policy import amounts
-from collections_app.policy.decision import Amount
-from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_account
-from collections_app.selectors.policy import current_policy
 from collections_app.services.charges import DEPOSIT_FUND
 from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record
 from common.dates import add_months
 from common.exceptions import DomainError
 from common.money import to_money
+from policy.selectors import current_policy
+from policy_engine import amounts
+from policy_engine.decision import Amount
+from policy_engine.policy import Policy
 
 OPEN = (DepositStatus.BILLING, DepositStatus.HELD)
 MAX_INSTALLMENTS = 12

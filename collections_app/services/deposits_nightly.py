@@ -24,15 +24,15 @@ from collections_app.models import (
     RunStatus,
     SecurityDeposit,
 )
-from collections_app.policy import amounts
-from collections_app.policy.facts import DepositFact
 from collections_app.selectors.facts import facts_for_accounts
-from collections_app.selectors.policy import current_policy
 from collections_app.services.charges import DEPOSIT_FUND, _charge, fund_id
 from collections_app.services.deposits import OPEN, _accrue, _close, _credit_interest, deposit_next_credit_on
 from common.audit import audit_record
 from common.dates import add_months
 from common.money import to_money
+from policy.selectors import current_policy
+from policy_engine import amounts
+from policy_engine.facts import DepositFact
 
 
 def _final_deposits(day: date) -> list[SecurityDeposit]:

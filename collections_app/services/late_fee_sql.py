@@ -21,15 +21,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from collections_app.policy.core import effective_due
-from collections_app.policy.facts import AccountFacts, BillFact, WeatherFact
-from collections_app.policy.policy import Layer, Policy
 from collections_app.selectors.facts_sql import (
     SERVICE_PARAMS,
     SERVICE_PICK_SQL,
     SERVICE_STATE,
     SERVICE_UTILITY,
 )
+from policy_engine.core import effective_due
+from policy_engine.facts import AccountFacts, BillFact, WeatherFact
+from policy_engine.policy import Layer, Policy
 
 LOOKBACK_DAYS = 30  # a nightly run missed for up to a month is caught up; older bills never get a fee
 
@@ -72,9 +72,9 @@ class Plan:
 
 def _moratorium_days(policy: Policy, start: date, end: date, weather: list[WeatherFact]) -> list[date]:
     """Days in [start, end] on which a governing rule set suspends late fees (weather/season)."""
-    from collections_app.policy.context import Ctx
-    from collections_app.policy.core import delinquency_for
-    from collections_app.policy.rules_calendar import weather_block
+    from policy_engine.context import Ctx
+    from policy_engine.core import delinquency_for
+    from policy_engine.rules_calendar import weather_block
 
     facts = AccountFacts(weather=tuple(weather))
     days = []

@@ -27,12 +27,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Bill, EntryKind, LedgerEntry
-from collections_app.models import BatchRun, RunKind, RunStatus, WeatherDay
-from collections_app.policy.facts import WeatherFact
-from collections_app.selectors.policy import current_policy
+from collections_app.models import BatchRun, RunKind, RunStatus
 from collections_app.services import late_fee_sql
 from collections_app.services.charges import FEE_FUND, fund_id
 from common.audit import audit_record, audit_record_many
+from policy.models import WeatherDay
+from policy.selectors import current_policy
+from policy_engine.facts import WeatherFact
 
 # The accounts owing a fee tonight go to a temporary table the next two statements join (a
 # 200,000-element array parameter would be parsed and planned as a literal).

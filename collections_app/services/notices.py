@@ -24,20 +24,20 @@ from collections_app.models import (
     NoticeBatch,
     NoticeKind,
     NoticeMethod,
-    PolicyVersion,
 )
-from collections_app.policy import amounts, engine
-from collections_app.policy.core import NoticePlan
-from collections_app.policy.facts import AccountFacts, NoticeFact
-from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_account, facts_for_accounts
 from collections_app.selectors.notices import notice_candidates
-from collections_app.selectors.policy import current_policy
 from collections_app.services.charges import _charge
 from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
 from common.money import to_money
+from policy.models import PolicyVersion
+from policy.selectors import current_policy
+from policy_engine import amounts, engine
+from policy_engine.core import NoticePlan
+from policy_engine.facts import AccountFacts, NoticeFact
+from policy_engine.policy import Policy
 
 CHUNK = 1000
 BATCH_KINDS = ("reminder", "shutoff", "final", "occupant", "posted")

@@ -18,15 +18,15 @@ from django.utils import timezone
 from accounts.models import Service, ServiceStatus
 from accounts.services.ledger import accounts_lock
 from collections_app.models.orders import OrderKind, OrderOutcome, OrderStatus, ServiceOrder
-from collections_app.policy import engine
-from collections_app.policy.decision import Amount, Decision, Status
-from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_account, facts_for_accounts
-from collections_app.selectors.policy import current_policy
 from collections_app.services.reconnect_fee import _reconnect_fee_charge
 from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
+from policy.selectors import current_policy
+from policy_engine import engine
+from policy_engine.decision import Amount, Decision, Status
+from policy_engine.policy import Policy
 
 RECHECKED = {OrderKind.DISCONNECT, OrderKind.LOW_FLOW}
 CLOSED = {OrderStatus.COMPLETED, OrderStatus.CANCELLED}

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
-from collections_app.models import Appeal, ContactAttempt, MedicalCertificate, WeatherDay
+from collections_app.models import Appeal, ContactAttempt, MedicalCertificate
 from common.audit import audit_record
 from common.exceptions import DomainError
+from policy.models import WeatherDay
 
 
 def _account(account_id: int) -> Account:

@@ -16,12 +16,12 @@ from accounts.models import Account, Service
 from accounts.services.ledger import accounts_lock
 from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
 from collections_app.selectors.facts import facts_for_account
-from collections_app.selectors.policy import current_policy
 from collections_app.selectors.reconnect import RECONNECT_PROTECTIONS, reconnect_reason
 from collections_app.services.orders import OFF_STATES, RECHECKED, _lock
 from collections_app.services.reconnect_fee import fee_quote
 from common.audit import audit_record
 from common.exceptions import DomainError
+from policy.selectors import current_policy
 
 __all__ = [
     "RECONNECT_PROTECTIONS",

@@ -21,16 +21,16 @@ from django.utils import timezone
 from accounts.models import EntryKind
 from accounts.services.ledger import already_posted
 from collections_app.models.orders import ServiceOrder
-from collections_app.policy import amounts
-from collections_app.policy.core import fmt_money
-from collections_app.policy.decision import Amount
-from collections_app.policy.facts import AccountFacts
-from collections_app.policy.params import PolicyError
-from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_account
-from collections_app.selectors.policy import current_policy
 from collections_app.services.charges import _charge
 from counseling.models import Installment
+from policy.selectors import current_policy
+from policy_engine import amounts
+from policy_engine.core import fmt_money
+from policy_engine.decision import Amount
+from policy_engine.facts import AccountFacts
+from policy_engine.params import PolicyError
+from policy_engine.policy import Policy
 
 
 def is_after_hours(policy: Policy, when: datetime) -> bool:

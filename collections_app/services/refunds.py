@@ -47,7 +47,7 @@ APPROVE_PERM = "collections_app.approve_refund"
 def refund_limits() -> dict[str, Decimal | int]:
     """The policy's refund parameters; the minimum is never below the small-balance limit (the
     write-off job keeps such credits, Union City 40.03(E): no refund attempt)."""
-    from collections_app.selectors.policy import current_policy
+    from policy.selectors import current_policy
 
     policy, _ = current_policy()
     minimum = max(

@@ -133,7 +133,7 @@ def refunds_unclaimed_return(*, business_date: date, actor=None) -> tuple[int, s
 def refunds_propose_run(  # type: ignore[no-untyped-def]
     *, business_date: date, actor=None, unclaimed: tuple[int, str] = (0, "0.00")
 ) -> BatchRun:
-    from collections_app.selectors.policy import current_version
+    from policy.selectors import current_version
 
     run, _ = BatchRun.objects.get_or_create(
         kind=RunKind.REFUNDS,

@@ -25,14 +25,14 @@ from django.utils import timezone
 
 from collections_app.models import BatchRun, CandidateStatus, RunKind, RunStatus, ShutoffCandidate
 from collections_app.models.orders import ServiceOrder
-from collections_app.policy import engine
-from collections_app.policy.decision import Decision, RuleCheck, Status
-from collections_app.policy.policy import Policy
 from collections_app.selectors.facts import facts_for_accounts
 from collections_app.selectors.facts_sql import DISCONNECTABLE
-from collections_app.selectors.policy import current_version, policy_for_version
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
+from policy.selectors import current_version, policy_for_version
+from policy_engine import engine
+from policy_engine.decision import Decision, RuleCheck, Status
+from policy_engine.policy import Policy
 
 log = logging.getLogger(__name__)
 

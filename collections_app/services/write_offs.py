@@ -116,7 +116,7 @@ FROM collections_app_writeoff w WHERE w.batch_id = %(run)s
 
 
 def _small_balance_limit() -> Decimal:
-    from collections_app.selectors.policy import current_policy
+    from policy.selectors import current_policy
 
     policy, _ = current_policy()
     return to_money(policy.param("collections.small_balance_write_off"))
@@ -126,7 +126,7 @@ def _small_balance_limit() -> Decimal:
 def small_balance_run(*, business_date: date, actor=None) -> BatchRun:  # type: ignore[no-untyped-def]
     """Write off every final/closed account whose balance (debit or credit) is within the policy's
     small-balance limit. Once per business date: a second run returns the first run's record."""
-    from collections_app.selectors.policy import current_version
+    from policy.selectors import current_version
 
     version = current_version()
     run, _ = BatchRun.objects.get_or_create(

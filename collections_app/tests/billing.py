@@ -8,7 +8,7 @@ from itertools import count
 from accounts.models import Account, Bill, EntryKind
 from accounts.services.ledger import EntrySpec
 from accounts.tests.factories import fund, post
-from collections_app.models import PolicyVersion
+from policy.models import PolicyVersion
 
 _numbers = count(1)
 

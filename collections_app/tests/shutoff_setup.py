@@ -9,19 +9,11 @@ from django.utils import timezone
 
 from accounts.models import Account
 from accounts.tests.factories import AccountFactory, CustomerFactory, charge
-from collections_app.models import (
-    Appeal,
-    BankruptcyCase,
-    BatchRun,
-    Holiday,
-    MedicalCertificate,
-    Notice,
-    PolicyVersion,
-    RunStatus,
-)
-from collections_app.policy.calendar import Calendar
+from collections_app.models import Appeal, BankruptcyCase, BatchRun, MedicalCertificate, Notice, RunStatus
 from counseling.models import Arrangement, Installment, Pledge
 from counseling.tests.factories import agency
+from policy.models import Holiday, PolicyVersion
+from policy_engine.calendar import Calendar
 
 
 def business_day() -> date:

@@ -18,7 +18,6 @@ from collections_app.models import (
     BatchRun,
     CollectionAgency,
     DepositStatus,
-    Holiday,
     Notice,
     NoticeBatch,
     Refund,
@@ -33,6 +32,7 @@ from collections_app.models.deposits import RefundMethod
 from collections_app.models.orders import OrderKind, ServiceOrder
 from collections_app.services.credit_letters import credit_letter_issue
 from conftest import ROLE_NAMES, assert_access
+from policy.models import Holiday
 
 pytestmark = pytest.mark.django_db
 COUNSELOR, CASHIER, COLLECTOR, SUPERVISOR, ADMIN = ROLE_NAMES

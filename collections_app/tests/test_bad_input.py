@@ -17,14 +17,11 @@ from collections_app.models import (
     CollectionAgency,
     ContactAttempt,
     CreditReferenceLetter,
-    Holiday,
     MedicalCertificate,
     Notice,
     NoticeBatch,
-    PolicyVersion,
     SecurityDeposit,
     SmallClaim,
-    WeatherDay,
     WriteOff,
 )
 from collections_app.models.orders import ServiceOrder
@@ -35,6 +32,7 @@ from common.exceptions import ImportRejected
 from common.models import AuditEvent
 from conftest import ROLE_NAMES
 from payments.models import Payment
+from policy.models import Holiday, PolicyVersion, WeatherDay
 
 pytestmark = pytest.mark.django_db
 COUNSELOR, CASHIER, COLLECTOR, SUPERVISOR, ADMIN = ROLE_NAMES

@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import AccountFactory, CustomerFactory
 from collections_app.models import Notice
-from collections_app.policy.calendar import Calendar
 from collections_app.tests.billing import bill, use_policy
 from conftest import browser_sign_in, pdf_text
+from policy_engine.calendar import Calendar
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import AccountFactory, CustomerFactory, charge
-from collections_app.models import Notice, PolicyVersion
+from collections_app.models import Notice
 from conftest import browser_sign_in
+from policy.models import PolicyVersion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,7 +20,6 @@ from collections_app.models import (
     Notice,
     SecurityDeposit,
     ServiceOrder,
-    WeatherDay,
 )
 from collections_app.selectors.facts import facts_for_account, facts_for_accounts
 from counseling.models import Arrangement, Installment, ProgramEnrollment
@@ -28,6 +27,7 @@ from counseling.services.agencies import pledge_record
 from counseling.tests.factories import agency, interview
 from payments.services.returns import tender_return
 from payments.tests.factories import check, open_session, post
+from policy.models import WeatherDay
 
 pytestmark = pytest.mark.django_db
 AS_OF = timezone.localdate()

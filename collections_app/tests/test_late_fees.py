@@ -13,12 +13,12 @@ from accounts.models import LedgerEntry, Service
 from accounts.services.ledger import ledger_sum
 from accounts.tests.factories import AccountFactory, pay
 from collections_app.models import BankruptcyCase, BatchRun, RunKind
-from collections_app.policy.amounts import late_fee_for
-from collections_app.policy.policy import policy_build
 from collections_app.services.late_fee_sql import fee_expression
 from collections_app.services.late_fees import late_fees_run
 from collections_app.tests.billing import bill, use_policy
 from common.models import AuditEvent
+from policy_engine.amounts import late_fee_for
+from policy_engine.policy import policy_build
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 18)  # a Wednesday

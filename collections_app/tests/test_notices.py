@@ -13,13 +13,13 @@ from accounts.services.ledger import ledger_sum
 from accounts.tests.factories import AccountFactory, CustomerFactory, PremiseFactory, pay
 from collections_app.models import Notice, NoticeBatch
 from collections_app.pdf_notices import notice_batch_pdf, notice_pdf
-from collections_app.policy import engine
 from collections_app.selectors.facts import facts_for_account, facts_for_accounts
-from collections_app.selectors.policy import current_policy
 from collections_app.services.notices import notice_batch_build, notice_batch_mark_sent, notice_record
 from collections_app.tests.billing import bill, use_policy
 from common.exceptions import DomainError
 from conftest import pdf_text
+from policy.selectors import current_policy
+from policy_engine import engine
 
 pytestmark = pytest.mark.django_db
 

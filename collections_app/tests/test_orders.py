@@ -10,11 +10,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import LedgerEntry, Service
-from collections_app.models import PolicyVersion
 from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
-from collections_app.policy import amounts
 from collections_app.selectors.facts import facts_for_account
-from collections_app.selectors.policy import current_policy
 from collections_app.services.orders import (
     field_visit_create,
     order_cancel,
@@ -31,6 +28,9 @@ from counseling.services.agencies import pledge_record
 from counseling.tests.factories import agency
 from payments.models import DrawerSession
 from payments.tests.factories import cash, open_session, post
+from policy.models import PolicyVersion
+from policy.selectors import current_policy
+from policy_engine import amounts
 
 pytestmark = pytest.mark.django_db
 COUNSELOR, CASHIER, COLLECTOR, SUPERVISOR, ADMIN = ROLE_NAMES

@@ -5,16 +5,10 @@ from datetime import date
 import pytest
 
 from accounts.tests.factories import AccountFactory, charge
-from collections_app.models import (
-    Appeal,
-    ContactAttempt,
-    Holiday,
-    MedicalCertificate,
-    PolicyVersion,
-    WeatherDay,
-)
+from collections_app.models import Appeal, ContactAttempt, MedicalCertificate
 from common.models import AuditEvent
 from conftest import assert_access
+from policy.models import Holiday, PolicyVersion, WeatherDay
 
 pytestmark = pytest.mark.django_db
 

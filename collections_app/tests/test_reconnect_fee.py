@@ -13,13 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import LedgerEntry, Service
-from collections_app.models import Holiday, PolicyVersion
 from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
-from collections_app.policy import engine
-from collections_app.policy.calendar import Calendar
 from collections_app.selectors.counter_notes import preview_counter_notes, receipt_counter_notes
 from collections_app.selectors.facts import facts_for_account
-from collections_app.selectors.policy import current_policy
 from collections_app.services.orders import order_cancel, order_complete, order_dispatch
 from collections_app.services.reconnect import reconnect_after_hours_request, reconnect_sweep
 from collections_app.tests.shutoff_setup import any_day_policy, delinquent, protect
@@ -30,6 +26,10 @@ from counseling.models import HardshipInterview
 from counseling.tests.factories import interview
 from payments.models import CounterTransaction, DrawerSession
 from payments.tests.factories import cash, drawer, open_session, post
+from policy.models import Holiday, PolicyVersion
+from policy.selectors import current_policy
+from policy_engine import engine
+from policy_engine.calendar import Calendar
 
 pytestmark = pytest.mark.django_db
 COUNSELOR, CASHIER, COLLECTOR, SUPERVISOR, ADMIN = ROLE_NAMES

@@ -15,7 +15,6 @@ from accounts.models import EntryKind, LedgerEntry
 from accounts.services.ledger import EntrySpec
 from accounts.tests.factories import AccountFactory, charge, fund, pay, post
 from collections_app.models.refunds import Refund, RefundLine, RefundMethod
-from collections_app.services.policy import policy_version_create
 from collections_app.services.refund_checks import refund_check_cashed
 from collections_app.services.refunds import (
     refund_cancel,
@@ -28,6 +27,7 @@ from common.models import AuditEvent
 from payments.services.posting import TenderSpec
 from payments.tests.factories import check
 from payments.tests.factories import post as pay_at_counter
+from policy.services import policy_version_create
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -12,13 +12,13 @@ from accounts.services.ledger import EntrySpec
 from accounts.tests.factories import AccountFactory, fund, post
 from collections_app.models import BatchRun, RunKind
 from collections_app.models.refunds import Refund, RefundMethod, RefundSource, RefundStatus
-from collections_app.services.policy import policy_version_create
 from collections_app.services.refund_checks import refund_check_cashed
 from collections_app.services.refunds import refund_decide, refund_issue
 from collections_app.services.refunds_nightly import refunds_nightly_run
 from collections_app.tests.refund_setup import ask, assert_invariant, in_credit
 from common.exceptions import DomainError
 from common.models import AuditEvent
+from policy.services import policy_version_create
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -7,8 +7,6 @@ from django.db import connection
 
 from accounts.models import Service
 from accounts.tests.factories import ServiceFactory
-from collections_app.policy import engine
-from collections_app.policy.decision import Status
 from collections_app.selectors.facts import facts_for_accounts
 from collections_app.selectors.facts_sql import (
     SERVICE_PARAMS,
@@ -16,9 +14,11 @@ from collections_app.selectors.facts_sql import (
     SERVICE_STATE,
     SERVICE_UTILITY,
 )
-from collections_app.selectors.policy import current_policy
 from collections_app.services.shutoff import shutoff_prefilter
 from collections_app.tests.shutoff_setup import business_day, delinquent
+from policy.selectors import current_policy
+from policy_engine import engine
+from policy_engine.decision import Status
 
 pytestmark = pytest.mark.django_db
 

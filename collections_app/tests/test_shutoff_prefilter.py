@@ -10,13 +10,14 @@ import pytest
 
 from accounts.models import Service
 from accounts.tests.factories import AccountFactory, charge, pay
-from collections_app.models import Holiday, Notice
-from collections_app.policy import engine
-from collections_app.policy.decision import Status
-from collections_app.policy.policy import policy_build
+from collections_app.models import Notice
 from collections_app.selectors.facts import facts_for_accounts
 from collections_app.services.shutoff import shutoff_prefilter
 from collections_app.tests.shutoff_setup import business_day
+from policy.models import Holiday
+from policy_engine import engine
+from policy_engine.decision import Status
+from policy_engine.policy import policy_build
 
 pytestmark = pytest.mark.django_db
 

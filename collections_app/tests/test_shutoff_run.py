@@ -7,9 +7,7 @@ from datetime import timedelta
 import pytest
 
 from collections_app.models import BatchRun, CandidateStatus, RunStatus, ShutoffCandidate
-from collections_app.policy import engine
 from collections_app.selectors.facts import facts_for_accounts
-from collections_app.selectors.policy import current_policy
 from collections_app.services import shutoff as shutoff_service
 from collections_app.services.shutoff import shutoff_chunk, shutoff_prefilter, shutoff_run
 from collections_app.tasks.shutoff import shutoff_nightly
@@ -20,6 +18,8 @@ from collections_app.tests.shutoff_setup import (
     wait_for_run,
     weekday_holiday,
 )
+from policy.selectors import current_policy
+from policy_engine import engine
 
 PROTECTED = {
     # kind: (status, deciding rule)
@@ -179,7 +179,7 @@ def test_a_weekend_or_holiday_business_date_defers_the_whole_list(make_user):
 
 @pytest.mark.django_db
 def test_a_run_is_pinned_to_its_policy_version(make_user):
-    from collections_app.models import PolicyVersion
+    from policy.models import PolicyVersion
 
     day = business_day()
     account = delinquent(as_of=day)

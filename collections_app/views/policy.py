@@ -17,32 +17,26 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account
 from collections_app import forms_policy as forms
 from collections_app.api.facts_schema import AccountFactsIn, facts_from_data, to_jsonable
-from collections_app.models import (
-    Appeal,
-    ContactAttempt,
-    Holiday,
-    MedicalCertificate,
-    PolicyVersion,
-    WeatherDay,
-)
-from collections_app.policy.facts import (
+from collections_app.models import Appeal, ContactAttempt, MedicalCertificate
+from collections_app.selectors.facts import facts_for_account
+from collections_app.selectors.whatif import evaluate
+from collections_app.services import protections
+from collections_app.validators import form_errors_text, parse_date_param
+from common.exceptions import DomainError
+from common.money import to_money
+from policy import services as policy_services
+from policy.models import Holiday, PolicyVersion, WeatherDay
+from policy.selectors import current_policy
+from policy_engine.facts import (
     AccountFacts,
     MedicalCertificateFact,
     NoticeFact,
     PaymentFact,
     PledgeFact,
 )
-from collections_app.policy.params import describe
-from collections_app.policy.policy import PolicyError, policy_build
-from collections_app.policy.presets import PRESETS
-from collections_app.selectors.facts import facts_for_account
-from collections_app.selectors.policy import current_policy
-from collections_app.selectors.whatif import evaluate
-from collections_app.services import policy as policy_services
-from collections_app.services import protections
-from collections_app.validators import form_errors_text, parse_date_param
-from common.exceptions import DomainError
-from common.money import to_money
+from policy_engine.params import describe
+from policy_engine.policy import PolicyError, policy_build
+from policy_engine.presets import PRESETS
 
 
 def _flatten_errors(errors, prefix: str = "") -> list[str]:  # type: ignore[no-untyped-def]
@@ -108,7 +102,7 @@ def _apply_payment(facts: AccountFacts, amount) -> tuple:  # type: ignore[no-unt
     return tuple(bills)
 
 
-@permission_required("collections_app.use_whatif", raise_exception=True)
+@permission_required("policy.use_whatif", raise_exception=True)
 def whatif(request: HttpRequest) -> HttpResponse:
     form = forms.WhatIfForm(request.POST or None, initial={"account_number": request.GET.get("account", "")})
     ctx: dict = {"form": form}
@@ -152,7 +146,7 @@ def whatif(request: HttpRequest) -> HttpResponse:
     return render(request, "collections_app/whatif.html", ctx)
 
 
-@permission_required("collections_app.use_whatif", raise_exception=True)
+@permission_required("policy.use_whatif", raise_exception=True)
 def account_decision(request: HttpRequest, number: str) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("customer", "premise"), number=number)
     raw = request.GET.get("as_of")
@@ -180,7 +174,7 @@ def account_decision(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@permission_required("collections_app.view_policyversion", raise_exception=True)
+@permission_required("policy.view_policyversion", raise_exception=True)
 def policy_home(request: HttpRequest) -> HttpResponse:
     policy, version = current_policy()
     rows = []
@@ -203,7 +197,7 @@ def policy_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("collections_app.add_policyversion", raise_exception=True)
+@permission_required("policy.add_policyversion", raise_exception=True)
 def policy_version_new(request: HttpRequest) -> HttpResponse:
     current = current_policy()[1]
     form = forms.PolicyVersionForm(
@@ -229,7 +223,7 @@ def policy_version_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@permission_required("collections_app.add_holiday", raise_exception=True)
+@permission_required("policy.add_holiday", raise_exception=True)
 def holiday_add(request: HttpRequest) -> HttpResponse:
     form = forms.HolidayForm(request.POST)
     if form.is_valid():
@@ -247,7 +241,7 @@ def holiday_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@permission_required("collections_app.delete_holiday", raise_exception=True)
+@permission_required("policy.delete_holiday", raise_exception=True)
 def holiday_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         policy_services.holiday_remove(holiday_id=pk, actor=request.user)
@@ -258,7 +252,7 @@ def holiday_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("collections_app:policy")
 
 
-@permission_required("collections_app.add_weatherday", raise_exception=True)
+@permission_required("policy.add_weatherday", raise_exception=True)
 def weather_add(request: HttpRequest) -> HttpResponse:
     form = forms.WeatherForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

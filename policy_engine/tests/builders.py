@@ -4,8 +4,8 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from collections_app.policy.facts import AccountFacts, BillFact, NoticeFact
-from collections_app.policy.policy import Policy, policy_build
+from policy_engine.facts import AccountFacts, BillFact, NoticeFact
+from policy_engine.policy import Policy, policy_build
 
 
 def money(value: str | int) -> Decimal:

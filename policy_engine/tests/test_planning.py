@@ -3,9 +3,9 @@
 from dataclasses import replace
 from datetime import date
 
-from collections_app.policy.decision import Status
-from collections_app.policy.engine import decide, notice_plan, notice_plans
-from collections_app.policy.facts import NoticeFact
+from policy_engine.decision import Status
+from policy_engine.engine import decide, notice_plan, notice_plans
+from policy_engine.facts import NoticeFact
 
 from .builders import one_bill, pol, with_notices
 

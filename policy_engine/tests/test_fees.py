@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from collections_app.policy import amounts
-from collections_app.policy.engine import decide
-from collections_app.policy.facts import AccountFacts, ArrangementFact, BankruptcyFact, BillFact
+from policy_engine import amounts
+from policy_engine.engine import decide
+from policy_engine.facts import AccountFacts, ArrangementFact, BankruptcyFact, BillFact
 
 from .builders import money, one_bill, pol
 

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from collections_app.policy import amounts
-from collections_app.policy.decision import Outcome
-from collections_app.policy.facts import (
+from policy_engine import amounts
+from policy_engine.decision import Outcome
+from policy_engine.facts import (
     AccountFacts,
     ArrangementFact,
     BankruptcyFact,

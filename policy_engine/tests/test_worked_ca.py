@@ -10,10 +10,10 @@ acted on through D + 60."""
 from dataclasses import replace
 from datetime import date
 
-from collections_app.policy import amounts
-from collections_app.policy.decision import Outcome, Status
-from collections_app.policy.engine import decide, delinquency, notice_plans
-from collections_app.policy.facts import (
+from policy_engine import amounts
+from policy_engine.decision import Outcome, Status
+from policy_engine.engine import decide, delinquency, notice_plans
+from policy_engine.facts import (
     AccountFacts,
     ArrangementFact,
     BillFact,

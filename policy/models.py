@@ -1,3 +1,9 @@
+"""Versioned policy storage: the policy versions, the holiday calendar and the weather record.
+
+The pure engine (`policy_engine`) turns these rows into a `Policy`; every app from accounts up
+reads them through `policy.selectors`. The tables keep their collections_app names: the models
+moved here from collections_app without moving any data (migration policy 0001)."""
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -19,6 +25,7 @@ class PolicyVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "collections_app_policyversion"  # moved from collections_app; table kept
         ordering = ["-version"]
         permissions = [("use_whatif", "Can evaluate what-if decisions")]
 
@@ -33,6 +40,7 @@ class Holiday(models.Model):
     name = models.CharField(max_length=80)
 
     class Meta:
+        db_table = "collections_app_holiday"
         ordering = ["date"]
 
     def __str__(self) -> str:
@@ -53,6 +61,7 @@ class WeatherDay(models.Model):
     )
 
     class Meta:
+        db_table = "collections_app_weatherday"
         ordering = ["-date"]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collections_app.policy.calendar import (
+from policy_engine.calendar import (
     DEFAULT_HOLIDAYS,
     Calendar,
     add_months,

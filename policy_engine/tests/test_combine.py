@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collections_app.policy.calendar import WEEKDAY_CODES
-from collections_app.policy.decision import Outcome, Status
-from collections_app.policy.engine import decide
-from collections_app.policy.facts import (
+from policy_engine.calendar import WEEKDAY_CODES
+from policy_engine.decision import Outcome, Status
+from policy_engine.engine import decide
+from policy_engine.facts import (
     AccountFacts,
     BillFact,
     ContactAttemptFact,
@@ -18,7 +18,7 @@ from collections_app.policy.facts import (
     NoticeFact,
     PledgeFact,
 )
-from collections_app.policy.presets import PRESETS
+from policy_engine.presets import PRESETS
 
 from .builders import check, money, one_bill, pol, with_notices
 

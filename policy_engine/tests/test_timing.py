@@ -5,9 +5,9 @@ is worked out by hand from rules.md in the comment beside it."""
 from dataclasses import replace
 from datetime import date
 
-from collections_app.policy.decision import Outcome, Status
-from collections_app.policy.engine import decide, delinquency
-from collections_app.policy.facts import (
+from policy_engine.decision import Outcome, Status
+from policy_engine.engine import decide, delinquency
+from policy_engine.facts import (
     ArrangementFact,
     BillFact,
     ContactAttemptFact,

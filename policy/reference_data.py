@@ -1,11 +1,11 @@
-"""Reference data collections needs to work: policy version 1 (the DEFAULT preset) and the
+"""Reference data every app that reads the policy needs: policy version 1 (the DEFAULT preset) and the
 holiday calendar (US federal observed holidays, rules.md §0). Ensured after every migrate, so a
 fresh database, a flushed test database and an upgraded one all have them; never overwrites
 what an administrator changed."""
 
 from django.db import transaction
 
-from collections_app.models import Holiday, PolicyVersion
+from policy.models import Holiday, PolicyVersion
 
 
 def ensure_policy() -> PolicyVersion:
@@ -26,7 +26,7 @@ def ensure_policy() -> PolicyVersion:
 
 
 def ensure_holidays() -> int:
-    from collections_app.policy.calendar import DEFAULT_HOLIDAYS
+    from policy_engine.calendar import DEFAULT_HOLIDAYS
 
     if Holiday.objects.exists():
         return 0

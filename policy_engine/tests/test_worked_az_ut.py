@@ -6,11 +6,11 @@ Fri 2026-11-27, rules.md §0)."""
 from dataclasses import replace
 from datetime import date
 
-from collections_app.policy import amounts
-from collections_app.policy.calendar import DEFAULT_HOLIDAYS
-from collections_app.policy.decision import Outcome, Status
-from collections_app.policy.engine import decide
-from collections_app.policy.facts import (
+from policy_engine import amounts
+from policy_engine.calendar import DEFAULT_HOLIDAYS
+from policy_engine.decision import Outcome, Status
+from policy_engine.engine import decide
+from policy_engine.facts import (
     AccountFacts,
     ArrangementFact,
     BillFact,
@@ -18,7 +18,7 @@ from collections_app.policy.facts import (
     InstallmentFact,
     WeatherFact,
 )
-from collections_app.policy.policy import policy_build
+from policy_engine.policy import policy_build
 
 from .builders import check, money, one_bill, pol, with_notices
 

@@ -5,10 +5,10 @@ medical certificate received on D holds through D + 30."""
 from dataclasses import replace
 from datetime import date, timedelta
 
-from collections_app.policy import amounts
-from collections_app.policy.decision import Outcome, Status
-from collections_app.policy.engine import decide
-from collections_app.policy.facts import (
+from policy_engine import amounts
+from policy_engine.decision import Outcome, Status
+from policy_engine.engine import decide
+from policy_engine.facts import (
     AccountFacts,
     BillFact,
     ContactAttemptFact,

@@ -7,10 +7,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max
 
-from collections_app.models import Holiday, PolicyVersion
-from collections_app.policy.policy import PolicyError, policy_build
 from common.audit import audit_record
 from common.exceptions import DomainError
+from policy.models import Holiday, PolicyVersion
+from policy_engine.policy import PolicyError, policy_build
 
 _VERSION_LOCK = 7_240_001  # advisory lock id: two administrators saving at once get v+1 and v+2
 

@@ -4,11 +4,11 @@ layered on a state preset, and two presets combined (§0: the most customer-prot
 from dataclasses import replace
 from datetime import date
 
-from collections_app.policy import amounts
-from collections_app.policy.calendar import DEFAULT_HOLIDAYS
-from collections_app.policy.decision import Outcome, Status
-from collections_app.policy.engine import decide, delinquency
-from collections_app.policy.facts import (
+from policy_engine import amounts
+from policy_engine.calendar import DEFAULT_HOLIDAYS
+from policy_engine.decision import Outcome, Status
+from policy_engine.engine import decide, delinquency
+from policy_engine.facts import (
     AccountFacts,
     ArrangementFact,
     BankruptcyFact,
@@ -17,7 +17,7 @@ from collections_app.policy.facts import (
     NoticeFact,
     WeatherFact,
 )
-from collections_app.policy.policy import policy_build
+from policy_engine.policy import policy_build
 
 from .builders import check, money, one_bill, pol, with_notices
 

@@ -5,10 +5,10 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from collections_app.policy import amounts
-from collections_app.policy.core import to_money
-from collections_app.policy.decision import Outcome
-from collections_app.policy.facts import AccountFacts, ArrangementFact, BillFact, DepositFact, PaymentFact
+from policy_engine import amounts
+from policy_engine.core import to_money
+from policy_engine.decision import Outcome
+from policy_engine.facts import AccountFacts, ArrangementFact, BillFact, DepositFact, PaymentFact
 
 from .builders import money, pol
 

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from collections_app.policy import params
-from collections_app.policy.catalogue import SPECS
-from collections_app.policy.policy import PolicyError, policy_build
-from collections_app.policy.presets import PRESETS
+from policy_engine import params
+from policy_engine.catalogue import SPECS
+from policy_engine.policy import PolicyError, policy_build
+from policy_engine.presets import PRESETS
 
 REQUIRED_PRESETS = [
     "DEFAULT",

@@ -9,8 +9,8 @@ from threading import Lock
 
 from django.db.models import Count, Max
 
-from collections_app.models import Holiday, PolicyVersion
-from collections_app.policy.policy import Policy, policy_build
+from policy.models import Holiday, PolicyVersion
+from policy_engine.policy import Policy, policy_build
 
 _cache: dict[tuple, Policy] = {}
 _cache_lock = Lock()
@@ -38,7 +38,7 @@ def policy_for_version(version: PolicyVersion) -> Policy:
 def current_version() -> PolicyVersion:
     version = PolicyVersion.objects.order_by("-version").first()
     if version is None:  # post_migrate creates v1; a flushed test database may not have it yet
-        from collections_app.reference_data import ensure_policy
+        from policy.reference_data import ensure_policy
 
         version = ensure_policy()
     return version

@@ -4,9 +4,9 @@ citation and lifting on the right date."""
 from dataclasses import replace
 from datetime import date
 
-from collections_app.policy.decision import Outcome, Status
-from collections_app.policy.engine import decide
-from collections_app.policy.facts import (
+from policy_engine.decision import Outcome, Status
+from policy_engine.engine import decide
+from policy_engine.facts import (
     ArrangementFact,
     BankruptcyFact,
     BillFact,
