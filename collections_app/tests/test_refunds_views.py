@@ -137,6 +137,11 @@ def test_the_requesting_cashier_cancels_back_to_the_account_page(role_clients):
     account = in_credit("50.00", number="0000880006")
     role_clients[CASHIER].post(f"/collections/accounts/{account.number}/refund/", form("50.00"))
     refund = Refund.objects.get()
+    # the cashier cannot open the supervisors' queue: the refund page offers the cancel instead
+    page = role_clients[CASHIER].get(f"/collections/accounts/{account.number}/refund/").content.decode()
+    assert 'data-testid="open-refund"' in page and f"/collections/refunds/{refund.pk}/cancel/" in page
+    other = role_clients[COLLECTOR].get(f"/collections/accounts/{account.number}/refund/").content.decode()
+    assert 'data-testid="open-refund"' in other and f"/collections/refunds/{refund.pk}/cancel/" not in other
     response = role_clients[CASHIER].post(
         f"/collections/refunds/{refund.pk}/cancel/", {"reason": "Will use it"}
     )

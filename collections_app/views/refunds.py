@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from collections_app.models import BatchRun, RunKind
-from collections_app.models.refunds import Refund, RefundMethod
+from collections_app.models.refunds import OPEN_STATUSES, Refund, RefundMethod
 from collections_app.selectors.refunds import (
     fund_credits,
     latest_original_payment,
@@ -93,8 +93,21 @@ def refund_new(request: HttpRequest, number: str) -> HttpResponse:
                 )
             return redirect("accounts:detail", number=account.number)
     payment = latest_original_payment(account_id=account.pk)
+    # A refund under way is shown here with its Cancel: the requester (a cashier cannot open the
+    # supervisors' queue) or an approver may cancel it until it is issued.
+    open_refund = (
+        Refund.objects.select_related("requested_by")
+        .filter(account=account, status__in=OPEN_STATUSES)
+        .first()
+    )
+    may_cancel = open_refund is not None and (
+        request.user.has_perm("collections_app.approve_refund")
+        or open_refund.requested_by_id == request.user.pk
+    )
     context = {
         "account": account,
+        "open_refund": open_refund,
+        "may_cancel": may_cancel,
         "form": form,
         "credit_balance": -account.balance if account.balance < 0 else Decimal("0.00"),
         "available": refundable(account=account, credits=fund_credits(account_id=account.pk)),
