@@ -77,6 +77,7 @@ _PRESETS: list[Preset] = [
                "notices.pre_disconnect_lead": v({"value": 10, "unit": CALENDAR}, "PUC 779.1(a)"),
                "notices.mailing_lag_days": v(5, "PUC 779.1(a)"),
                "notices.earliest_after_bill_days": v(19, "PUC 779.1(a)"),
+               "notices.earliest_after_due_days": v(0, "PUC 779.1(a) (19 days from mailing the bill, the due date at the earliest)"),
                "contact.required": v(True, "PUC 779.1(b)"),
                "contact.lead_hours": v(24, "PUC 779.1(b)"),
                "contact.fallback_notice_hours": v(48, "PUC 779.1(b)"),

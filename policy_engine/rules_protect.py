@@ -205,7 +205,7 @@ def medical_check(ctx: Ctx) -> RuleCheck:
         first = min(c.received_on for c in f.medical_certificates)
         if not good_payments_since(f, first):
             return ctx.check(
-                "MEDICAL",
+                "MEDICAL_RENEWAL_CAP",
                 S,
                 f"{what}, but it is renewal {cert.renewal} for the same arrears and no "
                 f"payment was made since {fmt_date(first)}: at most {cap} renewals protect.",

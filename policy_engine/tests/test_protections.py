@@ -101,7 +101,7 @@ def test_pa_medical_renewals_capped_when_not_paying():
     certs = (MedicalCertificateFact(date(2026, 1, 10)), MedicalCertificateFact(date(2026, 3, 5), renewal=3))
     facts = replace(READY, medical_certificates=certs)
     d = decide(pol("PA_CH14"), facts, AS_OF)
-    assert "at most 2 renewals protect" in check(d, "MEDICAL").reason
+    assert "at most 2 renewals protect" in check(d, "MEDICAL_RENEWAL_CAP").reason
     paying = replace(facts, payments=(PaymentFact(date(2026, 2, 1), money(20)),))
     assert decide(pol("PA_CH14"), paying, AS_OF).deciding.code == "MEDICAL_CERTIFICATE"
     second = replace(READY, medical_certificates=(MedicalCertificateFact(date(2026, 3, 5), renewal=2),))
