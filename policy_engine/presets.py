@@ -54,6 +54,7 @@ SB998: dict[str, PresetValue] = {
     "notices.occupant_notice_days": v(10, "HSC 116916/116918", True),
     "arrangements.default_tolerance_days": v(60, "HSC 116910"),
     "arrangements.max_months": v(12, "HSC 116910(b)", True),
+    "arrangements.hardship_max_months": v(24, "HSC 116910(b) (longer to avoid undue hardship; no length in the statute: the utility's choice)", True),
     "protections.medical.mode": v("SB998", "HSC 116910(a)(1)-(3)"),
     "protections.appeal_blocks": v(True, "HSC 116908(b)"),
     "reconnect.low_income_caps": v(True, "HSC 116914(a)(1)"),
@@ -107,7 +108,8 @@ _PRESETS: list[Preset] = [
            }),
     Preset("AZ_ACC_ELECTRIC", "Arizona Corporation Commission (electric)",
            "Summer moratorium Jun 1–Oct 15 (or temperature); annual medical certificate; no late fees "
-           "during the moratorium; 10 days' notice then a final notice 2 days before.", {
+           "during the moratorium; 10 days' notice (the proposed final notice 2 days before is off until "
+           "confirmed).", {
                "weather.mode": v("AZ_CALENDAR", "R14-2-211; azcentral 2021-11-04"),
                "weather.moratorium_start": v("06-01", "R14-2-211"),
                "weather.moratorium_end": v("10-15", "R14-2-211"),
@@ -118,7 +120,7 @@ _PRESETS: list[Preset] = [
                "protections.medical.validity_days": v(365, "R14-2-211(A)(5)"),
                "protections.medical.max_renewals_when_not_paying": v(None, "R14-2-211(A)(5)"),
                "notices.pre_disconnect_lead": v({"value": 10, "unit": CALENDAR}, "ACC staff proposal 2019", True),
-               "notices.final_notice_hours": v(48, "ACC staff proposal 2019", True),
+               "notices.final_notice_hours": v(None, "ACC staff proposal 2019 (final notice 2 days before: proposal text, confirm the final rule; set 48 once confirmed)", True),
                "contact.third_party_days": v(5, "ACC 2021 rule (azcentral)"),
                "delinquency.min_days_before_disconnect": v(0, "R14-2-211 (notice timing governs)", True),
            }),
