@@ -45,6 +45,15 @@ def _split(arrears: Decimal, months: int) -> tuple[Decimal, ...]:
     return (*([part] * (months - 1)), arrears - part * (months - 1))
 
 
+def _hardship_months(layer: Layer, facts: AccountFacts, months: int, why: str) -> tuple[int, str, bool]:
+    """SB 998 (HSC 116910(b)): a plan ordinarily repays within 12 months; a longer period is
+    allowed when needed to avoid undue hardship, up to the utility's `hardship_max_months`."""
+    longer = layer.p("arrangements.hardship_max_months")
+    if not facts.hardship or longer is None or longer <= months:
+        return months, why, False
+    return longer, f"documented hardship: up to {longer} months (ordinarily {months})", True
+
+
 def _max_months(layer: Layer, facts: AccountFacts) -> tuple[int, str]:
     tiers = layer.p("arrangements.max_months_by_fpl")
     if tiers is None or facts.poverty_pct is None:
@@ -71,16 +80,17 @@ def _limits_layer(layer: Layer, facts: AccountFacts, as_of: date, arrears: Decim
     if fixed is not None:
         shown = ", ".join(fmt_money(p) for p in parts)
         max_m, why = fixed, f"the balance {fmt_money(arrears)} split over {fixed} months ({shown})"
+    hardship = False
+    if fixed is None:
+        max_m, why, hardship = _hardship_months(layer, facts, max_m, why)
     min_m = min(layer.p("arrangements.min_months_if_requested"), max_m)
+    term_path = "arrangements.max_months"
+    if hardship:
+        term_path = "arrangements.hardship_max_months"
+    elif layer.p("arrangements.max_months_by_fpl"):
+        term_path = "arrangements.max_months_by_fpl"
     checks.append(
-        rc(
-            "ARRANGEMENT_TERM",
-            S,
-            f"Term: {why}; at least {min_m} months if the customer asks.",
-            "arrangements.max_months_by_fpl"
-            if layer.p("arrangements.max_months_by_fpl")
-            else "arrangements.max_months",
-        )
+        rc("ARRANGEMENT_TERM", S, f"Term: {why}; at least {min_m} months if the customer asks.", term_path)
     )
     bills = [b.amount for b in facts.bills if 0 <= (as_of - b.bill_date).days <= 366]
     avg = to_money(sum(bills, ZERO) / len(bills)) if bills else ZERO

@@ -208,6 +208,10 @@ SPECS: tuple[Spec, ...] = (
        "Not eligible with unauthorized-use fees.", "Phoenix"),
     _s("arrangements.checks_accepted", True, "bool", "Checks accepted for arrangement payments.",
        "St. George"),
+    _s("arrangements.hardship_max_months", None, "int",
+       "Longest arrangement for a customer with documented undue hardship; null = no extension. SB 998 "
+       "allows a longer period without fixing one: the utility sets it.",
+       "HSC 116910(b) [M]; Sacramento 13.12.160 (director may extend)", nullable=True),
     # --- late fee (§1.2)
     _s("late_fee.formula", "MAX_PCT_FLOOR", "str", "max(pct × base, floor); pct × base; flat; NY gas.",
        "mesaaz.gov Returned Items & Delinquency Fees",

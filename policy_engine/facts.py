@@ -156,6 +156,7 @@ class AccountFacts:
     poverty_pct: Decimal | None = None  # household income as % of the federal poverty line
     benefit_programs: tuple[str, ...] = ()  # e.g. SNAP, WIC, MEDICAID, SSI, LIHEAP, CALWORKS
     willing_to_plan: bool = False  # customer has agreed to enter an amortization / deferred plan
+    hardship: bool = False  # documented undue hardship: a longer plan where the law allows (HSC 116910(b))
     age_65_plus: bool = False
     weather: tuple[WeatherFact, ...] = ()
     deposits: tuple[DepositFact, ...] = ()
