@@ -68,6 +68,9 @@ class PledgeFact:
     expected_by: date
     status: str = "pending"  # pending, paid, expired, cancelled
     paid_amount: Decimal = ZERO
+    # The billing period the pledge was received in (16 TAC 7.460(b)(2)); None: from the bills.
+    period_start: date | None = None
+    period_end: date | None = None
 
 
 @dataclass(frozen=True)
