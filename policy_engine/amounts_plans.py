@@ -6,15 +6,15 @@ shortest cash-only period, the longest time to redeem, and immediate disconnecti
 every rule set allows it."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from .calendar import add_months
-from .context import hours_to_days
 from .core import fmt_date, fmt_money, to_money
 from .decision import Amount, Outcome, RuleCheck
 from .facts import ZERO, AccountFacts, PaymentFact
 from .policy import Layer, Policy
+from .rules_nsf import redeem_window
 from .rules_protect import applicable_layers
 
 S, B, NA = Outcome.SATISFIED, Outcome.BLOCKED, Outcome.NOT_APPLICABLE
@@ -267,20 +267,13 @@ def _nsf_layer(layer: Layer, facts: AccountFacts, as_of: date, returned: Payment
                 layer.preset,
             )
         )
-    if returned.restored_service:
-        hours = layer.p("nsf.redeem_hours_if_restoring_service")
-        redeem_by, text = day + timedelta(days=hours_to_days(hours)), f"{hours} hours (it restored service)"
-    else:
-        redeem_by, text = (
-            day + timedelta(days=layer.p("nsf.redeem_days")),
-            f"{layer.p('nsf.redeem_days')} days",
-        )
+    redeem_by, text, path = redeem_window(layer, returned, day)
     checks.append(
         RuleCheck(
             "NSF_REDEEM",
             S,
             f"Redeem in certified funds within {text}: by {fmt_date(redeem_by)}.",
-            layer.cite("nsf.redeem_days"),
+            layer.cite(path),
             0,
             redeem_by,
             layer.preset,
@@ -294,11 +287,11 @@ def _nsf_layer(layer: Layer, facts: AccountFacts, as_of: date, returned: Payment
             RuleCheck(
                 "NSF_IMMEDIATE_DISCONNECT",
                 S,
-                "The returned payment was made to avoid disconnection: "
-                "service may be discontinued immediately.",
+                "The returned payment was made to avoid disconnection: service may be discontinued "
+                f"without a new notice as soon as the redemption window ends ({fmt_date(redeem_by)}).",
                 layer.cite("nsf.on_disconnect_avoidance"),
                 0,
-                day,
+                redeem_by,
                 layer.preset,
             )
         )

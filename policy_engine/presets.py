@@ -54,7 +54,7 @@ SB998: dict[str, PresetValue] = {
     "notices.occupant_notice_days": v(10, "HSC 116916/116918", True),
     "arrangements.default_tolerance_days": v(60, "HSC 116910"),
     "arrangements.max_months": v(12, "HSC 116910(b)", True),
-    "arrangements.hardship_max_months": v(24, "HSC 116910(b) (longer to avoid undue hardship; no length in the statute: the utility's choice)", True),
+    "arrangements.hardship_max_months": v(24, "HSC 116910(b) (undue hardship; length not set)", True),
     "protections.medical.mode": v("SB998", "HSC 116910(a)(1)-(3)"),
     "protections.appeal_blocks": v(True, "HSC 116908(b)"),
     "reconnect.low_income_caps": v(True, "HSC 116914(a)(1)"),
