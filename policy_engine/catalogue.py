@@ -63,6 +63,9 @@ SPECS: tuple[Spec, ...] = (
        "PUC 779.1(a) 19; 16 TAC 24.165(b) 16", nullable=True),
     _s("delinquency.due_date_rolls_to_business_day", False, "bool",
        "A due date on a weekend or holiday moves to the next business day.", "16 TAC 24.165(b)"),
+    _s("delinquency.payment_cutoff_time", None, "hhmm",
+       "A payment received after this local time on the due date is late (HH:MM); null = any time that day.",
+       "16 TAC 24.165(b) (5:00 p.m.)", nullable=True),
     # --- notices (§1.3)
     _s("notices.pre_disconnect_lead", {"value": 7, "unit": "BUSINESS_DAYS"}, "lead",
        "The disconnection notice is sent at least this long before disconnection.", "HSC 116908(a)(1)(A)"),

@@ -2,7 +2,7 @@
 selector and the what-if API both build these, so a decision can be replayed from its facts."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 ZERO = Decimal("0.00")
@@ -30,6 +30,7 @@ class PaymentFact:
     returned_on: date | None = None
     to_avoid_disconnect: bool = False  # made to stop a scheduled disconnection
     restored_service: bool = False  # the payment got disconnected service restored (48-hour redeem)
+    at: time | None = None  # local time received; None: on time for its day (due-date cutoffs, TX 5 p.m.)
 
 
 NOTICE_KINDS = ("reminder", "shutoff", "final", "occupant", "posted")

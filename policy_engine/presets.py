@@ -281,10 +281,11 @@ _PRESETS: list[Preset] = [
                "deposit.interest_rate": v(D("0.0"), "Tex. Util. Code 183.003 (PUCT sets yearly)", True),
            }),
     Preset("TX_PUC_WATER", "Texas PUC (water/sewer)",
-           "Due ≥ 16 days after issuance (weekend due date rolls); one-time late fee $5 (or 10%); "
+           "Due ≥ 16 days after issuance (weekend due date rolls), 5 p.m. cutoff; one-time late fee $5 (or 10%); "
            "10 days' notice.", {
                "delinquency.bill_pay_days": v(16, "16 TAC 24.165(b)"),
                "delinquency.due_date_rolls_to_business_day": v(True, "16 TAC 24.165(b)"),
+               "delinquency.payment_cutoff_time": v("17:00", "16 TAC 24.165(b)"),
                "delinquency.min_days_before_disconnect": v(0, "16 TAC 24.167 (notice timing governs)"),
                "late_fee.formula": v("FLAT", "16 TAC 24.165(c) ($5; 10% alternative)"),
                "late_fee.flat": v(D("5.00"), "16 TAC 24.165(c)"),
