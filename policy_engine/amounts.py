@@ -29,6 +29,7 @@ from .core import (
     fmt_money,
     fmt_pct,
     is_low_income,
+    paid_after_cutoff,
     to_money,
 )
 from .decision import Amount
@@ -130,7 +131,15 @@ def _late_fee_layer(layer: Layer, policy: Policy, facts: AccountFacts, as_of: da
     def none(reason: str, path: str) -> Amount:
         return Amount("LATE_FEE", ZERO, reason, cite(path))
 
-    if dq.past_due <= ZERO:
+    scoped = bills_in_scope(facts, as_of)
+    overdue = [
+        (b, b.unpaid + paid_after_cutoff(layer, policy, facts, b))
+        for b in scoped
+        if effective_due(layer, policy, b) < as_of
+    ]
+    overdue = [(b, owed) for b, owed in overdue if owed > ZERO]  # unpaid at the due date's cutoff
+    late_paid = to_money(sum((owed - b.unpaid for b, owed in overdue), ZERO))
+    if dq.past_due <= ZERO and late_paid <= ZERO:
         if bankruptcy_open(facts, as_of) and any(b.unpaid > ZERO for b in facts.bills):
             return none(
                 "Only pre-petition debt is unpaid: no late fees on it during the bankruptcy.",
@@ -176,21 +185,27 @@ def _late_fee_layer(layer: Layer, policy: Policy, facts: AccountFacts, as_of: da
             "this waiver.",
             "late_fee.low_income_interest_waiver_months",
         )
-    scoped = bills_in_scope(facts, as_of)
-    bills = [b for b in scoped if b.unpaid > ZERO and effective_due(layer, policy, b) < as_of]
-    past_due, bill_amount = dq.past_due, sum((b.amount for b in bills), ZERO)
+    past_due, bill_amount = dq.past_due + late_paid, sum((b.amount for b, _ in overdue), ZERO)
     if layer.p("late_fee.once_per_bill"):
-        fresh = [b for b in bills if not b.late_fee_assessed]
+        fresh = [(b, owed) for b, owed in overdue if not b.late_fee_assessed]
         if not fresh:
             return none(
                 "A late fee was already charged on every past-due bill; never twice on one bill.",
                 "late_fee.once_per_bill",
             )
         past_due, bill_amount = (
-            to_money(sum((b.unpaid for b in fresh), ZERO)),
-            sum((b.amount for b in fresh), ZERO),
+            to_money(sum((owed for _, owed in fresh), ZERO)),
+            sum((b.amount for b, _ in fresh), ZERO),
         )
-    return _formula(layer, past_due, bill_amount)
+    fee = _formula(layer, past_due, bill_amount)
+    if late_paid > ZERO and fee.amount > ZERO:
+        cutoff = layer.p("delinquency.payment_cutoff_time")
+        late = (
+            f" {fmt_money(late_paid)} was received on the due date after the {cutoff} cutoff: late "
+            f"({layer.cite('delinquency.payment_cutoff_time')})."
+        )
+        fee = Amount(fee.code, fee.amount, fee.reason + late, fee.citation)
+    return fee
 
 
 def late_fee(policy: Policy, facts: AccountFacts, as_of: date) -> Amount:

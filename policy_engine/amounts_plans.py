@@ -6,15 +6,15 @@ shortest cash-only period, the longest time to redeem, and immediate disconnecti
 every rule set allows it."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from .calendar import add_months
-from .context import hours_to_days
 from .core import fmt_date, fmt_money, to_money
 from .decision import Amount, Outcome, RuleCheck
 from .facts import ZERO, AccountFacts, PaymentFact
 from .policy import Layer, Policy
+from .rules_nsf import redeem_window
 from .rules_protect import applicable_layers
 
 S, B, NA = Outcome.SATISFIED, Outcome.BLOCKED, Outcome.NOT_APPLICABLE
@@ -45,6 +45,15 @@ def _split(arrears: Decimal, months: int) -> tuple[Decimal, ...]:
     return (*([part] * (months - 1)), arrears - part * (months - 1))
 
 
+def _hardship_months(layer: Layer, facts: AccountFacts, months: int, why: str) -> tuple[int, str, bool]:
+    """SB 998 (HSC 116910(b)): a plan ordinarily repays within 12 months; a longer period is
+    allowed when needed to avoid undue hardship, up to the utility's `hardship_max_months`."""
+    longer = layer.p("arrangements.hardship_max_months")
+    if not facts.hardship or longer is None or longer <= months:
+        return months, why, False
+    return longer, f"documented hardship: up to {longer} months (ordinarily {months})", True
+
+
 def _max_months(layer: Layer, facts: AccountFacts) -> tuple[int, str]:
     tiers = layer.p("arrangements.max_months_by_fpl")
     if tiers is None or facts.poverty_pct is None:
@@ -71,16 +80,17 @@ def _limits_layer(layer: Layer, facts: AccountFacts, as_of: date, arrears: Decim
     if fixed is not None:
         shown = ", ".join(fmt_money(p) for p in parts)
         max_m, why = fixed, f"the balance {fmt_money(arrears)} split over {fixed} months ({shown})"
+    hardship = False
+    if fixed is None:
+        max_m, why, hardship = _hardship_months(layer, facts, max_m, why)
     min_m = min(layer.p("arrangements.min_months_if_requested"), max_m)
+    term_path = "arrangements.max_months"
+    if hardship:
+        term_path = "arrangements.hardship_max_months"
+    elif layer.p("arrangements.max_months_by_fpl"):
+        term_path = "arrangements.max_months_by_fpl"
     checks.append(
-        rc(
-            "ARRANGEMENT_TERM",
-            S,
-            f"Term: {why}; at least {min_m} months if the customer asks.",
-            "arrangements.max_months_by_fpl"
-            if layer.p("arrangements.max_months_by_fpl")
-            else "arrangements.max_months",
-        )
+        rc("ARRANGEMENT_TERM", S, f"Term: {why}; at least {min_m} months if the customer asks.", term_path)
     )
     bills = [b.amount for b in facts.bills if 0 <= (as_of - b.bill_date).days <= 366]
     avg = to_money(sum(bills, ZERO) / len(bills)) if bills else ZERO
@@ -257,20 +267,13 @@ def _nsf_layer(layer: Layer, facts: AccountFacts, as_of: date, returned: Payment
                 layer.preset,
             )
         )
-    if returned.restored_service:
-        hours = layer.p("nsf.redeem_hours_if_restoring_service")
-        redeem_by, text = day + timedelta(days=hours_to_days(hours)), f"{hours} hours (it restored service)"
-    else:
-        redeem_by, text = (
-            day + timedelta(days=layer.p("nsf.redeem_days")),
-            f"{layer.p('nsf.redeem_days')} days",
-        )
+    redeem_by, text, path = redeem_window(layer, returned, day)
     checks.append(
         RuleCheck(
             "NSF_REDEEM",
             S,
             f"Redeem in certified funds within {text}: by {fmt_date(redeem_by)}.",
-            layer.cite("nsf.redeem_days"),
+            layer.cite(path),
             0,
             redeem_by,
             layer.preset,
@@ -284,11 +287,11 @@ def _nsf_layer(layer: Layer, facts: AccountFacts, as_of: date, returned: Payment
             RuleCheck(
                 "NSF_IMMEDIATE_DISCONNECT",
                 S,
-                "The returned payment was made to avoid disconnection: "
-                "service may be discontinued immediately.",
+                "The returned payment was made to avoid disconnection: service may be discontinued "
+                f"without a new notice as soon as the redemption window ends ({fmt_date(redeem_by)}).",
                 layer.cite("nsf.on_disconnect_avoidance"),
                 0,
-                day,
+                redeem_by,
                 layer.preset,
             )
         )

@@ -63,6 +63,9 @@ SPECS: tuple[Spec, ...] = (
        "PUC 779.1(a) 19; 16 TAC 24.165(b) 16", nullable=True),
     _s("delinquency.due_date_rolls_to_business_day", False, "bool",
        "A due date on a weekend or holiday moves to the next business day.", "16 TAC 24.165(b)"),
+    _s("delinquency.payment_cutoff_time", None, "hhmm",
+       "A payment received after this local time on the due date is late (HH:MM); null = any time that day.",
+       "16 TAC 24.165(b) (5:00 p.m.)", nullable=True),
     # --- notices (§1.3)
     _s("notices.pre_disconnect_lead", {"value": 7, "unit": "BUSINESS_DAYS"}, "lead",
        "The disconnection notice is sent at least this long before disconnection.", "HSC 116908(a)(1)(A)"),
@@ -208,6 +211,10 @@ SPECS: tuple[Spec, ...] = (
        "Not eligible with unauthorized-use fees.", "Phoenix"),
     _s("arrangements.checks_accepted", True, "bool", "Checks accepted for arrangement payments.",
        "St. George"),
+    _s("arrangements.hardship_max_months", None, "int",
+       "Longest arrangement for a customer with documented undue hardship; null = no extension. SB 998 "
+       "allows a longer period without fixing one: the utility sets it.",
+       "HSC 116910(b) [M]; Sacramento 13.12.160 (director may extend)", nullable=True),
     # --- late fee (§1.2)
     _s("late_fee.formula", "MAX_PCT_FLOOR", "str", "max(pct × base, floor); pct × base; flat; NY gas.",
        "mesaaz.gov Returned Items & Delinquency Fees",

@@ -6,7 +6,7 @@ rule (half-up to the cent), so the two can never disagree.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from .facts import ZERO, AccountFacts, BillFact
@@ -65,6 +65,20 @@ def effective_due(layer: Layer, policy: Policy, bill: BillFact) -> date:
     if layer.p("delinquency.due_date_rolls_to_business_day"):
         due = policy.calendar.next_business_day(due)
     return due
+
+
+def paid_after_cutoff(layer: Layer, policy: Policy, facts: AccountFacts, bill: BillFact) -> Decimal:
+    """What of the bill's paid amount arrived on its (effective) due date after the payment cutoff:
+    paid, but late (16 TAC 24.165(b): delinquent if not received by 5:00 p.m. on the due date). A
+    payment with no time of day is on time for its day. Payments are not matched to bills, so a
+    late payment counts against the bill due that day (the oldest charges are settled first)."""
+    cutoff = layer.p("delinquency.payment_cutoff_time")
+    if cutoff is None or bill.paid_amount <= ZERO:
+        return ZERO
+    due, limit = effective_due(layer, policy, bill), time.fromisoformat(cutoff)
+    after = [p for p in facts.payments if p.paid_on == due and p.at is not None and p.at > limit]
+    late = sum((p.amount for p in after if not p.returned), ZERO)
+    return min(late, bill.paid_amount)
 
 
 def bankruptcy_open(facts: AccountFacts, as_of: date) -> bool:

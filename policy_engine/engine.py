@@ -21,6 +21,7 @@ from .decision import Decision, Outcome, RuleCheck, Status
 from .facts import AccountFacts, NoticeFact
 from .policy import Policy
 from .rules_calendar import blackout_ok, date_gates, seasonal_checks_at
+from .rules_nsf import nsf_check
 from .rules_protect import (
     appeal_check,
     applicable_layers,
@@ -108,6 +109,8 @@ def evaluate(policy: Policy, facts: AccountFacts, as_of: date) -> Evaluation:
     for ctx in ctxs:
         if ctx.dq.clock_start is not None:
             checks += timing_checks(ctx)
+            if (nsf := nsf_check(ctx)) is not None:
+                checks.append(nsf)
     return ev
 
 

@@ -2,7 +2,7 @@
 selector and the what-if API both build these, so a decision can be replayed from its facts."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 ZERO = Decimal("0.00")
@@ -30,6 +30,7 @@ class PaymentFact:
     returned_on: date | None = None
     to_avoid_disconnect: bool = False  # made to stop a scheduled disconnection
     restored_service: bool = False  # the payment got disconnected service restored (48-hour redeem)
+    at: time | None = None  # local time received; None: on time for its day (due-date cutoffs, TX 5 p.m.)
 
 
 NOTICE_KINDS = ("reminder", "shutoff", "final", "occupant", "posted")
@@ -68,6 +69,9 @@ class PledgeFact:
     expected_by: date
     status: str = "pending"  # pending, paid, expired, cancelled
     paid_amount: Decimal = ZERO
+    # The billing period the pledge was received in (16 TAC 7.460(b)(2)); None: from the bills.
+    period_start: date | None = None
+    period_end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ class AccountFacts:
     poverty_pct: Decimal | None = None  # household income as % of the federal poverty line
     benefit_programs: tuple[str, ...] = ()  # e.g. SNAP, WIC, MEDICAID, SSI, LIHEAP, CALWORKS
     willing_to_plan: bool = False  # customer has agreed to enter an amortization / deferred plan
+    hardship: bool = False  # documented undue hardship: a longer plan where the law allows (HSC 116910(b))
     age_65_plus: bool = False
     weather: tuple[WeatherFact, ...] = ()
     deposits: tuple[DepositFact, ...] = ()

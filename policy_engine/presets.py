@@ -54,6 +54,7 @@ SB998: dict[str, PresetValue] = {
     "notices.occupant_notice_days": v(10, "HSC 116916/116918", True),
     "arrangements.default_tolerance_days": v(60, "HSC 116910"),
     "arrangements.max_months": v(12, "HSC 116910(b)", True),
+    "arrangements.hardship_max_months": v(24, "HSC 116910(b) (undue hardship; length not set)", True),
     "protections.medical.mode": v("SB998", "HSC 116910(a)(1)-(3)"),
     "protections.appeal_blocks": v(True, "HSC 116908(b)"),
     "reconnect.low_income_caps": v(True, "HSC 116914(a)(1)"),
@@ -77,6 +78,7 @@ _PRESETS: list[Preset] = [
                "notices.pre_disconnect_lead": v({"value": 10, "unit": CALENDAR}, "PUC 779.1(a)"),
                "notices.mailing_lag_days": v(5, "PUC 779.1(a)"),
                "notices.earliest_after_bill_days": v(19, "PUC 779.1(a)"),
+               "notices.earliest_after_due_days": v(0, "PUC 779.1(a) (19 days from mailing the bill, the due date at the earliest)"),
                "contact.required": v(True, "PUC 779.1(b)"),
                "contact.lead_hours": v(24, "PUC 779.1(b)"),
                "contact.fallback_notice_hours": v(48, "PUC 779.1(b)"),
@@ -106,7 +108,8 @@ _PRESETS: list[Preset] = [
            }),
     Preset("AZ_ACC_ELECTRIC", "Arizona Corporation Commission (electric)",
            "Summer moratorium Jun 1–Oct 15 (or temperature); annual medical certificate; no late fees "
-           "during the moratorium; 10 days' notice then a final notice 2 days before.", {
+           "during the moratorium; 10 days' notice (the proposed final notice 2 days before is off until "
+           "confirmed).", {
                "weather.mode": v("AZ_CALENDAR", "R14-2-211; azcentral 2021-11-04"),
                "weather.moratorium_start": v("06-01", "R14-2-211"),
                "weather.moratorium_end": v("10-15", "R14-2-211"),
@@ -117,7 +120,7 @@ _PRESETS: list[Preset] = [
                "protections.medical.validity_days": v(365, "R14-2-211(A)(5)"),
                "protections.medical.max_renewals_when_not_paying": v(None, "R14-2-211(A)(5)"),
                "notices.pre_disconnect_lead": v({"value": 10, "unit": CALENDAR}, "ACC staff proposal 2019", True),
-               "notices.final_notice_hours": v(48, "ACC staff proposal 2019", True),
+               "notices.final_notice_hours": v(None, "ACC staff proposal 2019 (final notice 2 days before: proposal text, confirm the final rule; set 48 once confirmed)", True),
                "contact.third_party_days": v(5, "ACC 2021 rule (azcentral)"),
                "delinquency.min_days_before_disconnect": v(0, "R14-2-211 (notice timing governs)", True),
            }),
@@ -278,10 +281,11 @@ _PRESETS: list[Preset] = [
                "deposit.interest_rate": v(D("0.0"), "Tex. Util. Code 183.003 (PUCT sets yearly)", True),
            }),
     Preset("TX_PUC_WATER", "Texas PUC (water/sewer)",
-           "Due ≥ 16 days after issuance (weekend due date rolls); one-time late fee $5 (or 10%); "
+           "Due ≥ 16 days after issuance (weekend due date rolls), 5 p.m. cutoff; one-time late fee $5 (or 10%); "
            "10 days' notice.", {
                "delinquency.bill_pay_days": v(16, "16 TAC 24.165(b)"),
                "delinquency.due_date_rolls_to_business_day": v(True, "16 TAC 24.165(b)"),
+               "delinquency.payment_cutoff_time": v("17:00", "16 TAC 24.165(b)"),
                "delinquency.min_days_before_disconnect": v(0, "16 TAC 24.167 (notice timing governs)"),
                "late_fee.formula": v("FLAT", "16 TAC 24.165(c) ($5; 10% alternative)"),
                "late_fee.flat": v(D("5.00"), "16 TAC 24.165(c)"),

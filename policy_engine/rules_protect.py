@@ -205,7 +205,7 @@ def medical_check(ctx: Ctx) -> RuleCheck:
         first = min(c.received_on for c in f.medical_certificates)
         if not good_payments_since(f, first):
             return ctx.check(
-                "MEDICAL",
+                "MEDICAL_RENEWAL_CAP",
                 S,
                 f"{what}, but it is renewal {cert.renewal} for the same arrears and no "
                 f"payment was made since {fmt_date(first)}: at most {cap} renewals protect.",
@@ -234,18 +234,31 @@ def pledge_check(ctx: Ctx) -> RuleCheck:
     lapsed = []
     for pledge in sorted(pending, key=lambda p: p.expected_by, reverse=True):
         end = pledge.expected_by + timedelta(days=grace)
+        period_end = None
         if ctx.p("protections.pledge_scope") == "BILLING_PERIOD":
-            end = max(end, _billing_period_end(ctx.facts, pledge.pledged_on))
+            # 16 TAC 7.460(b)(2): no disconnection for the billing period the pledge arrived in,
+            # whatever it leaves uncovered (the fact's own period, else the bills').
+            period_end = pledge.period_end or _billing_period_end(ctx.facts, pledge.pledged_on)
+            end = max(end, period_end)
+        remaining = pledge.amount - pledge.paid_amount
+        uncovered = ctx.dq.past_due - remaining
+        note = ""
+        if ctx.p("protections.pledge_requires_remainder_paid") and uncovered > ZERO:
+            if period_end is None or ctx.as_of > period_end:
+                # 16 TAC 25.483: the customer did not pay the portion the pledge does not cover.
+                lapsed.append(
+                    f"the pledge of {fmt_money(remaining)} leaves {fmt_money(uncovered)} "
+                    "of the past-due balance unpaid by the customer"
+                )
+                continue
+            end = period_end
+            note = (
+                f" ({fmt_money(uncovered)} of the past-due balance is not covered: after the billing "
+                "period the customer must have paid it)"
+            )
         if ctx.as_of > end:
             lapsed.append(
                 f"the pledge expected by {fmt_date(pledge.expected_by)} (grace {grace} days) has lapsed"
-            )
-            continue
-        remaining = pledge.amount - pledge.paid_amount
-        if ctx.p("protections.pledge_requires_remainder_paid") and ctx.dq.past_due > remaining:
-            lapsed.append(
-                f"the pledge of {fmt_money(remaining)} leaves {fmt_money(ctx.dq.past_due - remaining)} "
-                "of the past-due balance unpaid by the customer"
             )
             continue
         return ctx.check(
@@ -253,7 +266,7 @@ def pledge_check(ctx: Ctx) -> RuleCheck:
             B,
             f"An assistance pledge of {fmt_money(remaining)} made "
             f"{fmt_date(pledge.pledged_on)} is expected by {fmt_date(pledge.expected_by)}; it holds "
-            f"disconnection through {fmt_date(end)}.",
+            f"disconnection through {fmt_date(end)}{note}.",
             path,
             2,
             end + ONE,

@@ -86,7 +86,7 @@ def shutoff_notice_gate(ctx: Ctx) -> list[RuleCheck]:
                 f"The notice of {fmt_date(early[-1].sent_on)} was sent before {fmt_date(min_send)}, "
                 "the first day a notice may be sent for this bill"
             )
-        code = "NOTICE_EXPIRED" if sent else "NOTICE_NOT_SENT"
+        code = "NOTICE_EXPIRED" if sent else "NOTICE_TOO_EARLY" if early else "NOTICE_NOT_SENT"
         return [
             ctx.check(
                 code,

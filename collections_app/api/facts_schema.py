@@ -2,7 +2,7 @@
 OpenAPI document describes every field and bad input gets a per-field message."""
 
 from dataclasses import asdict, fields, is_dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +46,9 @@ class FactPaymentIn(serializers.Serializer):
     returned_on = _date(required=False, allow_null=True, default=None)
     to_avoid_disconnect = serializers.BooleanField(default=False)
     restored_service = serializers.BooleanField(default=False, help_text="the payment got service restored")
+    at = serializers.TimeField(
+        required=False, allow_null=True, default=None, help_text="local time received (due-date cutoffs)"
+    )
 
 
 class FactNoticeIn(serializers.Serializer):
@@ -77,6 +80,14 @@ class FactPledgeIn(serializers.Serializer):
     expected_by = _date()
     status = serializers.ChoiceField(choices=["pending", "paid", "expired", "cancelled"], default="pending")
     paid_amount = _money(default=Decimal("0.00"))
+    period_start = _date(required=False, allow_null=True, default=None, help_text="its billing period")
+    period_end = _date(required=False, allow_null=True, default=None)
+
+    def validate(self, data: dict) -> dict:
+        start, end = data.get("period_start"), data.get("period_end")
+        if start is not None and end is not None and end < start:
+            raise serializers.ValidationError("period_end is before period_start.")
+        return data
 
 
 class FactInstallmentIn(serializers.Serializer):
@@ -165,6 +176,7 @@ class AccountFactsIn(serializers.Serializer):
     )
     benefit_programs = serializers.ListField(child=serializers.CharField(max_length=20), default=list)
     willing_to_plan = serializers.BooleanField(default=False)
+    hardship = serializers.BooleanField(default=False, help_text="documented undue hardship (longer plan)")
     age_65_plus = serializers.BooleanField(default=False)
     weather = FactWeatherIn(many=True, default=list, help_text="temperatures and advisories by date")
     deposits = FactDepositIn(many=True, default=list, help_text="security deposits held")
@@ -234,7 +246,7 @@ def to_jsonable(value: Any) -> Any:
         return {k: to_jsonable(v) for k, v in value.items() if k != "extra"}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, date):
+    if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

@@ -101,7 +101,7 @@ def test_pa_medical_renewals_capped_when_not_paying():
     certs = (MedicalCertificateFact(date(2026, 1, 10)), MedicalCertificateFact(date(2026, 3, 5), renewal=3))
     facts = replace(READY, medical_certificates=certs)
     d = decide(pol("PA_CH14"), facts, AS_OF)
-    assert "at most 2 renewals protect" in check(d, "MEDICAL").reason
+    assert "at most 2 renewals protect" in check(d, "MEDICAL_RENEWAL_CAP").reason
     paying = replace(facts, payments=(PaymentFact(date(2026, 2, 1), money(20)),))
     assert decide(pol("PA_CH14"), paying, AS_OF).deciding.code == "MEDICAL_CERTIFICATE"
     second = replace(READY, medical_certificates=(MedicalCertificateFact(date(2026, 3, 5), renewal=2),))
@@ -135,7 +135,10 @@ def test_paid_or_cancelled_pledges_do_not_block():
         assert decide(pol(), facts, AS_OF).status == Status.ELIGIBLE
 
 
-def test_tx_pledge_holds_the_billing_period_but_not_an_uncovered_remainder():
+def test_tx_pledge_holds_the_billing_period_then_not_an_uncovered_remainder():
+    # rules.md §1.4.3: no disconnection for the billing period the pledge arrives in (16 TAC
+    # 7.460(b)(2)), even when it leaves $20 uncovered; after that period the uncovered remainder
+    # unpaid by the customer allows action (16 TAC 25.483).
     bills = (
         BillFact(date(2026, 2, 1), date(2026, 2, 20), money(60)),
         BillFact(date(2026, 3, 1), date(2026, 3, 20), money(0)),
@@ -145,9 +148,12 @@ def test_tx_pledge_holds_the_billing_period_but_not_an_uncovered_remainder():
     d = decide(pol("TX_PUC_ELECTRIC"), facts, date(2026, 3, 10))
     assert d.deciding.code == "PLEDGE_PENDING" and d.deciding.until == date(2026, 4, 1)  # period to 03-31
     short = replace(facts, pledges=(PledgeFact(money(40), date(2026, 3, 3), date(2026, 3, 5)),))
+    held = decide(pol("TX_PUC_ELECTRIC"), short, AS_OF)
+    assert (held.deciding.code, held.deciding.until) == ("PLEDGE_PENDING", date(2026, 4, 1))
+    assert "$20.00 of the past-due balance is not covered" in held.deciding.reason
     assert (
         "$20.00 of the past-due balance unpaid"
-        in check(decide(pol("TX_PUC_ELECTRIC"), short, AS_OF), "PLEDGE").reason
+        in check(decide(pol("TX_PUC_ELECTRIC"), short, date(2026, 4, 1)), "PLEDGE").reason
     )
 
 

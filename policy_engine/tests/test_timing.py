@@ -77,7 +77,7 @@ def test_no_notice_defers_with_the_date_a_notice_today_would_allow():
 def test_notice_sent_before_the_due_date_does_not_count():
     facts = with_notices(one_bill(date(2026, 3, 2)), ("shutoff", date(2026, 3, 1)))
     d = decide(pol(), facts, date(2026, 5, 5))
-    assert "was sent before Tue 2026-03-03" in check(d, "NOTICE_NOT_SENT").reason
+    assert "was sent before Tue 2026-03-03" in check(d, "NOTICE_TOO_EARLY").reason
 
 
 def test_cpuc_notice_lead_is_mailing_lag_plus_ten_and_not_before_bill_plus_19():
@@ -127,8 +127,8 @@ def test_ny_final_notice_not_before_due_plus_20_then_15_days():
     # due Mon 2026-03-02: a notice counts from Sun 03-22; sent Mon 03-23 -> + 15 = Tue 04-07.
     early = with_notices(one_bill(date(2026, 3, 2)), ("shutoff", date(2026, 3, 20)))
     d = decide(pol("NY_HEFPA"), early, date(2026, 3, 23))
-    assert check(d, "NOTICE_NOT_SENT").citation == "PSL 32(2)(d)"
-    assert "before Sun 2026-03-22" in check(d, "NOTICE_NOT_SENT").reason
+    assert check(d, "NOTICE_TOO_EARLY").citation == "PSL 32(2)(d)"
+    assert "before Sun 2026-03-22" in check(d, "NOTICE_TOO_EARLY").reason
     good = with_notices(one_bill(date(2026, 3, 2)), ("shutoff", date(2026, 3, 23)))
     d = decide(pol("NY_HEFPA"), good, date(2026, 3, 30))
     assert check(d, "NOTICE_LEAD").until == date(2026, 4, 7)

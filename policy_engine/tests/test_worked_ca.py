@@ -174,7 +174,7 @@ def test_sb998_low_income_reconnection_caps_at_the_statutory_amounts():
 
 def test_cpuc_19_days_to_pay_then_mailed_plus_5_plus_10_onto_a_weekend():
     # Bill mailed Fri 2026-06-12 with a printed due date of 06-26 (14 days): PUC 779.1(a) gives
-    # 19 days, so due Wed 07-01; delinquent from Thu 07-02, the first day a notice counts.
+    # 19 days, so due Wed 07-01 (bill + 19, the first day a notice counts); delinquent from Thu 07-02.
     # Notice mailed Fri 07-10: the 10 days start 5 days after mailing (07-15) and end Sat 07-25;
     # adult reached Thu 07-23 (+ 24 h = Fri 07-24). Sat 07-25 -> Mon 07-27.
     bill = one_bill(date(2026, 6, 26), bill_date=date(2026, 6, 12))

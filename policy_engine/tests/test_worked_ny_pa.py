@@ -28,7 +28,7 @@ def test_ny_notice_not_before_due_plus_20_and_15_days_onto_christmas():
     # not count. Sent Thu 12-10 + 15 = Fri 12-25 (Christmas), then the weekend: Mon 12-28.
     bill = one_bill(date(2026, 11, 20))
     early = decide(pol("NY_HEFPA"), with_notices(bill, ("shutoff", date(2026, 12, 9))), date(2026, 12, 21))
-    assert "sent before Thu 2026-12-10" in check(early, "NOTICE_NOT_SENT").reason
+    assert "sent before Thu 2026-12-10" in check(early, "NOTICE_TOO_EARLY").reason
     facts = with_notices(bill, ("shutoff", date(2026, 12, 10)))
     d = decide(pol("NY_HEFPA"), facts, date(2026, 12, 21))
     assert check(d, "NOTICE_LEAD").until == date(2026, 12, 25)
@@ -63,7 +63,7 @@ def test_ny_medical_renewals_are_unlimited_pa_stops_after_two_when_not_paying():
     )
     assert ny.deciding.citation == "PSL 32(3)(a); 16 NYCRR 11.5 [M]"  # not the catalogue's PA/Delaware text
     pa = decide(pol("PA_CH14"), facts, date(2026, 12, 10))
-    assert "at most 2 renewals protect" in check(pa, "MEDICAL").reason
+    assert "at most 2 renewals protect" in check(pa, "MEDICAL_RENEWAL_CAP").reason
 
 
 def test_ny_down_payment_cap_rounds_half_up():

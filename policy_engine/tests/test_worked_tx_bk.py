@@ -88,7 +88,7 @@ def test_tx_water_due_date_on_july_3_rolls_to_monday_and_the_clock_follows():
     assert amounts.late_fee(policy, bill, date(2026, 7, 6)).amount == money(0)
     assert amounts.late_fee(policy, bill, date(2026, 7, 7)).amount == money("5.00")
     early = decide(policy, with_notices(bill, ("shutoff", date(2026, 7, 6))), date(2026, 7, 14))
-    assert "sent before Tue 2026-07-07" in check(early, "NOTICE_NOT_SENT").reason
+    assert "sent before Tue 2026-07-07" in check(early, "NOTICE_TOO_EARLY").reason
     facts = with_notices(bill, ("shutoff", date(2026, 7, 7)))
     assert decide(policy, facts, date(2026, 7, 14)).earliest_date == date(2026, 7, 17)
     assert decide(policy, facts, date(2026, 7, 17)).status == Status.ELIGIBLE
