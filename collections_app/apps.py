@@ -18,6 +18,13 @@ def _counter_preview_notes(**kwargs: Any) -> Any:
     return preview_counter_notes(**kwargs)
 
 
+def _account_facts(account_id: int, *, as_of: Any) -> Any:
+    """The engine's facts for counseling and the counter (policy.facts): the evaluate API's own."""
+    from collections_app.selectors.facts import facts_for_account
+
+    return facts_for_account(account_id, as_of=as_of)
+
+
 def _counter_receipt_notes(**kwargs: Any) -> Any:
     from collections_app.selectors.counter_notes import receipt_counter_notes
 
@@ -60,3 +67,6 @@ class CollectionsConfig(AppConfig):
 
         on_payment_preview(_counter_preview_notes)
         on_payment_receipt(_counter_receipt_notes)
+        from policy.facts import register_facts_reader
+
+        register_facts_reader(_account_facts)

@@ -338,40 +338,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Policy knobs of the account desk ----------------------------------------------------------
-# Adjustments larger than this (either sign) wait for a supervisor's approval.
-ADJUSTMENT_APPROVAL_LIMIT = env("DJANGO_ADJUSTMENT_APPROVAL_LIMIT", default="100.00")
-# Cashiering (rules.md 1.7 and the parameter catalogue; the policy engine takes these over later).
-CASHIER_OVER_SHORT_SIGNOFF = env(
-    "DJANGO_CASHIER_OVER_SHORT_SIGNOFF", default="5.00"
-)  # supervisor signs above
-NSF_FEE_FIRST = env("DJANGO_NSF_FEE_FIRST", default="25.00")  # Cal. Civ. Code 1719; Mesa
-NSF_FEE_SUBSEQUENT = env("DJANGO_NSF_FEE_SUBSEQUENT", default="35.00")  # Cal. Civ. Code 1719
-NSF_FEE_LOOKBACK_MONTHS = env.int("DJANGO_NSF_FEE_LOOKBACK_MONTHS", default=12)  # "subsequent" = within
-NSF_CASH_ONLY_COUNT = env.int("DJANGO_NSF_CASH_ONLY_COUNT", default=2)  # Bargersville 2023: 2 returns
-NSF_CASH_ONLY_WINDOW_MONTHS = env.int("DJANGO_NSF_CASH_ONLY_WINDOW_MONTHS", default=6)  # within 6 months
-NSF_CASH_ONLY_MONTHS = env.int("DJANGO_NSF_CASH_ONLY_MONTHS", default=12)  # => certified funds 12 months
-# Counseling (rules.md 1.5, 1.10 and the parameter catalogue).
-LOW_INCOME_FPL_PERCENT = env.int("DJANGO_LOW_INCOME_FPL_PERCENT", default=200)  # HSC 116914(b): < 200% FPL
-ARRANGEMENT_MAX_MONTHS = env.int("DJANGO_ARRANGEMENT_MAX_MONTHS", default=12)  # SB 998 116910(b)
-ARRANGEMENT_PER_YEAR = env.int("DJANGO_ARRANGEMENT_PER_YEAR", default=1)  # St. George; Fairfield IL
-ARRANGEMENT_BROKEN_LOOKBACK_MONTHS = env.int(
-    "DJANGO_ARRANGEMENT_BROKEN_LOOKBACK_MONTHS", default=6
-)  # Phoenix
-ARRANGEMENT_REFUSE_IF_LAST_PAYMENT_RETURNED = env.bool("DJANGO_ARRANGEMENT_REFUSE_IF_RETURNED", default=True)
-ARRANGEMENT_REFUSE_AFTER_FINAL_BILL = env.bool(
-    "DJANGO_ARRANGEMENT_REFUSE_AFTER_FINAL", default=True
-)  # Phoenix
-ARRANGEMENT_GRACE_DAYS = env.int("DJANGO_ARRANGEMENT_GRACE_DAYS", default=0)  # defaultToleranceDays
-DEFAULT_CREDIT_AUTHORITY_AMOUNT = env("DJANGO_DEFAULT_CREDIT_AUTHORITY_AMOUNT", default="500.00")
-DEFAULT_CREDIT_AUTHORITY_MONTHS = env.int("DJANGO_DEFAULT_CREDIT_AUTHORITY_MONTHS", default=6)
-PROGRAM_RECERT_MONTHS = env.int("DJANGO_PROGRAM_RECERT_MONTHS", default=24)  # CARE, SGV CAP
-PROGRAM_RECERT_NOTICE_DAYS = env.int("DJANGO_PROGRAM_RECERT_NOTICE_DAYS", default=30)  # SGV CAP
+# Business rules (fees, limits, terms, approval thresholds) are not settings: they come from the
+# policy version in force (policy.selectors.current_policy; rules.md §3). An upgrade migration
+# (policy 0002) turned any DJANGO_* business values set in the environment into a policy version.
+
 # Shutoff list: accounts decided per Celery task (one chunk of the prefiltered candidates).
 SHUTOFF_CHUNK_SIZE = env.int("DJANGO_SHUTOFF_CHUNK_SIZE", default=2000)
-# A reconnection done at or after this local time is after hours (St. George: paid by 4 p.m.), as
-# is one done on a weekend or holiday; used unless the policy sets reconnect.after_hours_from.
-RECONNECT_AFTER_HOURS_FROM = env("DJANGO_RECONNECT_AFTER_HOURS_FROM", default="16:00")
 
 LOGGING = {
     "version": 1,

@@ -30,8 +30,8 @@ from counseling.services.arrangements import (
     arrangement_decide,
     arrangement_propose,
     authority_of,
-    eligibility,
     next_due_dates,
+    offer,
     schedule,
 )
 from counseling.services.interviews import EXPENSE_FIELDS, IncomeIn, MemberIn, interview_record
@@ -148,13 +148,15 @@ def interview(request: HttpRequest, pk: int) -> HttpResponse:
 def arrangement_new(request: HttpRequest, number: str) -> HttpResponse:
     account = _account(number)
     today = timezone.localdate()
-    checks = eligibility(account=account, today=today)
+    checks, limits = offer(account=account, today=today)
     latest = HardshipInterview.objects.filter(account=account).order_by("-conducted_at").first()
     initial = {}
-    if latest and latest.recommended_installments:
+    if limits.fixed_months is not None:  # the policy's split, not a term to choose (Phoenix: 3)
+        initial = {"down_payment": 0, "installments": limits.fixed_months}
+    elif latest and latest.recommended_installments:
         initial = {
             "down_payment": latest.recommended_down_payment,
-            "installments": latest.recommended_installments,
+            "installments": min(latest.recommended_installments, limits.max_months),
         }
     form = forms.ArrangementForm(request.POST or None, initial=initial)
     preview, preview_error = None, None
@@ -198,6 +200,7 @@ def arrangement_new(request: HttpRequest, number: str) -> HttpResponse:
         {
             "account": account,
             "checks": checks,
+            "limits": limits,
             "eligible": all(c.passed for c in checks),
             "form": form,
             "latest": latest,

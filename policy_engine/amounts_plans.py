@@ -238,7 +238,12 @@ def _returned_on(p: PaymentFact) -> date:
 
 def _nsf_layer(layer: Layer, facts: AccountFacts, as_of: date, returned: PaymentFact) -> NsfOutcome:
     day = returned.returned_on or as_of
-    others = [p for p in facts.payments if p.returned and p != returned and _returned_on(p) <= day]
+    # the return being decided is not an "earlier" one: drop it once if the facts hold it (two
+    # returns of equal checks on one day are equal facts; comparing by value dropped both)
+    rest = list(facts.payments)
+    if returned in rest:
+        rest.remove(returned)
+    others = [p for p in rest if p.returned and _returned_on(p) <= day]
     window = layer.p("nsf.subsequent_window_months")
     prior = [p for p in others if window is None or _returned_on(p) > add_months(day, -window)]
     key = "nsf.fee_subsequent" if prior else "nsf.fee_first"

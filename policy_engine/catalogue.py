@@ -215,6 +215,12 @@ SPECS: tuple[Spec, ...] = (
        "Longest arrangement for a customer with documented undue hardship; null = no extension. SB 998 "
        "allows a longer period without fixing one: the utility sets it.",
        "HSC 116910(b) [M]; Sacramento 13.12.160 (director may extend)", nullable=True),
+    _s("arrangements.counselor_authority_amount", D("500.00"), "decimal",
+       "A counselor without a credit authority of their own may grant arrangements up to this balance; "
+       "larger ones wait for a supervisor.", "utility policy (internal controls)"),
+    _s("arrangements.counselor_authority_months", 6, "int",
+       "A counselor without a credit authority of their own may grant arrangements up to this many "
+       "months; longer ones wait for a supervisor.", "utility policy (internal controls)"),
     # --- late fee (§1.2)
     _s("late_fee.formula", "MAX_PCT_FLOOR", "str", "max(pct × base, floor); pct × base; flat; NY gas.",
        "mesaaz.gov Returned Items & Delinquency Fees",
@@ -316,6 +322,13 @@ SPECS: tuple[Spec, ...] = (
        "write-off.", "Union City 40.03"),
     _s("collections.not_found_contact_attempts", 2, "int", "Debtor not found: at least this many contact "
        "attempts that reached no one, none reaching the customer since.", "West Terre Haute code (debtor not found)"),
+    # --- the account desk and the counter (internal controls)
+    _s("adjustments.approval_limit", D("100.00"), "decimal",
+       "Account adjustments larger than this (either sign, per account per day) wait for a supervisor's approval.",
+       "utility policy (internal controls)"),
+    _s("cashiering.over_short_signoff", D("5.00"), "decimal",
+       "A drawer over or short by more than this waits for a supervisor's sign-off.",
+       "utility policy (internal controls)"),
     _s("collections.write_off_after_agency_months", 12, "int", "Not cost-effective: at a collection agency "
        "at least this many months.", "League City resolution; Bremen 51.119"),
     # --- credit balance refunds (counter job description: "refund checks"; rules.md §1.6, §1.9)
@@ -349,6 +362,9 @@ SPECS: tuple[Spec, ...] = (
        "SGV CAP; CARE"),
     _s("low_income.notify_ineligible_days", 30, "int", "Customer must notify within this many days.",
        "SGV CAP"),
+    _s("low_income.recert_reminder_days", 30, "int",
+       "A recertification reminder goes out this many days before an enrollment's recertification is due.",
+       "SGV CAP (30 days)"),
 )  # fmt: skip
 
 BY_PATH: dict[str, Spec] = {spec.path: spec for spec in SPECS}

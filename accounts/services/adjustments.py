@@ -2,7 +2,6 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Abs
@@ -13,10 +12,12 @@ from accounts.services.ledger import EntrySpec, _post, accounts_lock
 from common.audit import audit_record
 from common.exceptions import DomainError
 from common.money import to_money
+from policy.selectors import current_policy
 
 
 def approval_limit() -> Decimal:
-    return to_money(settings.ADJUSTMENT_APPROVAL_LIMIT)
+    """Adjustments above this wait for a supervisor (the policy in force)."""
+    return to_money(current_policy()[0].param("adjustments.approval_limit"))
 
 
 def _adjusted_today(*, account_id: int, today: date) -> Decimal:

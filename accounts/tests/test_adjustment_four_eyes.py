@@ -15,13 +15,14 @@ from accounts.services.ledger import ledger_sum
 from accounts.tests.factories import AccountFactory, fund
 from common.exceptions import DomainError
 from common.models import AuditEvent
+from policy.tests.helpers import use_policy
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _limit(settings):
-    settings.ADJUSTMENT_APPROVAL_LIMIT = "100.00"
+def _limit(db):
+    use_policy(adjustments__approval_limit="100.00")
 
 
 def _adjust(account, actor, amount: str):  # type: ignore[no-untyped-def]

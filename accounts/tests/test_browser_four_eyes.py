@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Account, AdjustmentStatus
 from accounts.tests.factories import AccountFactory, CustomerFactory, fund
 from conftest import browser_sign_in
+from policy.tests.helpers import use_policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_supervisors_own_5000_credit_waits_for_another_supervisor(
     page: Page, live_server, make_user, settings
 ):
-    settings.ADJUSTMENT_APPROVAL_LIMIT = "100.00"
+    use_policy(adjustments__approval_limit="100.00")
     make_user("grace", "Supervisor", first_name="Grace", last_name="Holloway")
     make_user("otto", "Supervisor", first_name="Otto", last_name="Brandt")
     account = AccountFactory(number="0000880001", customer=CustomerFactory(first_name="Ann", last_name="Lee"))

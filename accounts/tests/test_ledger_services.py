@@ -14,6 +14,7 @@ from accounts.services.transfers import payment_transfer
 from accounts.tests.factories import AccountFactory, charge, fund, pay
 from common.exceptions import DomainError
 from common.models import AuditEvent
+from policy.tests.helpers import use_policy
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -56,7 +57,7 @@ def test_adjustment_is_idempotent_per_key(make_user):
 
 
 def test_large_adjustment_waits_for_a_second_person(make_user, settings):
-    settings.ADJUSTMENT_APPROVAL_LIMIT = "100.00"
+    use_policy(adjustments__approval_limit="100.00")
     counselor = make_user("carmen", "Counselor")
     supervisor = make_user("grace", "Supervisor")
     account = AccountFactory()
@@ -75,7 +76,7 @@ def test_large_adjustment_waits_for_a_second_person(make_user, settings):
 
 
 def test_supervisor_cannot_approve_their_own_request(make_user, settings):
-    settings.ADJUSTMENT_APPROVAL_LIMIT = "10.00"
+    use_policy(adjustments__approval_limit="10.00")
     supervisor = make_user("grace", "Supervisor")
     other = make_user("otto", "Supervisor")
     account = AccountFactory()

@@ -12,6 +12,7 @@ from accounts.services.adjustments import adjustment_request
 from accounts.services.ledger import ledger_sum
 from accounts.services.transfers import payment_transfer
 from accounts.tests.factories import AccountFactory, fund, pay
+from policy.tests.helpers import use_policy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,7 +101,7 @@ def test_transfers_racing_in_opposite_directions_do_not_deadlock(make_user):
 
 
 def test_two_small_adjustments_at_once_cannot_both_slip_under_the_limit(make_user, settings):
-    settings.ADJUSTMENT_APPROVAL_LIMIT = "100.00"
+    use_policy(adjustments__approval_limit="100.00")
     carmen, colin = make_user("carmen", "Counselor"), make_user("colin", "Collections officer")
     account = AccountFactory()
     reason = ReasonCode.objects.filter(kind="adjustment").first()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Account, AccountStatus, Adjustment, Contact, Customer, ReasonCode, Service
 from accounts.tests.factories import AccountFactory, PremiseFactory, charge, fund, pay
 from common.models import AuditEvent
+from policy.tests.helpers import use_policy
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -51,7 +52,7 @@ def test_adjustment_form_explains_bad_input(role_clients):
 
 
 def test_supervisor_approves_from_the_queue(role_clients, settings):
-    settings.ADJUSTMENT_APPROVAL_LIMIT = "50.00"
+    use_policy(adjustments__approval_limit="50.00")
     account = AccountFactory()
     reason = ReasonCode.objects.filter(kind="adjustment")[0].pk
     role_clients["Counselor"].post(

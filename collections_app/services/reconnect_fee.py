@@ -15,7 +15,6 @@ fee due at once would put the household outside its plan the morning after its w
 
 from datetime import date, datetime, time
 
-from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import EntryKind
@@ -29,7 +28,6 @@ from policy_engine import amounts
 from policy_engine.core import fmt_money
 from policy_engine.decision import Amount
 from policy_engine.facts import AccountFacts
-from policy_engine.params import PolicyError
 from policy_engine.policy import Policy
 
 
@@ -38,11 +36,7 @@ def is_after_hours(policy: Policy, when: datetime) -> bool:
     local = timezone.localtime(when)
     if not policy.calendar.is_business_day(local.date()):
         return True
-    try:
-        cutoff = policy.param("reconnect.after_hours_from")
-    except PolicyError:
-        cutoff = settings.RECONNECT_AFTER_HOURS_FROM
-    return local.time() >= time.fromisoformat(cutoff)
+    return local.time() >= time.fromisoformat(policy.param("reconnect.after_hours_from"))
 
 
 def fee_key(order_id: int) -> str:

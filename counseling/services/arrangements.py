@@ -6,11 +6,10 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from uuid import UUID
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Account, AccountStatus, Bill
+from accounts.models import Account, Bill
 from accounts.services.ledger import accounts_lock
 from common.audit import audit_record
 from common.dates import add_months
@@ -24,7 +23,9 @@ from counseling.models import (
     Letter,
     LetterKind,
 )
-from payments.models import Payment
+from counseling.services.arrangement_terms import arrangement_limits_for, engine_checks
+from policy.selectors import current_policy
+from policy_engine.amounts_plans import ArrangementLimits
 
 OPEN = (ArrangementStatus.ACTIVE, ArrangementStatus.PENDING_APPROVAL)
 
@@ -34,72 +35,63 @@ class RuleCheck:
     code: str
     passed: bool
     reason: str
+    citation: str = ""
 
 
-def eligibility(*, account: Account, today: date) -> list[RuleCheck]:
-    """Every rule checked, passed or not, with the reason a counselor can read to the customer."""
-    checks = []
-    final = account.status in (AccountStatus.FINAL, AccountStatus.CLOSED)
-    checks.append(
-        RuleCheck(
-            "final_bill",
-            not (final and settings.ARRANGEMENT_REFUSE_AFTER_FINAL_BILL),
-            "A final bill has been issued: the balance is due in full." if final else "No final bill issued.",
-        )
-    )
-    checks.append(
+def _own_checks(account: Account) -> list[RuleCheck]:
+    """What counseling itself needs: something to arrange, and one open arrangement at a time."""
+    open_one = account.arrangements.filter(status__in=OPEN).first()
+    return [
         RuleCheck(
             "balance",
             account.balance > 0,
             f"Balance ${account.balance:,.2f}" + ("" if account.balance > 0 else ": nothing to arrange."),
-        )
-    )
-    open_one = account.arrangements.filter(status__in=OPEN).first()
-    checks.append(
+        ),
         RuleCheck(
             "one_open",
             open_one is None,
             f"An arrangement is already {open_one.get_status_display().lower()}."
             if open_one
             else "No open arrangement.",
+        ),
+    ]
+
+
+def offer(*, account: Account, today: date) -> tuple[list[RuleCheck], ArrangementLimits]:
+    """Every rule checked, passed or not, with the reason a counselor can read to the customer,
+    and the terms the policy in force allows: the engine decides (rules.md §1.5)."""
+    limits = arrangement_limits_for(account_id=account.pk, today=today, arrears=account.balance)
+    checks = _own_checks(account) + [
+        RuleCheck(code, passed, reason, citation) for code, passed, reason, citation in engine_checks(limits)
+    ]
+    return checks, limits
+
+
+def eligibility(*, account: Account, today: date) -> list[RuleCheck]:
+    return offer(account=account, today=today)[0]
+
+
+def _check_terms(limits: ArrangementLimits, *, installments: int, down_payment: Decimal) -> None:
+    """The proposal within the policy's terms, as the engine states them."""
+    if limits.fixed_months is not None and (installments != limits.fixed_months or down_payment != 0):
+        raise DomainError(
+            "arrangement.fixed_months",
+            f"Policy splits the whole balance over exactly {limits.fixed_months} monthly installments, "
+            "with no down payment.",
         )
-    )
-    year_ago = add_months(today, -12)
-    recent = account.arrangements.filter(
-        created_at__date__gt=year_ago,
-        status__in=[ArrangementStatus.ACTIVE, ArrangementStatus.KEPT, ArrangementStatus.BROKEN],
-    ).count()
-    checks.append(
-        RuleCheck(
-            "per_year",
-            recent < settings.ARRANGEMENT_PER_YEAR,
-            f"{recent} arrangement(s) in the last 12 months; policy allows {settings.ARRANGEMENT_PER_YEAR}.",
+    if installments > limits.max_months:
+        raise DomainError(
+            "arrangement.max_months", f"Policy allows at most {limits.max_months} monthly installments."
         )
-    )
-    lookback = add_months(today, -settings.ARRANGEMENT_BROKEN_LOOKBACK_MONTHS)
-    broken = account.arrangements.filter(status=ArrangementStatus.BROKEN, ended_on__gt=lookback).first()
-    checks.append(
-        RuleCheck(
-            "broken_recently",
-            broken is None,
-            f"An arrangement was broken on {broken.ended_on:%b %d, %Y}, within "
-            f"{settings.ARRANGEMENT_BROKEN_LOOKBACK_MONTHS} months."
-            if broken
-            else f"No arrangement broken in the last {settings.ARRANGEMENT_BROKEN_LOOKBACK_MONTHS} months.",
+    if limits.down_payment_cap is not None and down_payment > limits.down_payment_cap:
+        raise DomainError(
+            "arrangement.down_cap", f"Policy caps the down payment at ${limits.down_payment_cap:,.2f}."
         )
-    )
-    last = Payment.objects.filter(account=account).exclude(status="voided").order_by("-created_at").first()
-    returned = last is not None and last.status in ("returned", "part_returned")
-    checks.append(
-        RuleCheck(
-            "last_payment_returned",
-            not (returned and settings.ARRANGEMENT_REFUSE_IF_LAST_PAYMENT_RETURNED),
-            "The last payment was returned by the bank."
-            if returned
-            else "The last payment was not returned.",
+    if down_payment < limits.down_payment_min:
+        raise DomainError(
+            "arrangement.down_min",
+            f"Policy requires a down payment of at least ${limits.down_payment_min:,.2f}.",
         )
-    )
-    return checks
 
 
 def next_due_dates(*, account_id: int, count: int, today: date) -> list[date]:
@@ -142,7 +134,11 @@ def authority_of(user) -> tuple[Decimal, int]:  # type: ignore[no-untyped-def]
     auth = CreditAuthority.objects.filter(user=user).first()
     if auth:
         return auth.max_amount, auth.max_months
-    return to_money(settings.DEFAULT_CREDIT_AUTHORITY_AMOUNT), settings.DEFAULT_CREDIT_AUTHORITY_MONTHS
+    policy, _ = current_policy()
+    return (
+        to_money(policy.param("arrangements.counselor_authority_amount")),
+        policy.param("arrangements.counselor_authority_months"),
+    )
 
 
 @transaction.atomic(durable=True)
@@ -166,16 +162,13 @@ def arrangement_propose(
             )
         return done
     today = timezone.localdate()
-    failed = [c for c in eligibility(account=account, today=today) if not c.passed]
+    checks, limits = offer(account=account, today=today)
+    failed = [c for c in checks if not c.passed]
     if failed:
         raise DomainError(
             f"arrangement.{failed[0].code}", "Not eligible: " + " ".join(c.reason for c in failed)
         )
-    if installments > settings.ARRANGEMENT_MAX_MONTHS:
-        raise DomainError(
-            "arrangement.max_months",
-            f"Policy allows at most {settings.ARRANGEMENT_MAX_MONTHS} monthly installments.",
-        )
+    _check_terms(limits, installments=installments, down_payment=to_money(down_payment))
     if not reason.strip():
         raise DomainError("arrangement.reason", "Record why the customer needs the arrangement.")
     dates = next_due_dates(account_id=account_id, count=installments, today=today)

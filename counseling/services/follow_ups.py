@@ -9,12 +9,12 @@ halfway and started again finishes the work without repeating any of it.
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Contact, ContactChannel, ContactOutcome, ReasonCode
 from counseling.models import FollowUpRun, Letter, LetterKind
+from policy.selectors import current_policy
 
 MISSED_SQL = """
 UPDATE counseling_installment i SET status = 'missed'
@@ -95,7 +95,8 @@ def follow_ups_run(*, business_date: date | None = None) -> FollowUpRun:
         run, _ = FollowUpRun.objects.select_for_update().get_or_create(business_date=day)
         if run.finished_at is not None:
             return run
-        cutoff = day - timedelta(days=settings.ARRANGEMENT_GRACE_DAYS)
+        policy, _ = current_policy()
+        cutoff = day - timedelta(days=policy.param("arrangements.default_tolerance_days"))
         missed = _rows(MISSED_SQL, {"cutoff": cutoff})
         first_missed: dict[int, int] = {}
         for arrangement_id, number, _due in sorted(missed, key=lambda r: (r[0], r[1])):
@@ -116,7 +117,7 @@ def follow_ups_run(*, business_date: date | None = None) -> FollowUpRun:
             day,
         )
         letters += _letters(LetterKind.PLEDGE_EXPIRED, expired, day)
-        notice_until = day + timedelta(days=settings.PROGRAM_RECERT_NOTICE_DAYS)
+        notice_until = day + timedelta(days=policy.param("low_income.recert_reminder_days"))
         reminded = _rows(RECERT_REMIND_SQL, {"day": day, "notice_until": notice_until})
         letters += _letters(LetterKind.RECERT_REMINDER, reminded, day)
         ended = _rows(EXPIRE_ENROLLMENTS_SQL, {"day": day})

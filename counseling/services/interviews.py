@@ -5,8 +5,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Account, Bill
 from accounts.services.ledger import accounts_lock
@@ -21,6 +21,8 @@ from counseling.models import (
     PovertyGuideline,
 )
 from counseling.models.interviews import PERIODS_PER_YEAR
+from counseling.services.arrangement_terms import arrangement_limits_for
+from policy.selectors import current_policy
 
 # Receiving any of these makes a household low-income without an income test (HSC 116914(b)).
 CATEGORICAL = {
@@ -100,15 +102,25 @@ def average_monthly_bill(account_id: int) -> Decimal:
 
 
 def recommend(
-    *, balance: Decimal, monthly_surplus: Decimal, average_bill: Decimal, low_income: bool, max_months: int
+    *,
+    balance: Decimal,
+    monthly_surplus: Decimal,
+    average_bill: Decimal,
+    low_income: bool,
+    max_months: int,
+    fixed_months: int | None = None,
 ) -> Recommendation:
     """Terms the household can keep: current bills come first, what is left pays down the balance.
 
     The down payment is one month of that capacity (none for a low-income household), and the
-    term is the shortest that fits the capacity, within the policy's maximum."""
+    term is the shortest that fits the capacity, within the policy's maximum. A policy that
+    splits the balance over fixed months (Phoenix: 3) leaves nothing to choose."""
     if balance <= 0:
         return Recommendation(Decimal(0), 0, Decimal(0), "No balance to arrange.")
     capacity = to_money(max(monthly_surplus - average_bill, Decimal(0)))
+    if fixed_months is not None:
+        note = f"Policy: the whole balance is split over {fixed_months} monthly installments."
+        return Recommendation(Decimal(0), fixed_months, to_money(balance / fixed_months), note, capacity)
     down = Decimal(0) if low_income else to_money(min(capacity, balance * Decimal("0.25")))
     remaining = balance - down
     if capacity <= 0:
@@ -155,7 +167,12 @@ def interview_record(
     guideline = guideline_for(year=year, region=region)
     annual = sum((annualize(i.amount, i.frequency) for i in incomes), Decimal(0))
     percent = fpl_percent(annual_income=annual, household_size=household_size, guideline=guideline)
-    low_income = percent < settings.LOW_INCOME_FPL_PERCENT or bool(set(benefits) & CATEGORICAL)
+    policy, _ = current_policy()
+    low_income = percent < policy.param("low_income.fpl_pct") or bool(set(benefits) & CATEGORICAL)
+    # the term the policy in force allows for this household (PA: by income tier; Phoenix: 3)
+    limits = arrangement_limits_for(
+        account_id=account_id, today=timezone.localdate(), arrears=account.balance, poverty_pct=percent
+    )
     monthly_expenses = sum((to_money(expenses.get(f, 0)) for f in EXPENSE_FIELDS), Decimal(0))
     surplus = to_money(annual / 12 - monthly_expenses)
     rec = recommend(
@@ -163,7 +180,8 @@ def interview_record(
         monthly_surplus=surplus,
         average_bill=average_monthly_bill(account_id),
         low_income=low_income,
-        max_months=settings.ARRANGEMENT_MAX_MONTHS,
+        max_months=limits.max_months,
+        fixed_months=limits.fixed_months,
     )
     interview = HardshipInterview.objects.create(
         account=account,

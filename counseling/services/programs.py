@@ -1,6 +1,5 @@
 from datetime import date
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.services.ledger import accounts_lock
@@ -8,6 +7,7 @@ from common.audit import audit_record
 from common.dates import add_months
 from common.exceptions import DomainError
 from counseling.models import HardshipInterview, ProgramEnrollment, ProgramKind
+from policy.selectors import current_policy
 
 
 @transaction.atomic(durable=True)
@@ -32,6 +32,7 @@ def enrollment_create(
             "program.not_low_income",
             "A hardship interview showing low-income status is needed to enroll in the low-income discount.",
         )
+    months = current_policy()[0].param("low_income.recert_months")  # rules.md §1.10
     try:
         with transaction.atomic():
             enrollment = ProgramEnrollment.objects.create(
@@ -39,7 +40,7 @@ def enrollment_create(
                 program=program,
                 certified_on=certified_on,
                 interview=interview,
-                recert_due=add_months(certified_on, settings.PROGRAM_RECERT_MONTHS),
+                recert_due=add_months(certified_on, months),
                 counselor=counselor,
             )
     except IntegrityError:

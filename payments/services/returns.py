@@ -10,12 +10,11 @@ is counted for every account the check paid.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,6 +34,10 @@ from payments.models import (
     TenderKind,
 )
 from payments.services.hooks import payment_returned_hooks
+from policy.facts import account_facts
+from policy.selectors import current_policy
+from policy_engine import amounts
+from policy_engine.facts import PaymentFact
 
 RETURNABLE = frozenset(
     {
@@ -48,21 +51,30 @@ RETURNABLE = frozenset(
 )
 
 
-def nsf_terms(*, account_id: int, returned_on: date) -> tuple[int, int, date | None]:
-    """(nth return within the fee lookback, returns within the cash-only window, cash-only until)
-    for one account, counting the return being recorded. A return counts once per account it
-    took money back from."""
-    fee_since = add_months(returned_on, -settings.NSF_FEE_LOOKBACK_MONTHS)
-    window_since = add_months(returned_on, -settings.NSF_CASH_ONLY_WINDOW_MONTHS)
-    prior = ReturnedItem.objects.filter(lines__payment__account_id=account_id).distinct()
-    nth = prior.filter(returned_on__gt=fee_since).count() + 1
-    in_window = prior.filter(returned_on__gt=window_since).count() + 1
-    until = (
-        add_months(returned_on, settings.NSF_CASH_ONLY_MONTHS)
-        if in_window >= settings.NSF_CASH_ONLY_COUNT
-        else None
+@dataclass(frozen=True)
+class NsfTerms:
+    fee: Decimal  # the engine's fee for this return on this account (first or subsequent)
+    in_window: int  # returns within the cash-only window, this one included
+    cash_only_until: date | None
+    citation: str
+
+
+def nsf_terms(*, payment: Payment, amount: Decimal, returned_on: date) -> NsfTerms:
+    """The engine's NSF outcome (rules.md §1.7) for one account a returned tender paid, on the
+    facts the evaluate API sees: the fee (first or subsequent), and certified funds only after N
+    returns in M months. The return being recorded is not stored yet: it joins the facts as `returned`."""
+    policy, _ = current_policy()
+    facts = account_facts(payment.account_id, as_of=returned_on)
+    returned = PaymentFact(
+        paid_on=payment.business_date, amount=to_money(amount), returned=True, returned_on=returned_on
     )
-    return nth, in_window, until
+    facts = replace(facts, payments=(*facts.payments, returned))  # the engine's `returned` is one of them
+    outcome = amounts.nsf_outcome(policy, facts, returned_on, returned=returned)
+    since = add_months(returned_on, -policy.param("nsf.cash_only_window_months"))
+    in_window = [
+        p for p in facts.payments if p.returned and since < (p.returned_on or p.paid_on) <= returned_on
+    ]
+    return NsfTerms(outcome.fee.amount, len(in_window), outcome.cash_only_until, outcome.fee.citation)
 
 
 ITEM_NAMES = {
@@ -209,14 +221,16 @@ def tender_return(
         )
         payment.save(update_fields=["returned_amount", "status"])
     # 2. escalation per account it paid; one fee, by the fee account's count
-    terms = {
-        ln.payment.account_id: nsf_terms(account_id=ln.payment.account_id, returned_on=returned_on)
-        for ln in lines
-    }
+    terms: dict[int, NsfTerms] = {}
+    for ln in lines:  # one return per account, however many of its payments the tender paid
+        if ln.payment.account_id not in terms:
+            terms[ln.payment.account_id] = nsf_terms(
+                payment=ln.payment, amount=ln.amount, returned_on=returned_on
+            )
     fee_line = _fee_line(lines)
     fee_account: Account = fee_line.payment.account
-    nth, in_window, fee_cash_only = terms[fee_account.pk]
-    fee = to_money(settings.NSF_FEE_FIRST if nth == 1 else settings.NSF_FEE_SUBSEQUENT)
+    fee_terms = terms[fee_account.pk]
+    in_window, fee_cash_only, fee = fee_terms.in_window, fee_terms.cash_only_until, to_money(fee_terms.fee)
     [fee_entry] = _post(
         account=fee_account,
         actor=actor,
@@ -233,8 +247,8 @@ def tender_return(
         ],
     )
     # 3. certified funds only after N returns in M months, on each account it paid
-    for account_id, (_, _, until) in terms.items():
-        account = locked[account_id]
+    for account_id, t in terms.items():
+        account, until = locked[account_id], t.cash_only_until
         if until and (account.cash_only_until is None or account.cash_only_until < until):
             account.cash_only_until = until
             account.save(update_fields=["cash_only_until"])
@@ -257,8 +271,8 @@ def tender_return(
                 item=item,
                 payment=line.payment,
                 amount=line.amount,
-                nth_in_window=terms[line.payment.account_id][1],
-                cash_only_until=terms[line.payment.account_id][2],
+                nth_in_window=terms[line.payment.account_id].in_window,
+                cash_only_until=terms[line.payment.account_id].cash_only_until,
             )
             for line in lines
         ]
@@ -275,9 +289,12 @@ def tender_return(
                 "item": label,
                 "item_amount": str(item.amount),
                 "fee": str(fee) if account_id == fee_account.pk else "0.00",
-                "nth": terms[account_id][0],
+                "in_window": terms[account_id].in_window,
+                "fee_citation": terms[account_id].citation,
                 "reason": item.reason,
-                "cash_only_until": terms[account_id][2].isoformat() if terms[account_id][2] else None,
+                "cash_only_until": until.isoformat()
+                if (until := terms[account_id].cash_only_until)
+                else None,
             },
         )
     # 4. counseling re-opens what the returned money had paid (installments, pledges), collections

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -13,6 +12,7 @@ from common.exceptions import DomainError
 from common.money import to_money
 from payments.models import Drawer, DrawerSession, PaymentStatus, SessionStatus, Tender, TenderKind
 from payments.models.drawers import DENOMINATIONS
+from policy.selectors import current_policy
 
 OTHER_KINDS = (TenderKind.MONEY_ORDER, TenderKind.CASHIERS_CHECK)
 
@@ -115,7 +115,7 @@ def session_close(
         (session.counted_cash + session.counted_checks + session.counted_cards + session.counted_other)
         - (expected.cash + expected.checks + expected.cards + expected.other)
     )
-    limit = to_money(settings.CASHIER_OVER_SHORT_SIGNOFF)
+    limit = to_money(current_policy()[0].param("cashiering.over_short_signoff"))
     session.status = (
         SessionStatus.PENDING_SIGNOFF if abs(session.over_short) > limit else SessionStatus.CLOSED
     )

@@ -251,3 +251,11 @@ def test_nsf_redeem_48_hours_when_it_restored_service_and_immediate_disconnect()
     assert not amounts.nsf_outcome(
         normal, replace(RES, payments=(avoid,)), AS_OF, returned=avoid
     ).immediate_disconnect
+
+
+def test_a_second_equal_return_on_the_same_day_is_subsequent():
+    """rules.md §1.7 (Cal. Civ. Code 1719): two $40 checks returned the same day are two returns."""
+    first = PaymentFact(paid_on=AS_OF, amount=money(40), returned=True, returned_on=AS_OF)
+    second = PaymentFact(paid_on=AS_OF, amount=money(40), returned=True, returned_on=AS_OF)
+    result = amounts.nsf_outcome(pol(), replace(RES, payments=(first, second)), AS_OF, returned=second)
+    assert result.fee.amount == money(35) and result.cash_only_until is not None
