@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Account
-from collections_app.api.facts_schema import AccountFactsIn, facts_from_data
+from collections_app.api.facts_schema import AccountFactsIn, StrictSerializer, facts_from_data
 from collections_app.selectors.whatif import evaluate
 from collections_app.validators import date_in_range, parse_date_param
 from policy.selectors import current_policy
@@ -20,7 +20,7 @@ from policy_engine.policy import PolicyError, policy_build
 from policy_engine.presets import PRESETS
 
 
-class EvaluateIn(serializers.Serializer):
+class EvaluateIn(StrictSerializer):
     preset = serializers.CharField(
         required=False,
         allow_blank=True,
