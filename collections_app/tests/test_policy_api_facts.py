@@ -143,3 +143,25 @@ def test_facts_the_whatif_page_shows_can_be_pasted_back() -> None:
     }
     for fact, serializer in pairs.items():
         assert {x.name for x in fields(fact)} - {"extra"} == set(serializer().fields), fact.__name__
+
+
+def test_whatif_facts_json_of_a_real_account_pasted_back_gives_the_same_decision(role_clients) -> None:  # type: ignore[no-untyped-def]
+    import html as html_lib
+    import re
+    from datetime import date
+
+    from accounts.tests.factories import AccountFactory, charge
+
+    account = AccountFactory()
+    charge(account, "180.00", due=date(2026, 9, 15))
+    client = role_clients["Collections officer"]
+    page = client.post("/collections/what-if/", {"account_number": account.number, "as_of": "2026-12-08"})
+    shown = re.search(r'data-testid="facts-json">(.*?)</pre>', page.content.decode(), re.S)
+    assert shown is not None
+    again = client.post(
+        "/collections/what-if/", {"as_of": "2026-12-08", "facts_json": html_lib.unescape(shown[1])}
+    )
+    html = again.content.decode()
+    assert "Unknown field" not in html
+    status = re.search(r'data-status="(\w+)"', page.content.decode())
+    assert status is not None and f'data-status="{status[1]}"' in html
