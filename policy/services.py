@@ -10,6 +10,7 @@ from django.db.models import Max
 from common.audit import audit_record
 from common.exceptions import DomainError
 from policy.models import Holiday, PolicyVersion
+from policy_engine.params import canonical_overrides
 from policy_engine.policy import PolicyError, policy_build
 
 _VERSION_LOCK = 7_240_001  # advisory lock id: two administrators saving at once get v+1 and v+2
@@ -23,6 +24,7 @@ def policy_version_create(  # type: ignore[no-untyped-def]
         raise DomainError("policy.no_preset", "Choose at least one preset.")
     try:
         policy_build(presets=presets, overrides=overrides, name=name)  # validates every path and type
+        overrides = canonical_overrides(overrides)  # stored under the catalogue's names (rules.md §3 aliases)
     except PolicyError as exc:
         raise DomainError("policy.invalid", str(exc)) from exc
     with connection.cursor() as cur:

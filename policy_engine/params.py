@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .catalogue import BY_PATH, SPECS, UNITS, Spec
+from .names import RULES_MD_NAMES
 
 
 class PolicyError(ValueError):
@@ -162,29 +163,56 @@ def defaults() -> dict:
 DEFAULTS = defaults()
 
 
-def validate_override(path: str, value: Any) -> tuple[str, Any]:
-    """(leaf path, normalised value). Accepts a leaf path, or a sub-key of a `lead` parameter
-    such as "notices.pre_disconnect_lead.value"."""
+def canonical_path(path: str) -> str:
+    """The catalogue's dotted path for `path`, given as the catalogue writes it or as rules.md §3
+    does (`delinquency.clockStart`), or a sub-key of a `lead` parameter
+    ("notices.preDisconnectLead.value"); PolicyError for a name neither knows."""
     if not isinstance(path, str):
         raise PolicyError(f"parameter paths are text, got {path!r}")
     if path in BY_PATH:
-        return path, coerce(BY_PATH[path], value)
+        return path
+    if path in RULES_MD_NAMES:
+        return RULES_MD_NAMES[path]
     parent, _, key = path.rpartition(".")
+    parent = RULES_MD_NAMES.get(parent, parent)
     spec = BY_PATH.get(parent)
     if spec is not None and spec.kind == "lead" and key in ("value", "unit"):
-        if key == "unit":
-            if value not in UNITS:
-                raise PolicyError(f"{path}: expected one of {', '.join(UNITS)}, got {value!r}")
-            return path, value
-        return path, _int(path, value)
+        return f"{parent}.{key}"
     raise PolicyError(f"unknown parameter {path!r}")
+
+
+def validate_override(path: str, value: Any) -> tuple[str, Any]:
+    """(canonical leaf path, normalised value). Accepts a leaf path (the catalogue's or rules.md
+    §3's name), or a sub-key of a `lead` parameter such as "notices.pre_disconnect_lead.value".
+    An error names the path as the caller wrote it."""
+    canonical = canonical_path(path)
+    if canonical in BY_PATH:
+        return canonical, coerce(BY_PATH[canonical], value, path)
+    if canonical.endswith(".unit"):
+        if value not in UNITS:
+            raise PolicyError(f"{path}: expected one of {', '.join(UNITS)}, got {value!r}")
+        return canonical, value
+    return canonical, _int(path, value)
+
+
+def canonical_overrides(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Overrides keyed by canonical path, values as given (JSON, as a policy version stores
+    them), each validated under the caller's name; a parameter given twice (under both its
+    names) is refused rather than one silently winning."""
+    out: dict[str, Any] = {}
+    named: dict[str, str] = {}
+    for raw_path, raw_value in (overrides or {}).items():
+        path, _value = validate_override(raw_path, raw_value)
+        if path in out:
+            raise PolicyError(f"{path} is given twice (as {named[path]!r} and {raw_path!r})")
+        out[path], named[path] = raw_value, raw_path
+    return out
 
 
 def apply_overrides(base: Mapping, overrides: Mapping[str, Any] | None) -> dict:
     """A new parameter tree: `base` with each dotted-path override validated and applied."""
     tree = copy.deepcopy(dict(base))
-    for raw_path, raw_value in (overrides or {}).items():
-        path, value = validate_override(raw_path, raw_value)
+    for path, value in (validate_override(p, v) for p, v in canonical_overrides(overrides).items()):
         parent, _, key = path.rpartition(".")
         if path not in BY_PATH:  # a sub-key of a lead parameter
             current = get(tree, parent)

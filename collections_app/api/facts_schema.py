@@ -1,12 +1,15 @@
 """The account-facts JSON accepted by the what-if API and page, as DRF serializers so the
 OpenAPI document describes every field and bad input gets a per-field message."""
 
+from collections.abc import Mapping
 from dataclasses import asdict, fields, is_dataclass
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from collections_app.validators import date_in_range
 from policy_engine import facts as f
@@ -23,7 +26,40 @@ def _money(help_text: str = "", **kw: Any) -> serializers.DecimalField:
     return serializers.DecimalField(**MONEY, help_text=help_text, **kw)
 
 
-class FactBillIn(serializers.Serializer):
+class StrictSerializer(serializers.Serializer):
+    """A serializer that refuses keys it does not declare: "Unknown field." under the key, beside
+    the object's other errors. DRF drops them silently, so a typo ("returnd", "due") used to give a
+    decision on facts other than the ones the caller meant."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = sorted(str(k) for k in data if k not in self.fields) if isinstance(data, Mapping) else []
+        if not unknown:
+            return super().to_internal_value(data)
+        errors: dict[str, Any] = {}
+        try:
+            super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            errors = (
+                dict(detail) if isinstance(detail, Mapping) else {api_settings.NON_FIELD_ERRORS_KEY: detail}
+            )
+        errors.update({key: ["Unknown field."] for key in unknown})
+        raise serializers.ValidationError(errors)
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """The OpenAPI side of StrictSerializer: `additionalProperties: false`, so a client generated
+    from the schema (or schemathesis) knows an extra key is an error."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        return {**schema, "additionalProperties": False}
+
+
+class FactBillIn(StrictSerializer):
     bill_date = _date()
     due_date = _date()
     amount = _money("billed amount")
@@ -39,7 +75,7 @@ class FactBillIn(serializers.Serializer):
         return data
 
 
-class FactPaymentIn(serializers.Serializer):
+class FactPaymentIn(StrictSerializer):
     paid_on = _date()
     amount = _money()
     returned = serializers.BooleanField(default=False, help_text="dishonoured (NSF)")
@@ -51,7 +87,7 @@ class FactPaymentIn(serializers.Serializer):
     )
 
 
-class FactNoticeIn(serializers.Serializer):
+class FactNoticeIn(StrictSerializer):
     kind = serializers.ChoiceField(choices=f.NOTICE_KINDS)
     sent_on = _date()
     method = serializers.ChoiceField(choices=f.NOTICE_METHODS, default="mail")
@@ -60,13 +96,13 @@ class FactNoticeIn(serializers.Serializer):
     )
 
 
-class FactContactAttemptIn(serializers.Serializer):
+class FactContactAttemptIn(StrictSerializer):
     on = _date()
     method = serializers.ChoiceField(choices=["phone", "visit", "email", "third_party"], default="phone")
     reached = serializers.BooleanField(default=False)
 
 
-class FactMedicalCertificateIn(serializers.Serializer):
+class FactMedicalCertificateIn(StrictSerializer):
     received_on = _date()
     valid_until = _date(required=False, allow_null=True, default=None)
     renewal = serializers.IntegerField(min_value=0, default=0)
@@ -74,7 +110,7 @@ class FactMedicalCertificateIn(serializers.Serializer):
     willing_to_plan = serializers.BooleanField(default=False)
 
 
-class FactPledgeIn(serializers.Serializer):
+class FactPledgeIn(StrictSerializer):
     amount = _money()
     pledged_on = _date()
     expected_by = _date()
@@ -90,14 +126,14 @@ class FactPledgeIn(serializers.Serializer):
         return data
 
 
-class FactInstallmentIn(serializers.Serializer):
+class FactInstallmentIn(StrictSerializer):
     due_date = _date()
     amount = _money()
     paid_amount = _money(default=Decimal("0.00"))
     paid_on = _date(required=False, allow_null=True, default=None)
 
 
-class FactArrangementIn(serializers.Serializer):
+class FactArrangementIn(StrictSerializer):
     created_on = _date()
     months = serializers.IntegerField(min_value=1, max_value=120)
     total = _money()
@@ -111,7 +147,7 @@ class FactArrangementIn(serializers.Serializer):
     )
 
 
-class FactBankruptcyIn(serializers.Serializer):
+class FactBankruptcyIn(StrictSerializer):
     chapter = serializers.ChoiceField(choices=[7, 11, 12, 13])
     petition_date = _date()
     order_for_relief_date = _date(required=False, allow_null=True, default=None)
@@ -122,7 +158,7 @@ class FactBankruptcyIn(serializers.Serializer):
     dismissed_on = _date(required=False, allow_null=True, default=None)
 
 
-class FactWeatherIn(serializers.Serializer):
+class FactWeatherIn(StrictSerializer):
     on = _date()
     high_f = serializers.IntegerField(required=False, allow_null=True, default=None)
     low_f = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -130,13 +166,13 @@ class FactWeatherIn(serializers.Serializer):
     winter_advisory = serializers.BooleanField(default=False)
 
 
-class FactDepositIn(serializers.Serializer):
+class FactDepositIn(StrictSerializer):
     amount = _money()
     held_since = _date()
     interest_credited_through = _date(required=False, allow_null=True, default=None)
 
 
-class AccountFactsIn(serializers.Serializer):
+class AccountFactsIn(StrictSerializer):
     """Everything the rules look at. Omitted lists are empty; omitted flags are false."""
 
     account_number = serializers.CharField(max_length=20, required=False, default="")

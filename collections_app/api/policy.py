@@ -12,15 +12,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Account
-from collections_app.api.facts_schema import AccountFactsIn, facts_from_data
+from collections_app.api.facts_schema import AccountFactsIn, StrictSerializer, facts_from_data
 from collections_app.selectors.whatif import evaluate
 from collections_app.validators import date_in_range, parse_date_param
 from policy.selectors import current_policy
+from policy_engine.params import canonical_overrides
 from policy_engine.policy import PolicyError, policy_build
 from policy_engine.presets import PRESETS
 
 
-class EvaluateIn(serializers.Serializer):
+class EvaluateIn(StrictSerializer):
     preset = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -30,7 +31,9 @@ class EvaluateIn(serializers.Serializer):
         child=serializers.CharField(), required=False, help_text="several presets, combined most-protectively"
     )
     overrides = serializers.DictField(
-        required=False, help_text='dotted parameter paths, e.g. {"late_fee.pct": "0.015"}'
+        required=False,
+        help_text='dotted parameter paths as the catalogue or rules.md §3 writes them, e.g. {"late_fee.pct": '
+        '"0.015"} or {"delinquency.clockStart": "BILL_DATE"}; GET /api/v1/policy/parameters lists them',
     )
     as_of = serializers.DateField(
         required=False, validators=[date_in_range], help_text="evaluation date; default today"
@@ -106,7 +109,8 @@ def _policy_from(data: dict[str, Any]):  # type: ignore[no-untyped-def]
     if not names:
         version = current_policy()[1]
         names = [p for p in version.presets]
-        overrides = {**version.overrides, **overrides}
+        # one name per parameter, so a rules.md §3 alias replaces the version's value for it
+        overrides = {**canonical_overrides(version.overrides), **canonical_overrides(overrides)}
     return policy_build(presets=names, overrides=overrides, name="what-if")
 
 

@@ -260,6 +260,7 @@ TABLE = [
     # API
     ("api:policy-evaluate", "post", "/api/v1/policy/evaluate", WHATIF, 400),
     ("api:policy-presets", "get", "/api/v1/policy/presets", WHATIF, 200),
+    ("api:policy-parameters", "get", "/api/v1/policy/parameters", WHATIF, 200),
     ("api:account-decision", "get", "/api/v1/accounts/{number}/decision", WHATIF, 200),
     ("api:shutoff-runs", "get", "/api/v1/shutoff-runs", DESK, 200),
     ("api:shutoff-candidates", "get", "/api/v1/shutoff-runs/{run}/candidates", DESK, 200),
@@ -412,5 +413,5 @@ def _names(patterns, namespace: str = ""):  # type: ignore[no-untyped-def]
 
 def test_the_table_covers_every_collections_url():
     names = set(_names(get_resolver().url_patterns))
-    assert len(names) == 91, "the walk found the collections pages and API"
+    assert len(names) == 92, "the walk found the collections pages and API"
     assert names == {row[0] for row in TABLE}
