@@ -287,11 +287,15 @@ class MoneyModel(RuleBasedStateMachine):
         self.gl_net -= sum(receipt.lines.values(), Decimal(0))
 
     @precondition(lambda self: self.receipts)
-    @rule(r=st.integers(0, 10**6), which=st.integers(0, 3))
+    @rule(r=st.integers(0, 10**6), which=st.integers(0, 7))
     def return_item(self, r: int, which: int) -> None:
         """The bank sends back one item (or the cashier tries it on cash or a card)."""
         receipt = self.receipts[r % len(self.receipts)]
-        tender_id, kind, amount = receipt.tenders[which % len(receipt.tenders)]
+        # half the time the bank's item (a check or money order), half any tender (cash and cards
+        # must be refused)
+        returnable = [t for t in receipt.tenders if t[1] in ("check", "money_order")]
+        pool = returnable if which % 2 == 0 and returnable else receipt.tenders
+        tender_id, kind, amount = pool[which // 2 % len(pool)]
         before = self._snapshot()
         try:
             item = tender_return(
@@ -426,18 +430,19 @@ class MoneyModel(RuleBasedStateMachine):
 
     # --- collections and refunds --------------------------------------------------------------
 
-    @precondition(lambda self: not self.fees_run)
     @rule()
     def late_fees_tonight(self) -> None:
+        """The nightly job; once per business date, so running it again charges nothing."""
         before = self._snapshot()
         late_fees_run(business_date=self.today)
-        self.fees_run = True
+        again, self.fees_run = self.fees_run, True
         fees = dict(
             LedgerEntry.objects.filter(id__gt=before[0], kind=EntryKind.LATE_FEE)
             .values("account_id")
             .annotate(s=Sum("amount"))
             .values_list("account_id", "s")
         )
+        assert not (again and fees), "a second run on the same night charged again"
         for account_id, amount in fees.items():
             if account_id in self.balance:
                 self.balance[account_id] += amount
@@ -452,6 +457,20 @@ class MoneyModel(RuleBasedStateMachine):
     def crew_disconnects(self, i: int) -> None:
         """The field crew shut the water off (as a completed disconnect order leaves it)."""
         Service.objects.filter(account=self.accounts[i], ended_on__isnull=True).update(status="disconnected")
+
+    @precondition(lambda self: self.session_of)
+    @rule(i=st.integers(0, 1), data=st.data())
+    def shut_off_then_paid_in_full(self, i: int, data) -> None:  # type: ignore[no-untyped-def]
+        """The whole reconnection path in one step (random steps rarely line it up): the water is
+        off, the customer pays everything at the counter, the crew restores it and the fee follows."""
+        self.crew_disconnects(i=i)
+        owed = Account.objects.get(pk=self.accounts[i].pk).balance
+        if owed > 0:
+            self.post(n=0, picks=[(i, owed)], kinds=["cash"], extra_cash=Decimal("0.00"), data=data)
+        if ServiceOrder.objects.filter(
+            account_id=self.accounts[i].pk, kind=OrderKind.RECONNECT, status=OrderStatus.OPEN
+        ).exists():
+            self.crew_reconnects()
 
     @precondition(
         lambda self: ServiceOrder.objects.filter(
@@ -483,10 +502,9 @@ class MoneyModel(RuleBasedStateMachine):
     @rule(i=st.integers(0, 2), part=st.integers(1, 100), who=st.integers(0, 1))
     def refund_credit(self, i: int, part: int, who: int) -> None:
         """A credit is refunded by check: requested, approved by someone else above the limit, issued."""
-        account = self.accounts[i]
-        credit = -Account.objects.get(pk=account.pk).balance
-        if credit <= 0:
-            return
+        in_credit = list(Account.objects.filter(pk__in=self.balance, balance__lt=0).order_by("pk"))
+        account = in_credit[i % len(in_credit)]
+        credit = -account.balance
         amount = max(CENT, (credit * part / 100).quantize(CENT))
         requester = self._cashier(who)
         before = self._snapshot()
@@ -577,7 +595,9 @@ class MoneyModel(RuleBasedStateMachine):
         for r in WriteOffRecovery.objects.filter(
             write_off__account_id__in=self.balance, reversed=False
         ).select_related("payment", "write_off"):
-            assert r.payment.status in (PaymentStatus.POSTED, PaymentStatus.PART_RETURNED), r.payment.status
+            # a void awaiting approval has not taken the money back yet
+            standing = (PaymentStatus.POSTED, PaymentStatus.PART_RETURNED, PaymentStatus.VOID_PENDING)
+            assert r.payment.status in standing, r.payment.status
             assert r.amount <= r.payment.amount - r.payment.returned_amount
         for w in WriteOff.objects.filter(account_id__in=self.balance):
             standing = w.recoveries.filter(reversed=False).aggregate(s=Sum("amount"))["s"] or 0
