@@ -1,5 +1,6 @@
 """Test helpers for notices, late fees and deposits: real bills (Bill row + its charge entries,
-as the bill import posts them) and the utility's policy set per test."""
+as the bill import posts them) and the utility's policy set per test (`use_policy`, kept in the
+policy app's test helpers and re-exported here for the collections tests)."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,7 +9,7 @@ from itertools import count
 from accounts.models import Account, Bill, EntryKind
 from accounts.services.ledger import EntrySpec
 from accounts.tests.factories import fund, post
-from policy.models import PolicyVersion
+from policy.tests.helpers import use_policy  # noqa: F401 (re-exported for the collections tests)
 
 _numbers = count(1)
 
@@ -46,15 +47,3 @@ def bill(
         ),
     )
     return row
-
-
-def use_policy(*presets: str, **overrides: object) -> PolicyVersion:
-    """Make these presets (keyword overrides use __ for dots) the utility's current policy."""
-    latest = PolicyVersion.objects.order_by("-version").first()
-    return PolicyVersion.objects.create(
-        version=(latest.version if latest else 0) + 1,
-        name="Test policy",
-        presets=list(presets),
-        overrides={k.replace("__", "."): v for k, v in overrides.items()},
-        note="test",
-    )
