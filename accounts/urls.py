@@ -13,6 +13,7 @@ urlpatterns = [
     path("ledger-checks/", views.ledger_checks, name="ledger_checks"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/entries/", views.entries, name="entries"),
+    path("<str:number>/decisions/", views.decisions, name="decisions"),
     path("<str:number>/adjust/", views.adjust, name="adjust"),
     path("<str:number>/transfer/", views.transfer, name="transfer"),
     path("<str:number>/contact/", views.contact, name="contact"),

@@ -9,8 +9,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import forms
-from accounts.models import Account, Adjustment, AdjustmentStatus, Contact, LedgerCheckRun
-from accounts.selectors.account_page import account_page, follow_ups_due, ledger_entries_page, payment_groups
+from accounts.models import Account, Adjustment, AdjustmentStatus, Contact, DecisionKind, LedgerCheckRun
+from accounts.selectors.account_page import (
+    account_page,
+    follow_ups_due,
+    ledger_entries_page,
+    payment_groups,
+    policy_decisions_page,
+)
 from accounts.selectors.search import account_search
 from accounts.services.account_changes import (
     account_due_day_change,
@@ -63,6 +69,29 @@ def entries(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "accounts/entries.html",
         {"account": account, "entries": rows[:50], "next_before": rows[49].pk if len(rows) > 50 else None},
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def decisions(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account(number)
+    kind = request.GET.get("kind", "")
+    if kind not in DecisionKind.values:
+        kind = ""
+    before = request.GET.get("before", "")
+    rows = policy_decisions_page(
+        account_id=account.pk, kind=kind, before_id=int(before) if before.isdigit() else None, limit=51
+    )
+    return render(
+        request,
+        "accounts/decisions.html",
+        {
+            "account": account,
+            "decisions": rows[:50],
+            "kind": kind,
+            "kinds": DecisionKind.choices,
+            "next_before": rows[49].pk if len(rows) > 50 else None,
+        },
     )
 
 

@@ -10,6 +10,7 @@ from accounts.models.accounts import (
 )
 from accounts.models.contacts import Contact, ContactChannel, ContactOutcome
 from accounts.models.customers import Customer, CustomerKind, IdDocumentType, Premise
+from accounts.models.decisions import DecisionKind, DecisionOutcome, PolicyDecision
 from accounts.models.ledger import (
     Adjustment,
     AdjustmentStatus,
@@ -38,6 +39,8 @@ __all__ = [
     "CreditRating",
     "Customer",
     "CustomerKind",
+    "DecisionKind",
+    "DecisionOutcome",
     "EntryKind",
     "Fund",
     "FundKind",
@@ -46,6 +49,7 @@ __all__ = [
     "LedgerDiscrepancy",
     "LedgerEntry",
     "Occupancy",
+    "PolicyDecision",
     "Premise",
     "ReasonCode",
     "Service",

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.urls import reverse
 
 from accounts import page_registry
 from accounts.models import (
@@ -18,6 +19,7 @@ from accounts.models import (
     Fund,
     FundKind,
     LedgerEntry,
+    PolicyDecision,
 )
 from accounts.page_registry import Flag, TimelineItem
 from accounts.selectors.aging import aging_for_account
@@ -154,6 +156,19 @@ def _own_timeline(ctx: dict[str, Any]) -> list[TimelineItem]:
         )
         for c in contacts
     ]
+    decisions = PolicyDecision.objects.filter(account_id=account_id).order_by("-pk")[:TIMELINE_LIMIT]
+    url = reverse("accounts:decisions", args=[ctx["account"].number])
+    items += [
+        TimelineItem(
+            d.made_at,
+            "decision",
+            f"{d.get_kind_display()}: {d.get_outcome_display().lower()}",
+            d.reason[:160] + (f" ({d.citation})" if d.citation else ""),
+            d.amount,
+            url,
+        )
+        for d in decisions
+    ]
     return items
 
 
@@ -218,3 +233,14 @@ def follow_ups_due(*, user, through: date) -> list[Contact]:  # type: ignore[no-
         .select_related("account", "account__customer", "reason")
         .order_by("follow_up_on", "id")
     )
+
+
+def policy_decisions_page(*, account_id: int, kind: str = "", before_id: int | None = None, limit: int = 51):
+    """Newest first, keyset-paged by id (an account may collect a late-fee decision a month for
+    decades); one query."""
+    qs = PolicyDecision.objects.filter(account_id=account_id).select_related("policy_version", "made_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if before_id is not None:
+        qs = qs.filter(pk__lt=before_id)
+    return list(qs.order_by("-pk")[:limit])
