@@ -174,7 +174,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
         if closed is None or closed >= until_at:
             scheduled.add(account_id)
 
-    for account_id, paid_on, amount, returned_on, created, payment_id in _rows(PAYMENTS_SQL, p):
+    for account_id, paid_on, amount, returned_on, created, payment_id, at in _rows(PAYMENTS_SQL, p):
         returned = returned_on is not None and returned_on <= as_of
         avoid = created is not None and any(
             start <= created and (end is None or created <= end) for start, end in open_windows[account_id]
@@ -187,6 +187,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
                 returned_on=returned_on if returned else None,
                 to_avoid_disconnect=avoid,
                 restored_service=payment_id in restoring,
+                at=at,
             )
         )
     for account_id, kind, sent_on, method, disconnect_on in _rows(NOTICES_SQL, p):
