@@ -109,6 +109,31 @@ class PledgeForm(_Crispy):
         help_text="Empty: the agency's usual days to pay",
     )
     reference = forms.CharField(max_length=40, required=False, label="Agency pledge / voucher number")
+    period_start = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Billing period from",
+        help_text="The billing period the pledge arrived in (TX: it holds shutoff for that period). "
+        "Empty: the billing cycle the pledge date falls in, from the bills",
+    )
+    period_end = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Billing period to"
+    )
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if (
+            (start is None) != (end is None)
+            and not self.has_error("period_start")
+            and not self.has_error("period_end")
+        ):
+            self.add_error(
+                "period_end" if end is None else "period_start", "Give both days of the period, or neither."
+            )
+        elif start and end and end < start:
+            self.add_error("period_end", "The billing period ends before it starts.")
+        return cleaned
 
 
 class ReferralForm(_Crispy):

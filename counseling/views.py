@@ -296,6 +296,8 @@ def pledge_new(request: HttpRequest, number: str) -> HttpResponse:
             expected_by=d["expected_by"],
             reference=d["reference"],
             counselor=request.user,
+            period_start=d["period_start"],
+            period_end=d["period_end"],
         )
         messages.success(
             request, f"Pledge recorded: any shutoff is held until {pledge.expected_by:%b %d, %Y}."

@@ -206,10 +206,16 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
                 willing_to_plan=willing,
             )
         )
-    for account_id, amount, pledged_on, expected_by, status, paid in _rows(PLEDGES_SQL, p):
+    for account_id, amount, pledged_on, expected_by, status, paid, start, end in _rows(PLEDGES_SQL, p):
         by["pledges"][account_id].append(
             PledgeFact(
-                amount=amount, pledged_on=pledged_on, expected_by=expected_by, status=status, paid_amount=paid
+                amount=amount,
+                pledged_on=pledged_on,
+                expected_by=expected_by,
+                status=status,
+                paid_amount=paid,
+                period_start=start,
+                period_end=end,
             )
         )
     arrangements: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)

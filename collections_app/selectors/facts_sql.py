@@ -170,7 +170,8 @@ ORDER BY account_id, received_on, id
 """
 
 PLEDGES_SQL = """
-SELECT account_id, amount, pledged_on, expected_by, status, paid_amount FROM counseling_pledge
+SELECT account_id, amount, pledged_on, expected_by, status, paid_amount, period_start, period_end
+FROM counseling_pledge
 WHERE account_id = ANY(%(ids)s::bigint[]) AND pledged_on <= %(as_of)s
   AND (status = 'pending' OR pledged_on >= %(since)s)
 ORDER BY account_id, pledged_on, id
