@@ -49,6 +49,18 @@ class InterviewForm(_Crispy):
         label="Documents seen",
         help_text="e.g. pay stubs, award letter, termination notice",
     )
+    documented_hardship = forms.BooleanField(
+        required=False,
+        label="Documented undue hardship (HSC 116910(b))",
+        help_text="Where the policy allows it, a longer payment plan (arrangements.hardship_max_months)",
+    )
+    hardship_evidence = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Evidence of the hardship",
+        help_text="What documents it (e.g. hospital bills, layoff notice); required with the box ticked",
+    )
     housing = forms.DecimalField(label="Rent / mortgage", initial=0, **MONEY)
     utilities_other = forms.DecimalField(label="Other utilities (power, phone)", initial=0, **MONEY)
     food = forms.DecimalField(initial=0, **MONEY)
@@ -57,6 +69,12 @@ class InterviewForm(_Crispy):
     childcare = forms.DecimalField(initial=0, **MONEY)
     debt_payments = forms.DecimalField(label="Other debt payments", initial=0, **MONEY)
     other_expenses = forms.DecimalField(label="Other", initial=0, **MONEY)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        if cleaned.get("documented_hardship") and not cleaned.get("hardship_evidence", "").strip():
+            self.add_error("hardship_evidence", "Say what documents the hardship.")
+        return cleaned
 
 
 class IncomeForm(forms.Form):

@@ -88,6 +88,8 @@ def interview_new(request: HttpRequest, number: str) -> HttpResponse:
                 hardship_note=d["hardship_note"],
                 benefits=d["benefits"],
                 documents_seen=d["documents_seen"],
+                documented_hardship=d["documented_hardship"],
+                hardship_evidence=d["hardship_evidence"],
                 year=timezone.localdate().year,
                 incomes=[
                     IncomeIn(

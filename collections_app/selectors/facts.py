@@ -256,7 +256,10 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
     }
     appeals = {row[0] for row in _rows(APPEALS_SQL, p)}
     poverty: dict[int, Decimal] = {}
-    for account_id, fpl, benefits, program in _rows(HOUSEHOLD_SQL, p):
+    hardship: set[int] = set()
+    for account_id, fpl, benefits, program, documented in _rows(HOUSEHOLD_SQL, p):
+        if documented:
+            hardship.add(account_id)
         if program is None:
             if fpl is not None:
                 poverty[account_id] = fpl
@@ -314,6 +317,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
             appeal_pending=account_id in appeals,
             poverty_pct=poverty.get(account_id),
             benefit_programs=tuple(dict.fromkeys(by["benefits"][account_id])),
+            hardship=account_id in hardship,
             willing_to_plan=any(a["status"] in ("active", "pending_approval") for a in arrs.values())
             or any(m.willing_to_plan for m in medical),
             weather=weather,

@@ -200,15 +200,17 @@ WHERE account_id = ANY(%(ids)s::bigint[]) AND opened_on <= %(as_of)s
   AND (resolved_on IS NULL OR resolved_on > %(as_of)s)
 """
 
-# The latest interview's poverty percentage and benefits, and active program enrollments.
+# The latest interview's poverty percentage, benefits and documented undue hardship (HSC
+# 116910(b): a longer plan), and active program enrollments.
 HOUSEHOLD_SQL = """
-SELECT account_id, fpl_percent, benefits, NULL FROM (
-    SELECT DISTINCT ON (account_id) account_id, fpl_percent, benefits FROM counseling_hardshipinterview
+SELECT account_id, fpl_percent, benefits, NULL, documented_hardship FROM (
+    SELECT DISTINCT ON (account_id) account_id, fpl_percent, benefits, documented_hardship
+    FROM counseling_hardshipinterview
     WHERE account_id = ANY(%(ids)s::bigint[]) AND conducted_at < %(until_at)s
     ORDER BY account_id, conducted_at DESC, id DESC
 ) latest
 UNION ALL
-SELECT account_id, NULL, NULL, program FROM counseling_programenrollment
+SELECT account_id, NULL, NULL, program, NULL FROM counseling_programenrollment
 WHERE account_id = ANY(%(ids)s::bigint[]) AND status = 'active' AND certified_on <= %(as_of)s
 """
 
