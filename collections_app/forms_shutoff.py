@@ -1,5 +1,6 @@
 """Forms of the shutoff list and service orders (validation only; the services do the work)."""
 
+from decimal import Decimal
 from uuid import uuid4
 
 from django import forms
@@ -41,6 +42,14 @@ class CompleteForm(forms.Form):
     meter_reading = forms.CharField(label="Meter reading", max_length=20, required=False)
     note = forms.CharField(
         label="Note", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    actual_cost = forms.DecimalField(
+        label="Actual cost of the reconnection",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text="reconnect: what the work cost, if known (SB 998 caps the fee at it)",
     )
 
     def clean_completed_at(self):  # type: ignore[no-untyped-def]

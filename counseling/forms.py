@@ -49,6 +49,18 @@ class InterviewForm(_Crispy):
         label="Documents seen",
         help_text="e.g. pay stubs, award letter, termination notice",
     )
+    documented_hardship = forms.BooleanField(
+        required=False,
+        label="Documented undue hardship (HSC 116910(b))",
+        help_text="Where the policy allows it, a longer payment plan (arrangements.hardship_max_months)",
+    )
+    hardship_evidence = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Evidence of the hardship",
+        help_text="What documents it (e.g. hospital bills, layoff notice); required with the box ticked",
+    )
     housing = forms.DecimalField(label="Rent / mortgage", initial=0, **MONEY)
     utilities_other = forms.DecimalField(label="Other utilities (power, phone)", initial=0, **MONEY)
     food = forms.DecimalField(initial=0, **MONEY)
@@ -57,6 +69,12 @@ class InterviewForm(_Crispy):
     childcare = forms.DecimalField(initial=0, **MONEY)
     debt_payments = forms.DecimalField(label="Other debt payments", initial=0, **MONEY)
     other_expenses = forms.DecimalField(label="Other", initial=0, **MONEY)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        if cleaned.get("documented_hardship") and not cleaned.get("hardship_evidence", "").strip():
+            self.add_error("hardship_evidence", "Say what documents the hardship.")
+        return cleaned
 
 
 class IncomeForm(forms.Form):
@@ -109,6 +127,31 @@ class PledgeForm(_Crispy):
         help_text="Empty: the agency's usual days to pay",
     )
     reference = forms.CharField(max_length=40, required=False, label="Agency pledge / voucher number")
+    period_start = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Billing period from",
+        help_text="The billing period the pledge arrived in (TX: it holds shutoff for that period). "
+        "Empty: the billing cycle the pledge date falls in, from the bills",
+    )
+    period_end = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Billing period to"
+    )
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if (
+            (start is None) != (end is None)
+            and not self.has_error("period_start")
+            and not self.has_error("period_end")
+        ):
+            self.add_error(
+                "period_end" if end is None else "period_start", "Give both days of the period, or neither."
+            )
+        elif start and end and end < start:
+            self.add_error("period_end", "The billing period ends before it starts.")
+        return cleaned
 
 
 class ReferralForm(_Crispy):

@@ -88,6 +88,8 @@ def interview_new(request: HttpRequest, number: str) -> HttpResponse:
                 hardship_note=d["hardship_note"],
                 benefits=d["benefits"],
                 documents_seen=d["documents_seen"],
+                documented_hardship=d["documented_hardship"],
+                hardship_evidence=d["hardship_evidence"],
                 year=timezone.localdate().year,
                 incomes=[
                     IncomeIn(
@@ -296,6 +298,8 @@ def pledge_new(request: HttpRequest, number: str) -> HttpResponse:
             expected_by=d["expected_by"],
             reference=d["reference"],
             counselor=request.user,
+            period_start=d["period_start"],
+            period_end=d["period_end"],
         )
         messages.success(
             request, f"Pledge recorded: any shutoff is held until {pledge.expected_by:%b %d, %Y}."

@@ -34,6 +34,13 @@ class PaymentIn(serializers.Serializer):
         allow_blank=True,
         help_text="the caller's confirmation number, or the e-check number",
     )
+    received_at = serializers.DateTimeField(
+        required=False,
+        help_text=(
+            "when the customer paid (IVR call, web checkout), if not now: today, not in the future. "
+            "Due-date cutoffs read its local time of day (e.g. 5 p.m. under 16 TAC 24.165(b))"
+        ),
+    )
     idempotency_key = serializers.UUIDField(
         help_text=(
             "one per payment attempt, the caller's own: a retry with the same key and the same body "
@@ -83,6 +90,7 @@ class PaymentPostView(APIView):
                 tenders=[tender],
                 actor=request.user,
                 idempotency_key=d["idempotency_key"],
+                received_at=d.get("received_at"),
             )
         except DomainError as exc:
             conflict = exc.code == "idempotency.mismatch"

@@ -2,6 +2,8 @@
 Completion is decided again by the engine: a disconnection it no longer allows is cancelled, not
 completed, and the answer says why (409, with the rule and its citation)."""
 
+from decimal import Decimal
+
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -84,6 +86,15 @@ class CompleteIn(serializers.Serializer):
     completed_at = serializers.DateTimeField(required=False, help_text="when the work was done; default now")
     meter_reading = serializers.CharField(max_length=20, required=False, allow_blank=True)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    actual_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        allow_null=True,
+        help_text="reconnect: what the work actually cost, if known; where the policy caps the fee "
+        "at the actual cost (SB 998 low-income caps, reconnect.cap_at_actual_cost) the fee is at most this",
+    )
 
 
 class CompleteOut(serializers.Serializer):
@@ -132,6 +143,7 @@ class ServiceOrderComplete(APIView):
                 completed_at=d.get("completed_at"),
                 meter_reading=d.get("meter_reading", ""),
                 note=d.get("note", ""),
+                actual_cost=d.get("actual_cost"),
                 actor=request.user,
             )
         except DomainError as exc:

@@ -174,7 +174,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
         if closed is None or closed >= until_at:
             scheduled.add(account_id)
 
-    for account_id, paid_on, amount, returned_on, created, payment_id in _rows(PAYMENTS_SQL, p):
+    for account_id, paid_on, amount, returned_on, created, payment_id, at in _rows(PAYMENTS_SQL, p):
         returned = returned_on is not None and returned_on <= as_of
         avoid = created is not None and any(
             start <= created and (end is None or created <= end) for start, end in open_windows[account_id]
@@ -187,6 +187,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
                 returned_on=returned_on if returned else None,
                 to_avoid_disconnect=avoid,
                 restored_service=payment_id in restoring,
+                at=at,
             )
         )
     for account_id, kind, sent_on, method, disconnect_on in _rows(NOTICES_SQL, p):
@@ -205,10 +206,16 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
                 willing_to_plan=willing,
             )
         )
-    for account_id, amount, pledged_on, expected_by, status, paid in _rows(PLEDGES_SQL, p):
+    for account_id, amount, pledged_on, expected_by, status, paid, start, end in _rows(PLEDGES_SQL, p):
         by["pledges"][account_id].append(
             PledgeFact(
-                amount=amount, pledged_on=pledged_on, expected_by=expected_by, status=status, paid_amount=paid
+                amount=amount,
+                pledged_on=pledged_on,
+                expected_by=expected_by,
+                status=status,
+                paid_amount=paid,
+                period_start=start,
+                period_end=end,
             )
         )
     arrangements: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
@@ -249,7 +256,10 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
     }
     appeals = {row[0] for row in _rows(APPEALS_SQL, p)}
     poverty: dict[int, Decimal] = {}
-    for account_id, fpl, benefits, program in _rows(HOUSEHOLD_SQL, p):
+    hardship: set[int] = set()
+    for account_id, fpl, benefits, program, documented in _rows(HOUSEHOLD_SQL, p):
+        if documented:
+            hardship.add(account_id)
         if program is None:
             if fpl is not None:
                 poverty[account_id] = fpl
@@ -307,6 +317,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
             appeal_pending=account_id in appeals,
             poverty_pct=poverty.get(account_id),
             benefit_programs=tuple(dict.fromkeys(by["benefits"][account_id])),
+            hardship=account_id in hardship,
             willing_to_plan=any(a["status"] in ("active", "pending_approval") for a in arrs.values())
             or any(m.willing_to_plan for m in medical),
             weather=weather,

@@ -118,21 +118,27 @@ ORDER BY acct.account_id, i.d
 # Payments taken through cashiering, and the ledger-only payment history the demo loader writes
 # without payment rows, one per account, day and reference. A payment a returned item took back
 # (all of it, or a split tender's check) is one returned fact per return for the part it took,
-# and one paid fact for what still stands.
+# and one paid fact for what still stands. A payment's time of day (due-date cutoffs: TX 5 p.m.)
+# is when it was received (the API's or the lockbox file's time), else when it was posted, and only
+# if that falls on its business date: a file posted the day after its paid_on is on time for its day.
 PAYMENTS_SQL = """
-SELECT p.account_id, p.business_date, p.amount - p.returned_amount, NULL::date, p.created_at, p.id
+SELECT p.account_id, p.business_date, p.amount - p.returned_amount, NULL::date, p.created_at, p.id,
+       CASE WHEN (COALESCE(p.received_at, p.created_at) AT TIME ZONE %(tz)s)::date = p.business_date
+            THEN date_trunc('second', COALESCE(p.received_at, p.created_at) AT TIME ZONE %(tz)s)::time END
 FROM payments_payment p
 WHERE p.account_id = ANY(%(ids)s::bigint[]) AND p.status IN ('posted', 'part_returned')
   AND p.amount > p.returned_amount AND p.business_date BETWEEN %(since)s AND %(as_of)s
 UNION ALL
-SELECT p.account_id, p.business_date, rl.amount, r.returned_on, p.created_at, p.id
+SELECT p.account_id, p.business_date, rl.amount, r.returned_on, p.created_at, p.id,
+       CASE WHEN (COALESCE(p.received_at, p.created_at) AT TIME ZONE %(tz)s)::date = p.business_date
+            THEN date_trunc('second', COALESCE(p.received_at, p.created_at) AT TIME ZONE %(tz)s)::time END
 FROM payments_payment p
 JOIN payments_returnedline rl ON rl.payment_id = p.id
 JOIN payments_returneditem r ON r.id = rl.item_id
 WHERE p.account_id = ANY(%(ids)s::bigint[]) AND p.status IN ('returned', 'part_returned')
   AND p.business_date BETWEEN %(since)s AND %(as_of)s
 UNION ALL
-SELECT le.account_id, le.effective_date, -SUM(le.amount), NULL, NULL, NULL
+SELECT le.account_id, le.effective_date, -SUM(le.amount), NULL, NULL, NULL, NULL
 FROM unnest(%(ids)s::bigint[]) AS x(id)
 CROSS JOIN LATERAL (
     SELECT * FROM accounts_ledgerentry l
@@ -164,7 +170,8 @@ ORDER BY account_id, received_on, id
 """
 
 PLEDGES_SQL = """
-SELECT account_id, amount, pledged_on, expected_by, status, paid_amount FROM counseling_pledge
+SELECT account_id, amount, pledged_on, expected_by, status, paid_amount, period_start, period_end
+FROM counseling_pledge
 WHERE account_id = ANY(%(ids)s::bigint[]) AND pledged_on <= %(as_of)s
   AND (status = 'pending' OR pledged_on >= %(since)s)
 ORDER BY account_id, pledged_on, id
@@ -193,15 +200,17 @@ WHERE account_id = ANY(%(ids)s::bigint[]) AND opened_on <= %(as_of)s
   AND (resolved_on IS NULL OR resolved_on > %(as_of)s)
 """
 
-# The latest interview's poverty percentage and benefits, and active program enrollments.
+# The latest interview's poverty percentage, benefits and documented undue hardship (HSC
+# 116910(b): a longer plan), and active program enrollments.
 HOUSEHOLD_SQL = """
-SELECT account_id, fpl_percent, benefits, NULL FROM (
-    SELECT DISTINCT ON (account_id) account_id, fpl_percent, benefits FROM counseling_hardshipinterview
+SELECT account_id, fpl_percent, benefits, NULL, documented_hardship FROM (
+    SELECT DISTINCT ON (account_id) account_id, fpl_percent, benefits, documented_hardship
+    FROM counseling_hardshipinterview
     WHERE account_id = ANY(%(ids)s::bigint[]) AND conducted_at < %(until_at)s
     ORDER BY account_id, conducted_at DESC, id DESC
 ) latest
 UNION ALL
-SELECT account_id, NULL, NULL, program FROM counseling_programenrollment
+SELECT account_id, NULL, NULL, program, NULL FROM counseling_programenrollment
 WHERE account_id = ANY(%(ids)s::bigint[]) AND status = 'active' AND certified_on <= %(as_of)s
 """
 

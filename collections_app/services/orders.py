@@ -11,6 +11,7 @@ before reading their facts, so a payment either committed before the re-check or
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -160,12 +161,16 @@ def order_complete(  # type: ignore[no-untyped-def]
     completed_at: datetime | None = None,
     meter_reading: str = "",
     note: str = "",
+    actual_cost: Decimal | None = None,
 ) -> Completion:
     """Record what the crew did. A disconnect the engine no longer allows is cancelled, not
     completed; completing a disconnect turns the service off (or to low flow), a reconnect on
-    and charges its fee (at the rate of `completed_at`; reconnect_fee.py)."""
+    and charges its fee (at the rate of `completed_at`, capped at `actual_cost` where the policy
+    says so; reconnect_fee.py)."""
     if outcome not in OrderOutcome.values:
         raise DomainError("order.outcome", "Say whether the work was done or could not be done.")
+    if actual_cost is not None and (not actual_cost.is_finite() or actual_cost < 0):
+        raise DomainError("order.actual_cost", "The actual cost must be an amount of zero or more.")
     account_id = ServiceOrder.objects.filter(pk=order_id).values_list("account_id", flat=True).first()
     if account_id is None:
         raise DomainError("order.not_found", "No such service order.")
@@ -242,7 +247,7 @@ def order_complete(  # type: ignore[no-untyped-def]
     if order.kind == OrderKind.RECONNECT:
         _set_service(order, ServiceStatus.CONNECTED)
         # The fee is for the work done: charged here, in the completion's transaction, once.
-        fee = _reconnect_fee_charge(order=order, when=when, actor=actor)
+        fee = _reconnect_fee_charge(order=order, when=when, actor=actor, actual_cost=actual_cost)
     data = {"kind": order.kind, "meter_reading": order.meter_reading, "at": when.isoformat()}
     if fee is not None:
         data |= {
@@ -252,6 +257,8 @@ def order_complete(  # type: ignore[no-untyped-def]
             "rule": fee.reason,
             "citation": fee.citation,
         }
+        if actual_cost is not None:
+            data["actual_cost"] = str(actual_cost)
     audit_record(
         actor=actor, verb="service_order.complete", target=order, account_id=order.account_id, data=data
     )

@@ -14,6 +14,7 @@ fee due at once would put the household outside its plan the morning after its w
 """
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -73,9 +74,12 @@ def _due_date(account_id: int, day: date) -> date:
     return nxt or day
 
 
-def _reconnect_fee_charge(*, order: ServiceOrder, when: datetime, actor) -> Amount | None:  # type: ignore[no-untyped-def]
+def _reconnect_fee_charge(  # type: ignore[no-untyped-def]
+    *, order: ServiceOrder, when: datetime, actor, actual_cost: Decimal | None = None
+) -> Amount | None:
     """Inside the completion transaction, the account locked by it. None on a replay (the fee of
-    this order is already on the ledger); otherwise the fee charged (it may be $0)."""
+    this order is already on the ledger); otherwise the fee charged (it may be $0). `actual_cost`:
+    what the reconnection cost, if the crew reports it (SB 998 caps the fee at it)."""
     key = fee_key(order.pk)
     if already_posted(key):
         return None
@@ -83,7 +87,11 @@ def _reconnect_fee_charge(*, order: ServiceOrder, when: datetime, actor) -> Amou
     policy, version = current_policy()
     after_hours = order.after_hours_requested and is_after_hours(policy, when)
     fee = amounts.reconnect_fee(
-        policy, facts_for_account(order.account_id, as_of=day), after_hours=after_hours, on=day
+        policy,
+        facts_for_account(order.account_id, as_of=day),
+        after_hours=after_hours,
+        on=day,
+        actual_cost=actual_cost,
     )
     due = _due_date(order.account_id, day)
     reason = fee.reason

@@ -8,13 +8,16 @@ from uuid import uuid4
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import Account
 from accounts.tests.factories import AccountFactory, charge
+from collections_app.api.facts_schema import to_jsonable
 from collections_app.selectors.facts import facts_for_account
 from common.exceptions import DomainError
-from counseling.models import CreditAuthority
+from counseling.models import CreditAuthority, HardshipInterview
 from counseling.services.arrangements import arrangement_propose, offer
+from counseling.services.interviews import IncomeIn, interview_record
 from payments.services.returns import tender_return
 from payments.tests.factories import check, open_session, post
 from policy.selectors import current_policy
@@ -130,3 +133,91 @@ def test_the_counters_nsf_fee_and_cash_only_are_the_engines(preset, make_user):
         assert item.cash_only_until == account.cash_only_until == expected.cash_only_until
     # rules.md §1.7: $25 then $35 (Cal. Civ. Code 1719); 2 returns in 6 months => certified funds 12 months
     assert item.fee == Decimal("35.00") and account.cash_only_until is not None
+
+
+def _interview(account, counselor, *, hardship: bool):  # type: ignore[no-untyped-def]
+    return interview_record(
+        account_id=account.pk,
+        counselor=counselor,
+        household_size=3,
+        region="contiguous",
+        hardship_reason="illness",
+        hardship_note="surgery, off work",
+        benefits=[],
+        documents_seen="hospital bills",
+        year=TODAY.year,
+        members=[],
+        incomes=[IncomeIn("wages", Decimal("900.00"), "monthly")],
+        expenses={"housing": Decimal("900.00")},  # nothing left over: the longest term
+        documented_hardship=hardship,
+        hardship_evidence="hospital bills, employer's leave letter" if hardship else "",
+    )
+
+
+@pytest.mark.parametrize("hardship", [False, True])
+def test_documented_hardship_extends_the_sb998_plan_alike_everywhere(hardship, counselor, make_user):
+    # rules.md §1.5 (HSC 116910(b)): ordinarily 12 months, longer to avoid undue hardship
+    # (arrangements.hardship_max_months = 24 in the preset, [M])
+    use_policy("CA_SB998_WATER")
+    account = _owing()
+    interview = _interview(account, counselor, hardship=hardship)
+    months = 24 if hardship else 12
+    assert interview.recommended_installments == months, "the interview recommends the longest term"
+    facts = facts_for_account(account.pk, as_of=TODAY)
+    assert facts.hardship is hardship
+    checks, limits = offer(account=account, today=TODAY)
+    assert all(c.passed for c in checks)
+    assert limits == _engine_limits(account) and limits.max_months == months
+    api = APIClient()
+    api.force_authenticate(make_user("olivia", "Collections officer"))
+    pasted = api.post(
+        "/api/v1/policy/evaluate",
+        {"preset": "CA_SB998_WATER", "as_of": TODAY.isoformat(), "facts": to_jsonable(facts)},
+        format="json",
+    )
+    assert pasted.status_code == 200, pasted.content
+    real = api.get(f"/api/v1/accounts/{account.number}/decision?as_of={TODAY.isoformat()}")
+    for body in (pasted.json(), real.json()):
+        assert body["amounts"]["arrangement_limits"]["max_months"] == months
+    with pytest.raises(DomainError) as exc:
+        _propose(account, counselor, months + 1)
+    assert exc.value.code == "arrangement.max_months"
+    assert _propose(account, counselor, months).installment_count == months
+
+
+def test_the_interview_form_records_documented_hardship_only_with_its_evidence(client, counselor):
+    account = _owing()
+    client.force_login(counselor)
+    url = f"/counseling/accounts/{account.number}/interview/"
+    body = {
+        "household_size": "2",
+        "region": "contiguous",
+        "hardship_reason": "illness",
+        "documented_hardship": "on",
+        "hardship_evidence": "",
+        **{
+            f"{prefix}-{k}": v
+            for prefix in ("income", "member")
+            for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()
+        },
+        **dict.fromkeys(
+            [
+                "housing",
+                "utilities_other",
+                "food",
+                "medical",
+                "transportation",
+                "childcare",
+                "debt_payments",
+                "other_expenses",
+            ],
+            "0",
+        ),
+    }
+    response = client.post(url, body)
+    assert response.status_code == 200 and "Say what documents the hardship." in response.text
+    assert not HardshipInterview.objects.exists()
+    response = client.post(url, {**body, "hardship_evidence": "hospital bills"})
+    assert response.status_code == 302, response.text
+    saved = HardshipInterview.objects.get()
+    assert saved.documented_hardship and saved.hardship_evidence == "hospital bills"

@@ -138,6 +138,7 @@ def complete(request: HttpRequest, order_id: int) -> HttpResponse:
             completed_at=d["completed_at"],
             meter_reading=d["meter_reading"],
             note=d["note"],
+            actual_cost=d["actual_cost"],
             actor=request.user,
         )
     except DomainError as exc:

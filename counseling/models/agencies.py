@@ -54,6 +54,10 @@ class Pledge(models.Model):
     expected_by = models.DateField()
     status = models.CharField(max_length=10, choices=PledgeStatus.choices, default=PledgeStatus.PENDING)
     reference = models.CharField(max_length=40, blank=True, help_text="the agency's pledge or voucher number")
+    # The billing period the pledge was received in (16 TAC 7.460(b)(2): no disconnection for that
+    # period). Null: the engine takes the billing cycle the pledge date falls in from the bills.
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
     counselor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -68,6 +72,11 @@ class Pledge(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
             models.CheckConstraint(
                 condition=Q(expected_by__gte=models.F("pledged_on")), name="pledge_dates_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True, period_end__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="pledge_period_order",
             ),
         ]
 

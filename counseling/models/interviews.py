@@ -68,6 +68,10 @@ class HardshipInterview(models.Model):
     )
     hardship_reason = models.CharField(max_length=16, choices=HardshipReason.choices)
     hardship_note = models.TextField(blank=True)
+    # Documented undue hardship (HSC 116910(b)): a longer plan where the policy allows it
+    # (arrangements.hardship_max_months). The evidence seen is required with it.
+    documented_hardship = models.BooleanField(default=False)
+    hardship_evidence = models.TextField(blank=True)
     benefits = ArrayField(
         models.CharField(max_length=16, choices=BenefitProgram.choices), default=list, blank=True
     )

@@ -89,7 +89,11 @@ def pledge_record(
     expected_by: date | None,
     reference: str,
     counselor,
+    period_start: date | None = None,
+    period_end: date | None = None,
 ) -> Pledge:
+    """`period_start`/`period_end`: the billing period the pledge was received in (16 TAC
+    7.460(b)(2)), both or neither; neither: the engine takes it from the bills."""
     account = accounts_lock([account_id])[account_id]
     agency = Agency.objects.filter(pk=agency_id, active=True).first()
     if agency is None:
@@ -102,6 +106,7 @@ def pledge_record(
     expected_by = expected_by or pledged_on + timedelta(days=agency.days_to_pay)
     if expected_by < pledged_on:
         raise DomainError("pledge.dates", "The expected payment date is before the pledge date.")
+    _check_period(pledged_on=pledged_on, start=period_start, end=period_end)
     _check_within_owed(account=account, amount=amount)
     pledge = Pledge.objects.create(
         account=account,
@@ -111,16 +116,32 @@ def pledge_record(
         pledged_on=pledged_on,
         expected_by=expected_by,
         reference=reference.strip()[:40],
+        period_start=period_start,
+        period_end=period_end,
         counselor=counselor,
     )
-    audit_record(
-        actor=counselor,
-        verb="pledge.record",
-        target=pledge,
-        account_id=account_id,
-        data={"agency": agency.name, "amount": str(amount), "expected_by": expected_by.isoformat()},
-    )
+    data = {"agency": agency.name, "amount": str(amount), "expected_by": expected_by.isoformat()}
+    if period_start and period_end:
+        data |= {"period": f"{period_start.isoformat()}/{period_end.isoformat()}"}
+    audit_record(actor=counselor, verb="pledge.record", target=pledge, account_id=account_id, data=data)
     return pledge
+
+
+def _check_period(*, pledged_on: date, start: date | None, end: date | None) -> None:
+    if (start is None) != (end is None):
+        raise DomainError(
+            "pledge.period", "Give both the first and the last day of the billing period, or neither."
+        )
+    if start is None or end is None:
+        return
+    if end < start:
+        raise DomainError("pledge.period", "The billing period ends before it starts.")
+    if not start <= pledged_on <= end:
+        raise DomainError(
+            "pledge.period",
+            f"The pledge date {pledged_on:%b %d, %Y} is outside the billing period "
+            f"{start:%b %d} – {end:%b %d, %Y}: give the period the pledge was received in.",
+        )
 
 
 @transaction.atomic(durable=True)

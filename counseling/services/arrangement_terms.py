@@ -15,14 +15,22 @@ from policy_engine.decision import Outcome
 
 
 def arrangement_limits_for(
-    *, account_id: int, today: date, arrears: Decimal, poverty_pct: Decimal | None = None
+    *,
+    account_id: int,
+    today: date,
+    arrears: Decimal,
+    poverty_pct: Decimal | None = None,
+    hardship: bool | None = None,
 ) -> ArrangementLimits:
-    """The engine's limits for this account today. `poverty_pct`: a household income just
-    measured (an interview being recorded), which the stored facts do not hold yet."""
+    """The engine's limits for this account today. `poverty_pct`, `hardship`: a household income
+    and a documented hardship just recorded (an interview being saved), which the stored facts do
+    not hold yet."""
     policy, _ = current_policy()
     facts = account_facts(account_id, as_of=today)
     if poverty_pct is not None:
         facts = replace(facts, poverty_pct=poverty_pct)
+    if hardship is not None:
+        facts = replace(facts, hardship=hardship)
     return amounts.arrangement_limits(policy, facts, today, arrears=to_money(max(arrears, Decimal(0))))
 
 

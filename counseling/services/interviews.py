@@ -153,8 +153,12 @@ def interview_record(
     members: list[MemberIn],
     expenses: dict[str, Decimal],
     year: int,
+    documented_hardship: bool = False,
+    hardship_evidence: str = "",
 ) -> HardshipInterview:
     account: Account = accounts_lock([account_id])[account_id]
+    if documented_hardship and not hardship_evidence.strip():
+        raise DomainError("interview.hardship_evidence", "Say what documents the undue hardship.")
     if household_size < 1 or household_size > 30:
         raise DomainError("interview.household", "Household size must be between 1 and 30.")
     if len(members) > household_size:
@@ -171,7 +175,11 @@ def interview_record(
     low_income = percent < policy.param("low_income.fpl_pct") or bool(set(benefits) & CATEGORICAL)
     # the term the policy in force allows for this household (PA: by income tier; Phoenix: 3)
     limits = arrangement_limits_for(
-        account_id=account_id, today=timezone.localdate(), arrears=account.balance, poverty_pct=percent
+        account_id=account_id,
+        today=timezone.localdate(),
+        arrears=account.balance,
+        poverty_pct=percent,
+        hardship=documented_hardship,
     )
     monthly_expenses = sum((to_money(expenses.get(f, 0)) for f in EXPENSE_FIELDS), Decimal(0))
     surplus = to_money(annual / 12 - monthly_expenses)
@@ -192,6 +200,8 @@ def interview_record(
         hardship_note=hardship_note.strip(),
         benefits=sorted(set(benefits)),
         documents_seen=documents_seen.strip(),
+        documented_hardship=documented_hardship,
+        hardship_evidence=hardship_evidence.strip() if documented_hardship else "",
         guideline=guideline,
         annual_income=annual,
         poverty_line=guideline.for_household(household_size),
@@ -237,6 +247,6 @@ def interview_record(
         verb="interview.record",
         target=interview,
         account_id=account_id,
-        data={"fpl_percent": str(percent), "low_income": low_income},
+        data={"fpl_percent": str(percent), "low_income": low_income, "hardship": documented_hardship},
     )
     return interview

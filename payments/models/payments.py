@@ -102,6 +102,9 @@ class Payment(models.Model):
     )
     business_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the payer's money arrived, as the API caller or the lockbox file states it; null: when
+    # posted (created_at). Due-date cutoffs read its local time of day (TX 5 p.m., 16 TAC 24.165(b)).
+    received_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

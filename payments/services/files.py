@@ -1,12 +1,14 @@
 """Lockbox and agency payment files: validated, all-or-nothing, idempotent per file and per line.
 
 Columns (header required): external_id, account_number, amount, paid_on, and optional reference
-(check or agency voucher number) and payer. `external_id` is the sender's id for the item: a
-line already posted from an earlier file is skipped, not posted twice.
+(check or agency voucher number), payer and paid_at (the local time of day the item was received,
+HH:MM; empty: when the file is posted, which for an earlier paid_on means on time for its day).
+`external_id` is the sender's id for the item: a line already posted from an earlier file is
+skipped, not posted twice.
 """
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -20,7 +22,7 @@ from payments.models import PaymentFile, PaymentFileLine, TenderKind
 from payments.services.posting import Line, TenderSpec, _transaction_post
 
 COLUMNS = ["external_id", "account_number", "amount", "paid_on"]
-OPTIONAL = ["reference", "payer"]
+OPTIONAL = ["reference", "payer", "paid_at"]
 
 # How old a payment date in a file may be. A lockbox file carries each item's bank deposit date
 # and arrives the next business day; an agency remits monthly. 90 days covers a quarter's late or
@@ -29,6 +31,20 @@ OPTIONAL = ["reference", "payer"]
 # aging were reckoned without it. The collections policy has no parameter for it (it is a payments
 # rule and payments sits below collections), so it is named here; the remittance import uses it too.
 PAID_ON_MAX_AGE_DAYS = 90
+
+
+def paid_at_parse(value: str, *, paid_on: date) -> datetime | None:
+    """A file's time of receipt (local HH:MM on paid_on), or None when the column is empty."""
+    if not value.strip():
+        return None
+    try:
+        at = time.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"paid_at {value!r} is not a time of day (HH:MM)") from None
+    received = timezone.make_aware(datetime.combine(paid_on, at))
+    if received > timezone.now():
+        raise ValueError(f"paid_at {value} on {paid_on} is in the future")
+    return received
 
 
 def paid_on_parse(value: str, *, today: date) -> date:
@@ -71,6 +87,7 @@ def payment_file_import(*, data: bytes, file_name: str, source: str, actor) -> P
             seen.add(ext)
             amount = parse_money(row["amount"], "amount")
             paid_on = paid_on_parse(row["paid_on"], today=today)
+            paid_at = paid_at_parse(row.get("paid_at", ""), paid_on=paid_on)
             rows.append(
                 (
                     line,
@@ -80,6 +97,7 @@ def payment_file_import(*, data: bytes, file_name: str, source: str, actor) -> P
                     paid_on,
                     row.get("reference", ""),
                     row.get("payer", ""),
+                    paid_at,
                 )
             )
         except ValueError as exc:
@@ -109,7 +127,7 @@ def payment_file_import(*, data: bytes, file_name: str, source: str, actor) -> P
     )
     kind = TenderKind.LOCKBOX if source == PaymentFile.Source.LOCKBOX else TenderKind.AGENCY
     posted, total = 0, Decimal(0)
-    for line, ext, number, amount, paid_on, reference, payer in rows:
+    for line, ext, number, amount, paid_on, reference, payer, paid_at in rows:
         if ext in done:
             continue
         try:
@@ -121,6 +139,7 @@ def payment_file_import(*, data: bytes, file_name: str, source: str, actor) -> P
                 session_id=None,
                 payer_name=payer,
                 business_date=paid_on,
+                received_at=paid_at,
             )
         except DomainError as exc:
             errors.append((line, exc.message))

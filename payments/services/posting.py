@@ -3,7 +3,7 @@
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -126,6 +126,7 @@ def request_fingerprint(
     session_id: int | None,
     payer_name: str,
     business_date: date | None,
+    received_at: datetime | None = None,
 ) -> str:
     """sha256 of the request in canonical form (amounts to the cent, lines and tenders sorted): what an
     idempotency key is bound to, so a replay with other accounts, amounts or tenders is told apart."""
@@ -136,6 +137,8 @@ def request_fingerprint(
         "payer": payer_name.strip()[:120],
         "date": business_date.isoformat() if business_date else None,
     }
+    if received_at is not None:  # only when given: hashes of requests without it are unchanged
+        canonical["received"] = received_at.isoformat()
     return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -176,6 +179,7 @@ def transaction_post(
     session_id: int | None = None,
     payer_name: str = "",
     business_date: date | None = None,
+    received_at: datetime | None = None,
 ) -> CounterTransaction:
     """Post a counter transaction (or, with no session, an IVR/web payment).
 
@@ -191,6 +195,7 @@ def transaction_post(
         session_id=session_id,
         payer_name=payer_name,
         business_date=business_date,
+        received_at=received_at,
     )
 
 
@@ -203,7 +208,10 @@ def _transaction_post(
     session_id: int | None,
     payer_name: str,
     business_date: date | None,
+    received_at: datetime | None = None,
 ) -> CounterTransaction:
+    """`received_at`: when the payer's money arrived, if the caller knows (API, lockbox file); it
+    must fall on the business date. Without it the payment was received when posted."""
     key = f"txn:{idempotency_key}"
     _key_lock(key)
     fingerprint = request_fingerprint(
@@ -212,6 +220,7 @@ def _transaction_post(
         session_id=session_id,
         payer_name=payer_name,
         business_date=business_date,
+        received_at=received_at,
     )
     session = None
     if session_id is not None:
@@ -241,6 +250,14 @@ def _transaction_post(
     total = sum((ln.amount for ln in lines), Decimal(0))
     applied = _check_tenders(tenders, total)
     today = business_date or (session.business_date if session else timezone.localdate())
+    if received_at is not None:
+        if timezone.is_naive(received_at):
+            raise DomainError("payment.received_at", "Give the time received with its time zone.")
+        if received_at > timezone.now() or timezone.localtime(received_at).date() != today:
+            raise DomainError(
+                "payment.received_at",
+                f"The time received must be on the payment date {today:%b %d, %Y}, and not in the future.",
+            )
     kinds = {t.kind for t, _ in applied}
     for account in locked.values():
         if account.cash_only_until and account.cash_only_until >= today and kinds & PERSONAL_CHECK_TENDERS:
@@ -292,6 +309,7 @@ def _transaction_post(
             tender_kind=main_kind,
             is_recovery=account.pk in recoveries,
             business_date=today,
+            received_at=received_at,
         )
         plan = credit_distribution(account_id=account.pk, amount=line.amount, as_of=today)
         # Each fund's part is split by the tenders that paid it, one ledger entry per piece: a
