@@ -12,14 +12,22 @@ from policy.selectors import current_policy
 from policy_engine import amounts
 from policy_engine.amounts_plans import ArrangementLimits
 from policy_engine.decision import Outcome
+from policy_engine.policy import Policy
 
 
 def arrangement_limits_for(
-    *, account_id: int, today: date, arrears: Decimal, poverty_pct: Decimal | None = None
+    *,
+    account_id: int,
+    today: date,
+    arrears: Decimal,
+    poverty_pct: Decimal | None = None,
+    policy: Policy | None = None,
 ) -> ArrangementLimits:
     """The engine's limits for this account today. `poverty_pct`: a household income just
-    measured (an interview being recorded), which the stored facts do not hold yet."""
-    policy, _ = current_policy()
+    measured (an interview being recorded), which the stored facts do not hold yet. `policy`: the
+    one the caller already read, when it stores the decision under that version."""
+    if policy is None:
+        policy, _ = current_policy()
     facts = account_facts(account_id, as_of=today)
     if poverty_pct is not None:
         facts = replace(facts, poverty_pct=poverty_pct)
