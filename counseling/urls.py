@@ -1,6 +1,6 @@
 from django.urls import path
 
-from counseling import views
+from counseling import views, views_programs
 
 app_name = "counseling"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("pledges/<int:pk>/cancel/", views.pledge_cancel_view, name="pledge_cancel"),
     path("accounts/<str:number>/referral/", views.referral_new, name="referral_new"),
     path("accounts/<str:number>/enroll/", views.enroll, name="enroll"),
+    path("accounts/<str:number>/programs/", views_programs.programs, name="programs"),
     path("agencies/", views.agencies, name="agencies"),
     path("agencies/<int:pk>/check/", views.agency_check, name="agency_check"),
     path("escalations/", views.escalations, name="escalations"),

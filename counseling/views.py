@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Account, Contact
+from accounts.models import Account, Contact, DecisionKind, PolicyDecision
 from accounts.selectors.account_page import follow_ups_due
 from common.exceptions import DomainError
 from common.pdf import pdf_response
@@ -161,7 +161,7 @@ def arrangement_new(request: HttpRequest, number: str) -> HttpResponse:
             "installments": min(latest.recommended_installments, limits.max_months),
         }
     form = forms.ArrangementForm(request.POST or None, initial=initial)
-    preview, preview_error = None, None
+    preview, preview_error, refusal = None, None, None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         if request.POST.get("action") == "propose":
@@ -177,6 +177,7 @@ def arrangement_new(request: HttpRequest, number: str) -> HttpResponse:
                 )
             except DomainError as exc:
                 form.add_error(None, exc.message)
+                refusal = getattr(exc, "decision", None)  # the policy's refusal, as stored
             else:
                 messages.success(
                     request,
@@ -208,6 +209,7 @@ def arrangement_new(request: HttpRequest, number: str) -> HttpResponse:
             "latest": latest,
             "preview": preview,
             "preview_error": preview_error,
+            "refusal": refusal,
             "authority": (max_amount, max_months),
         },
     )
@@ -218,10 +220,22 @@ def arrangement(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         Arrangement.objects.select_related("account__customer", "counselor", "decided_by"), pk=pk
     )
+    decision = (
+        PolicyDecision.objects.filter(
+            account_id=item.account_id, kind=DecisionKind.ARRANGEMENT, subject=f"arrangement:{item.pk}"
+        )
+        .select_related("policy_version", "made_by")
+        .first()
+    )
     return render(
         request,
         "counseling/arrangement_detail.html",
-        {"arrangement": item, "account": item.account, "installments": item.installments.all()},
+        {
+            "arrangement": item,
+            "account": item.account,
+            "installments": item.installments.all(),
+            "decision": decision,
+        },
     )
 
 
@@ -349,7 +363,7 @@ def enroll(request: HttpRequest, number: str) -> HttpResponse:
             counselor=request.user,
         )
         messages.success(request, f"Enrolled; recertification due {item.recert_due:%b %d, %Y}.")
-        return redirect("accounts:detail", number=account.number)
+        return redirect("counseling:programs", number=account.number)
 
     return _simple(request, number, forms.EnrollForm, "Enroll in an assistance rate", act)
 

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.models import DecisionKind, PolicyDecision
 from common.exceptions import DomainError
 from common.pdf import pdf_response
 from payments import forms, pdf
@@ -30,12 +31,22 @@ def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
         t.label = tender_label(t)
         t.returned_item = getattr(t, "returned", None)
         t.can_return = lines_returnable and t.kind in RETURNABLE and t.returned_item is None
+    # each returned item's stored NSF decision (fee, cash-only status, the rules checked): one query
+    returned = {f"returned:{t.returned_item.pk}": t for t in ctx["tenders"] if t.returned_item}
+    nsf_decisions = []
+    if returned:
+        nsf_decisions = list(
+            PolicyDecision.objects.filter(kind=DecisionKind.NSF, subject__in=list(returned))
+            .select_related("policy_version", "made_by")
+            .order_by("made_at")
+        )
     ctx.update(
         void_form=forms.ReasonForm(),
         return_form=forms.ReturnForm(initial={"returned_on": timezone.localdate()}),
         can_void=statuses == {PaymentStatus.POSTED},
         may_void=void_refusal(txn, request.user) is None,
         statuses=statuses,
+        nsf_decisions=nsf_decisions,
     )
     return render(request, "payments/receipt.html", ctx)
 
@@ -78,7 +89,11 @@ def tender_return_view(request: HttpRequest, tender_id: int) -> HttpResponse:
             messages.success(
                 request,
                 f"Returned {tender_label(tender)} recorded: ${item.amount} reversed ({accounts}); "
-                f"fee ${item.fee} charged to account {item.fee_account.number}."
+                + (
+                    f"fee ${item.fee} charged to account {item.fee_account.number}."
+                    if item.fee
+                    else "no fee (the policy charges none)."
+                )
                 + (
                     f" Certified funds only until {item.cash_only_until:%b %d, %Y}."
                     if item.cash_only_until

@@ -96,7 +96,8 @@ def test_account_page_query_count_is_fixed(role_clients, account, make_user):
             actor=make_user(f"u{i}", "Cashier"),
         )
     # 5 are Django's own per request (session, user, 2 permission reads, session save), 13 the
-    # page's (the last is its policy decisions), 4 counseling's providers (pledges, arrangements, interviews, enrollments), 6
+    # page's (the last its policy decisions), 4 counseling's providers (pledges, arrangements,
+    # interviews, enrollments), 6
     # collections' (latest shutoff decision, service orders, notices, deposit, recovery cases,
     # refunds).
     assert count() == before <= 28

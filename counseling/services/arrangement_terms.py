@@ -12,6 +12,7 @@ from policy.selectors import current_policy
 from policy_engine import amounts
 from policy_engine.amounts_plans import ArrangementLimits
 from policy_engine.decision import Outcome
+from policy_engine.policy import Policy
 
 
 def arrangement_limits_for(
@@ -21,11 +22,14 @@ def arrangement_limits_for(
     arrears: Decimal,
     poverty_pct: Decimal | None = None,
     hardship: bool | None = None,
+    policy: Policy | None = None,
 ) -> ArrangementLimits:
     """The engine's limits for this account today. `poverty_pct`, `hardship`: a household income
     and a documented hardship just recorded (an interview being saved), which the stored facts do
-    not hold yet."""
-    policy, _ = current_policy()
+    not hold yet. `policy`: the one the caller already read, when it stores the decision under
+    that version."""
+    if policy is None:
+        policy, _ = current_policy()
     facts = account_facts(account_id, as_of=today)
     if poverty_pct is not None:
         facts = replace(facts, poverty_pct=poverty_pct)

@@ -9,7 +9,8 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Account, Bill
+from accounts.models import Account, Bill, DecisionKind, DecisionOutcome
+from accounts.services.decisions import decision_record
 from accounts.services.ledger import accounts_lock
 from common.audit import audit_record
 from common.dates import add_months
@@ -24,6 +25,15 @@ from counseling.models import (
     LetterKind,
 )
 from counseling.services.arrangement_terms import arrangement_limits_for, engine_checks
+from counseling.services.policy_decisions import (
+    PolicyRefused,
+    arrangement_allowed_reason,
+    arrangement_check_rows,
+    arrangement_terms_refusal,
+    refusal_record,
+    stored_code,
+)
+from policy.models import PolicyVersion
 from policy.selectors import current_policy
 from policy_engine.amounts_plans import ArrangementLimits
 
@@ -57,41 +67,27 @@ def _own_checks(account: Account) -> list[RuleCheck]:
     ]
 
 
-def offer(*, account: Account, today: date) -> tuple[list[RuleCheck], ArrangementLimits]:
-    """Every rule checked, passed or not, with the reason a counselor can read to the customer,
-    and the terms the policy in force allows: the engine decides (rules.md §1.5)."""
-    limits = arrangement_limits_for(account_id=account.pk, today=today, arrears=account.balance)
+def _offer(*, account: Account, today: date) -> tuple[list[RuleCheck], ArrangementLimits, PolicyVersion]:
+    """offer(), and the policy version that decided it (read once: the decision names it)."""
+    policy, version = current_policy()
+    limits = arrangement_limits_for(
+        account_id=account.pk, today=today, arrears=account.balance, policy=policy
+    )
     checks = _own_checks(account) + [
         RuleCheck(code, passed, reason, citation) for code, passed, reason, citation in engine_checks(limits)
     ]
+    return checks, limits, version
+
+
+def offer(*, account: Account, today: date) -> tuple[list[RuleCheck], ArrangementLimits]:
+    """Every rule checked, passed or not, with the reason a counselor can read to the customer,
+    and the terms the policy in force allows: the engine decides (rules.md §1.5)."""
+    checks, limits, _ = _offer(account=account, today=today)
     return checks, limits
 
 
 def eligibility(*, account: Account, today: date) -> list[RuleCheck]:
     return offer(account=account, today=today)[0]
-
-
-def _check_terms(limits: ArrangementLimits, *, installments: int, down_payment: Decimal) -> None:
-    """The proposal within the policy's terms, as the engine states them."""
-    if limits.fixed_months is not None and (installments != limits.fixed_months or down_payment != 0):
-        raise DomainError(
-            "arrangement.fixed_months",
-            f"Policy splits the whole balance over exactly {limits.fixed_months} monthly installments, "
-            "with no down payment.",
-        )
-    if installments > limits.max_months:
-        raise DomainError(
-            "arrangement.max_months", f"Policy allows at most {limits.max_months} monthly installments."
-        )
-    if limits.down_payment_cap is not None and down_payment > limits.down_payment_cap:
-        raise DomainError(
-            "arrangement.down_cap", f"Policy caps the down payment at ${limits.down_payment_cap:,.2f}."
-        )
-    if down_payment < limits.down_payment_min:
-        raise DomainError(
-            "arrangement.down_min",
-            f"Policy requires a down payment of at least ${limits.down_payment_min:,.2f}.",
-        )
 
 
 def next_due_dates(*, account_id: int, count: int, today: date) -> list[date]:
@@ -141,8 +137,36 @@ def authority_of(user) -> tuple[Decimal, int]:  # type: ignore[no-untyped-def]
     )
 
 
-@transaction.atomic(durable=True)
 def arrangement_propose(
+    *,
+    account_id: int,
+    counselor,
+    down_payment: Decimal,
+    installments: int,
+    reason: str,  # type: ignore[no-untyped-def]
+    idempotency_key: UUID | str,
+    interview_id: int | None = None,
+) -> Arrangement:
+    """Propose an arrangement; the policy's decision (allowed, with its terms) is stored with it.
+    A proposal the policy refuses (not eligible, or outside its terms) rolls back, and the
+    refusal is stored in its own transaction (`PolicyRefused.decision`) and raised."""
+    try:
+        return _arrangement_propose(
+            account_id=account_id,
+            counselor=counselor,
+            down_payment=down_payment,
+            installments=installments,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            interview_id=interview_id,
+        )
+    except PolicyRefused as exc:
+        exc.decision = refusal_record(exc)
+        raise
+
+
+@transaction.atomic(durable=True)
+def _arrangement_propose(
     *,
     account_id: int,
     counselor,
@@ -162,13 +186,42 @@ def arrangement_propose(
             )
         return done
     today = timezone.localdate()
-    checks, limits = offer(account=account, today=today)
+    checks, limits, version = _offer(account=account, today=today)
+    decided = {
+        "account_id": account_id,
+        "kind": DecisionKind.ARRANGEMENT,
+        "as_of": today,
+        "policy_version_id": version.pk,
+        "checks": arrangement_check_rows(checks, limits),
+        "actor": counselor,
+    }
     failed = [c for c in checks if not c.passed]
     if failed:
-        raise DomainError(
-            f"arrangement.{failed[0].code}", "Not eligible: " + " ".join(c.reason for c in failed)
+        why = "Not eligible: " + " ".join(c.reason for c in failed)
+        raise PolicyRefused(
+            f"arrangement.{failed[0].code}",
+            why,
+            decision=decided
+            | {
+                "code": stored_code(failed[0].code),
+                "reason": why,
+                "citation": failed[0].citation,
+                "amount": account.balance if account.balance > 0 else None,
+                "subject": key,
+            },
+            replayable=True,
         )
-    _check_terms(limits, installments=installments, down_payment=to_money(down_payment))
+    if refused := arrangement_terms_refusal(
+        limits, installments=installments, down_payment=to_money(down_payment)
+    ):
+        code, why, rule, cite = refused
+        raise PolicyRefused(
+            code,
+            why,
+            decision=decided
+            | {"code": rule, "reason": why, "citation": cite, "amount": account.balance, "subject": key},
+            replayable=True,
+        )
     if not reason.strip():
         raise DomainError("arrangement.reason", "Record why the customer needs the arrangement.")
     dates = next_due_dates(account_id=account_id, count=installments, today=today)
@@ -212,6 +265,18 @@ def arrangement_propose(
             "installments": installments,
             "down_payment": str(to_money(down_payment)),
         },
+    )
+    why, cite = arrangement_allowed_reason(
+        limits, total=arrangement.total, down_payment=arrangement.down_payment, installments=installments
+    )
+    decision_record(
+        **decided,
+        outcome=DecisionOutcome.ALLOWED,
+        code="ARRANGEMENT_TERM",
+        reason=why,
+        citation=cite,
+        amount=arrangement.total,
+        subject=f"arrangement:{arrangement.pk}",
     )
     return arrangement
 

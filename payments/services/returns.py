@@ -34,10 +34,13 @@ from payments.models import (
     TenderKind,
 )
 from payments.services.hooks import payment_returned_hooks
+from payments.services.nsf_decisions import nsf_decision_record
 from policy.facts import account_facts
 from policy.selectors import current_policy
 from policy_engine import amounts
+from policy_engine.amounts_plans import NsfOutcome
 from policy_engine.facts import PaymentFact
+from policy_engine.policy import Policy
 
 RETURNABLE = frozenset(
     {
@@ -57,13 +60,18 @@ class NsfTerms:
     in_window: int  # returns within the cash-only window, this one included
     cash_only_until: date | None
     citation: str
+    outcome: NsfOutcome | None = None  # the engine's answer: the fee's reason, every rule checked
 
 
-def nsf_terms(*, payment: Payment, amount: Decimal, returned_on: date) -> NsfTerms:
+def nsf_terms(
+    *, payment: Payment, amount: Decimal, returned_on: date, policy: Policy | None = None
+) -> NsfTerms:
     """The engine's NSF outcome (rules.md §1.7) for one account a returned tender paid, on the
     facts the evaluate API sees: the fee (first or subsequent), and certified funds only after N
-    returns in M months. The return being recorded is not stored yet: it joins the facts as `returned`."""
-    policy, _ = current_policy()
+    returns in M months. The return being recorded is not stored yet: it joins the facts as `returned`.
+    `policy`: the one the caller read, when it stores the decision under that version."""
+    if policy is None:
+        policy, _ = current_policy()
     facts = account_facts(payment.account_id, as_of=returned_on)
     returned = PaymentFact(
         paid_on=payment.business_date, amount=to_money(amount), returned=True, returned_on=returned_on
@@ -74,7 +82,9 @@ def nsf_terms(*, payment: Payment, amount: Decimal, returned_on: date) -> NsfTer
     in_window = [
         p for p in facts.payments if p.returned and since < (p.returned_on or p.paid_on) <= returned_on
     ]
-    return NsfTerms(outcome.fee.amount, len(in_window), outcome.cash_only_until, outcome.fee.citation)
+    return NsfTerms(
+        outcome.fee.amount, len(in_window), outcome.cash_only_until, outcome.fee.citation, outcome
+    )
 
 
 ITEM_NAMES = {
@@ -222,30 +232,33 @@ def tender_return(
         payment.save(update_fields=["returned_amount", "status"])
     # 2. escalation per account it paid; one fee, by the fee account's count
     terms: dict[int, NsfTerms] = {}
+    policy, version = current_policy()  # one version decides the whole return
     for ln in lines:  # one return per account, however many of its payments the tender paid
         if ln.payment.account_id not in terms:
             terms[ln.payment.account_id] = nsf_terms(
-                payment=ln.payment, amount=ln.amount, returned_on=returned_on
+                payment=ln.payment, amount=ln.amount, returned_on=returned_on, policy=policy
             )
     fee_line = _fee_line(lines)
     fee_account: Account = fee_line.payment.account
     fee_terms = terms[fee_account.pk]
     in_window, fee_cash_only, fee = fee_terms.in_window, fee_terms.cash_only_until, to_money(fee_terms.fee)
-    [fee_entry] = _post(
-        account=fee_account,
-        actor=actor,
-        key_prefix=f"{key}:fee",
-        specs=[
-            EntrySpec(
-                fund_id=Fund.objects.get(code="FEE").pk,
-                kind=EntryKind.FEE,
-                amount=fee,
-                effective_date=returned_on,
-                due_date=returned_on,
-                reference=f"NSF FEE {receipt}",
-            )
-        ],
-    )
+    fee_entry = None  # a policy fee of $0 (waived) posts no entry
+    if fee > 0:
+        [fee_entry] = _post(
+            account=fee_account,
+            actor=actor,
+            key_prefix=f"{key}:fee",
+            specs=[
+                EntrySpec(
+                    fund_id=Fund.objects.get(code="FEE").pk,
+                    kind=EntryKind.FEE,
+                    amount=fee,
+                    effective_date=returned_on,
+                    due_date=returned_on,
+                    reference=f"NSF FEE {receipt}",
+                )
+            ],
+        )
     # 3. certified funds only after N returns in M months, on each account it paid
     for account_id, t in terms.items():
         account, until = locked[account_id], t.cash_only_until
@@ -297,6 +310,7 @@ def tender_return(
                 else None,
             },
         )
+    nsf_decision_record(item=item, terms=fee_terms, policy=policy, version_id=version.pk, actor=actor)
     # 4. counseling re-opens what the returned money had paid (installments, pledges), collections
     #    takes back deposits and recoveries; each hears the part of its payment taken back.
     for line in lines:
