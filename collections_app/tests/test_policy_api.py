@@ -67,12 +67,15 @@ def test_evaluate_pending_pledge_holds_with_reason_and_citation(api) -> None:  #
 
 def test_evaluate_returns_computed_amounts(api) -> None:  # type: ignore[no-untyped-def]
     r = _evaluate(api, preset="AZ_MESA", as_of="2026-12-08", facts=_facts())
-    amounts = r.json()["amounts"]
+    body = r.json()
     # Mesa: late fee max(2% of past due, $5) = max(4.80, 5.00); notice fee $3; trip $21 (rules.md §1.2, §1.3)
-    assert amounts["late_fee"]["amount"] == "5.00"
-    assert amounts["notice_fee"]["amount"] == "3.00"
-    assert amounts["trip_fee"]["amount"] == "21.00"
-    assert {"reconnect_fee", "deposit_required", "arrangement_limits", "write_off"} <= amounts.keys()
+    assert body["late_fee"]["amount"] == "5.00"
+    assert body["notice_fee"]["amount"] == "3.00"
+    assert body["trip_fee"]["amount"] == "21.00"
+    assert body["reconnection"]["normal"]["code"] == "RECONNECT_FEE"
+    assert body["deposit"]["required"]["code"] == "DEPOSIT"
+    assert {"options", "terms", "status"} <= body["arrangement"].keys()
+    assert {"small_balance", "uncollectible_eligible"} <= body["write_off"].keys()
 
 
 def test_evaluate_bankruptcy_reports_assurance_deadline(api) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +83,9 @@ def test_evaluate_bankruptcy_reports_assurance_deadline(api) -> None:  # type: i
     bk = {"chapter": 7, "petition_date": "2026-11-06", "pre_petition_balance": "240.00"}
     r = _evaluate(api, preset="DEFAULT", as_of="2026-11-20", facts=_facts(bankruptcy=bk))
     body = r.json()
-    assert body["amounts"]["bankruptcy_deadline"]["until"] == "2026-11-27"
+    assert body["bankruptcy"]["assurance_deadline"] == "2026-11-27"
+    assert body["bankruptcy"]["status"] == "pre_petition_only"
+    assert body["bankruptcy"]["pre_petition_balance"] == "240.00"
     # the whole past-due balance is pre-petition debt: never a ground for disconnection (366(a))
     assert body["decision"]["status"] != "eligible"
 
