@@ -3,6 +3,8 @@ key always present (null where it does not apply). Mirrors collections_app.selec
 
 from rest_framework import serializers
 
+from policy_engine.facts import NOTICE_KINDS
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -60,7 +62,7 @@ class DelinquencyOut(serializers.Serializer):
 
 
 class NoticePlanOut(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["reminder", "shutoff", "occupant", "final", "posted"])
+    kind = serializers.ChoiceField(choices=NOTICE_KINDS)
     send_on = serializers.DateField(help_text="earliest date the notice may be sent")
     earliest_action = serializers.DateField(allow_null=True, help_text="earliest disconnection it enables")
     valid_through = serializers.DateField(
