@@ -172,13 +172,8 @@ def _late_fee_layer(layer: Layer, policy: Policy, facts: AccountFacts, as_of: da
             f"Household at {facts.poverty_pct}% of the poverty line (≤ {waive}%): late charges waived.",
             "late_fee.waive_fpl_pct",
         )
-    months = layer.p("late_fee.low_income_interest_waiver_months")
-    last = facts.last_late_fee_waiver_on
-    if (
-        months is not None
-        and is_low_income(layer, facts)
-        and (last is None or as_of >= add_months(last, months))
-    ):
+    months, last = layer.p("late_fee.low_income_interest_waiver_months"), facts.last_late_fee_waiver_on
+    if interest_waiver_available(layer, facts, as_of):
         since = f" (last waived {fmt_date(last)})" if last else ""
         return none(
             f"Low-income household: the late charge is waived once every {months} months{since}; record "
@@ -206,6 +201,21 @@ def _late_fee_layer(layer: Layer, policy: Policy, facts: AccountFacts, as_of: da
         )
         fee = Amount(fee.code, fee.amount, fee.reason + late, fee.citation)
     return fee
+
+
+def interest_waiver_next(layer: Layer, facts: AccountFacts) -> date | None:
+    """HSC 116914(a)(2): the first day the low-income late-charge waiver may be used again (the
+    day it was last used + the period; None: never used, or no such waiver under this layer)."""
+    months, last = layer.p("late_fee.low_income_interest_waiver_months"), facts.last_late_fee_waiver_on
+    return add_months(last, months) if months is not None and last is not None else None
+
+
+def interest_waiver_available(layer: Layer, facts: AccountFacts, as_of: date) -> bool:
+    """A low-income household's late charge is waived today (once per the layer's period)."""
+    if layer.p("late_fee.low_income_interest_waiver_months") is None or not is_low_income(layer, facts):
+        return False
+    following = interest_waiver_next(layer, facts)
+    return following is None or as_of >= following
 
 
 def late_fee(policy: Policy, facts: AccountFacts, as_of: date) -> Amount:
@@ -238,6 +248,23 @@ def trip_fee(policy: Policy) -> Amount:
     )
 
 
+def reconnect_cap(
+    layer: Layer, facts: AccountFacts, after_hours: bool, on: date, actual: Decimal | None
+) -> Decimal | None:
+    """HSC 116914(a)(1): a low-income household's reconnection fee cap (CPI-adjusted from 2021,
+    never above the actual cost when the rule says so); None when no cap applies."""
+    if not (layer.p("reconnect.low_income_caps") and is_low_income(layer, facts)):
+        return None
+    cap_key = "reconnect.low_income_cap_after_hours" if after_hours else "reconnect.low_income_cap_normal"
+    cap = layer.p(cap_key)
+    if layer.p("reconnect.cpi_adjust") and on >= date(2021, 1, 1):
+        cap = cap * layer.p("reconnect.cpi_factor")
+    cap = to_money(cap)
+    if actual is not None and layer.p("reconnect.cap_at_actual_cost"):
+        cap = min(cap, to_money(actual))
+    return cap
+
+
 def _reconnect_layer(
     layer: Layer, facts: AccountFacts, after_hours: bool, on: date, actual: Decimal | None
 ) -> Amount:
@@ -245,14 +272,8 @@ def _reconnect_layer(
     when = "after hours" if after_hours else "during normal hours"
     fee = to_money(layer.p(key))
     reason, cite = f"Reconnection {when}: {fmt_money(fee)}", layer.cite(key)
-    if layer.p("reconnect.low_income_caps") and is_low_income(layer, facts):
+    if (cap := reconnect_cap(layer, facts, after_hours, on, actual)) is not None:
         cap_key = "reconnect.low_income_cap_after_hours" if after_hours else "reconnect.low_income_cap_normal"
-        cap = layer.p(cap_key)
-        if layer.p("reconnect.cpi_adjust") and on >= date(2021, 1, 1):
-            cap = cap * layer.p("reconnect.cpi_factor")
-        cap = to_money(cap)
-        if actual is not None and layer.p("reconnect.cap_at_actual_cost"):
-            cap = min(cap, to_money(actual))
         if cap < fee:
             fee, cite = cap, layer.cite(cap_key)
             reason += (

@@ -36,7 +36,7 @@ class ArrangementLimits:
     installments: tuple[Decimal, ...] = ()  # fixed split (Phoenix: balance / 3), else empty
 
 
-def _split(arrears: Decimal, months: int) -> tuple[Decimal, ...]:
+def split_installments(arrears: Decimal, months: int) -> tuple[Decimal, ...]:
     """Equal monthly parts rounded down to the cent, the last absorbing the remainder so the parts
     sum to the arrears exactly (as counseling's schedule() does: $100 / 3 = 33.33, 33.33, 33.34)."""
     if months < 1 or arrears <= ZERO:
@@ -76,7 +76,7 @@ def _limits_layer(layer: Layer, facts: AccountFacts, as_of: date, arrears: Decim
     checks, next_allowed = [], None
     max_m, why = _max_months(layer, facts)
     fixed = layer.p("arrangements.fixed_months")
-    parts = _split(arrears, fixed) if fixed is not None else ()
+    parts = split_installments(arrears, fixed) if fixed is not None else ()
     if fixed is not None:
         shown = ", ".join(fmt_money(p) for p in parts)
         max_m, why = fixed, f"the balance {fmt_money(arrears)} split over {fixed} months ({shown})"

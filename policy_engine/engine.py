@@ -57,6 +57,11 @@ def _contexts(policy: Policy, facts: AccountFacts, as_of: date) -> tuple[list[Ct
     return ctxs, checks
 
 
+def contexts(policy: Policy, facts: AccountFacts, as_of: date) -> list[Ctx]:
+    """One evaluation context per governing rule set (DEFAULT when none governs)."""
+    return _contexts(policy, facts, as_of)[0]
+
+
 def _service_check(facts: AccountFacts, as_of: date, action: str) -> RuleCheck | None:
     cite = "rules.md §0 step 1"
     final_billed = facts.final_billed_on is not None and facts.final_billed_on <= as_of

@@ -5,12 +5,14 @@ decision date. Date-dependent blocks (seasonal moratoria, weather, PA winter) li
 from datetime import date, timedelta
 
 from .amounts_recovery import bankruptcy_deadline
-from .calendar import add_months
 from .context import Ctx
 from .core import bills_in_scope, effective_due, fmt_date, fmt_money, good_payments_since, is_low_income
 from .decision import Outcome, RuleCheck
-from .facts import ZERO, AccountFacts, ArrangementFact
+from .facts import ZERO, AccountFacts, ArrangementFact, MedicalCertificateFact
 from .policy import Layer, Policy
+from .rules_pledge import PledgeHold, pledge_check, pledge_holds
+
+__all__ = ["PledgeHold", "pledge_check", "pledge_holds"]  # re-exported: the engine imports rules here
 
 S, B, NA = Outcome.SATISFIED, Outcome.BLOCKED, Outcome.NOT_APPLICABLE
 ONE = timedelta(days=1)
@@ -158,6 +160,35 @@ def _financially_unable(ctx: Ctx, cert) -> bool:
     return bool(cert and cert.financially_unable) or is_low_income(ctx.layer, ctx.facts)
 
 
+def certificate_in_force(ctx: Ctx) -> tuple[MedicalCertificateFact | None, date | None]:
+    """The medical certificate protecting on the evaluation date (the one lasting longest) and the
+    first day it no longer does; (None, None) when none is in force. rules.md §0 counts N days
+    after D as D + N (the day of D is not counted, as in 1 Pa.C.S. 1908 and N.Y. Gen. Constr.
+    Law 20): a 30-day certificate received on D protects through D + 30. A stated end date is
+    honoured only up to that limit ("for the period stated, max 30 days", 52 Pa. Code 56.114): a
+    longer period needs a renewal, which is where the renewal cap applies."""
+    validity = ctx.p("protections.medical.validity_days")
+    active = []
+    for cert in ctx.facts.medical_certificates:
+        end = cert.received_on + timedelta(days=validity + 1)
+        if cert.valid_until is not None:
+            end = min(end, cert.valid_until + ONE)
+        if cert.received_on <= ctx.as_of < end:
+            active.append((end, cert))
+    if not active:
+        return None, None
+    end, cert = max(active, key=lambda item: item[0])
+    return cert, end
+
+
+def renewals_left(ctx: Ctx, cert: MedicalCertificateFact | None) -> int | None:
+    """Renewals that still protect a customer who is not paying (SB 998: 2); None = no cap."""
+    cap = ctx.p("protections.medical.max_renewals_when_not_paying")
+    if cap is None:
+        return None
+    return max(cap - (cert.renewal if cert else 0), 0)
+
+
 def medical_check(ctx: Ctx) -> RuleCheck:
     f, mode, path = ctx.facts, ctx.p("protections.medical.mode"), "protections.medical.mode"
     if not ctx.layer.sets(path) and ctx.layer.sets("protections.medical.validity_days"):
@@ -165,26 +196,14 @@ def medical_check(ctx: Ctx) -> RuleCheck:
         # its validity period, not from the catalogue's PA/Delaware default for the mode.
         path = "protections.medical.validity_days"
     validity = ctx.p("protections.medical.validity_days")
-    active = []
-    for cert in f.medical_certificates:
-        # rules.md §0 counts N days after D as D + N (the day of D is not counted, as in 1 Pa.C.S.
-        # 1908 and N.Y. Gen. Constr. Law 20): a 30-day certificate received on D protects through
-        # D + 30; `end` is the first day it no longer does. A stated end date is honoured only up
-        # to that limit ("for the period stated, max 30 days", 52 Pa. Code 56.114): a longer
-        # period needs a renewal, which is where the renewal cap below applies.
-        end = cert.received_on + timedelta(days=validity + 1)
-        if cert.valid_until is not None:
-            end = min(end, cert.valid_until + ONE)
-        if cert.received_on <= ctx.as_of < end:
-            active.append((end, cert))
+    cert, until = certificate_in_force(ctx)
+    active = cert is not None
     if not active and not (f.life_support and ctx.p("protections.medical.life_support_as_certificate")):
         return ctx.check("MEDICAL", S, "No medical certificate is in force.", path, 2)
-    cert = max(active, key=lambda item: item[0])[1] if active else None
-    until = max(end for end, _ in active) if active else None
     what = (
         (
             f"A medical certificate received {fmt_date(cert.received_on)} protects through "
-            f"{fmt_date(until - ONE)} (at most {validity} days)"
+            f"{fmt_date(until - ONE)} (at most {validity} days)"  # type: ignore[operator]
         )
         if cert
         else "A household member depends on life-support equipment"
@@ -215,74 +234,7 @@ def medical_check(ctx: Ctx) -> RuleCheck:
     return ctx.check("MEDICAL_CERTIFICATE", B, f"{what}.", path, 2, until)
 
 
-def _billing_period_end(f: AccountFacts, day: date) -> date:
-    later = sorted(b.bill_date for b in f.bills if b.bill_date > day)
-    if later:
-        return later[0] - ONE
-    earlier = sorted(b.bill_date for b in f.bills if b.bill_date <= day)
-    return add_months(earlier[-1], 1) - ONE if earlier else add_months(day, 1) - ONE
-
-
-def pledge_check(ctx: Ctx) -> RuleCheck:
-    path = "protections.liheap_pledge_blocks"
-    if not ctx.p(path):
-        return ctx.check(
-            "PLEDGE", NA, "Assistance pledges do not hold disconnection under this rule set.", path, 2
-        )
-    grace = ctx.p("protections.pledge_grace_days") or 0
-    pending = [p for p in ctx.facts.pledges if p.status == "pending" and p.paid_amount < p.amount]
-    lapsed = []
-    for pledge in sorted(pending, key=lambda p: p.expected_by, reverse=True):
-        end = pledge.expected_by + timedelta(days=grace)
-        period_end = None
-        if ctx.p("protections.pledge_scope") == "BILLING_PERIOD":
-            # 16 TAC 7.460(b)(2): no disconnection for the billing period the pledge arrived in,
-            # whatever it leaves uncovered (the fact's own period, else the bills').
-            period_end = pledge.period_end or _billing_period_end(ctx.facts, pledge.pledged_on)
-            end = max(end, period_end)
-        remaining = pledge.amount - pledge.paid_amount
-        uncovered = ctx.dq.past_due - remaining
-        note = ""
-        if ctx.p("protections.pledge_requires_remainder_paid") and uncovered > ZERO:
-            if period_end is None or ctx.as_of > period_end:
-                # 16 TAC 25.483: the customer did not pay the portion the pledge does not cover.
-                lapsed.append(
-                    f"the pledge of {fmt_money(remaining)} leaves {fmt_money(uncovered)} "
-                    "of the past-due balance unpaid by the customer"
-                )
-                continue
-            end = period_end
-            note = (
-                f" ({fmt_money(uncovered)} of the past-due balance is not covered: after the billing "
-                "period the customer must have paid it)"
-            )
-        if ctx.as_of > end:
-            lapsed.append(
-                f"the pledge expected by {fmt_date(pledge.expected_by)} (grace {grace} days) has lapsed"
-            )
-            continue
-        return ctx.check(
-            "PLEDGE_PENDING",
-            B,
-            f"An assistance pledge of {fmt_money(remaining)} made "
-            f"{fmt_date(pledge.pledged_on)} is expected by {fmt_date(pledge.expected_by)}; it holds "
-            f"disconnection through {fmt_date(end)}{note}.",
-            path,
-            2,
-            end + ONE,
-        )
-    if lapsed:
-        return ctx.check(
-            "PLEDGE",
-            S,
-            "No pledge holds disconnection: " + "; ".join(lapsed) + ".",
-            "protections.pledge_grace_days",
-            2,
-        )
-    return ctx.check("PLEDGE", S, "No assistance pledge is pending.", path, 2)
-
-
-def _noncompliance_since(ctx: Ctx, arr: ArrangementFact) -> date | None:
+def noncompliance_since(ctx: Ctx, arr: ArrangementFact) -> date | None:
     """The first day the customer stopped keeping the plan: a missed installment, or current
     charges (bills issued since the plan was made) left unpaid past their due date. HSC 116910
     counts both ("fails to comply with the plan ... or fails to pay current charges"). Current
@@ -315,7 +267,7 @@ def arrangement_check(ctx: Ctx) -> RuleCheck:
     arr = max(active or broken, key=lambda a: a.created_on, default=None)
     if arr is None:
         return ctx.check("ARRANGEMENT", NA, "No payment arrangement covers these arrears.", path, 2)
-    since = _noncompliance_since(ctx, arr)
+    since = noncompliance_since(ctx, arr)
     if since is None:
         return ctx.check(
             "ARRANGEMENT_GOOD_STANDING",

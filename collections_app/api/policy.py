@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Account
+from collections_app.api.evaluation_out import EvaluationOut
 from collections_app.api.facts_schema import AccountFactsIn, StrictSerializer, facts_from_data
 from collections_app.selectors.whatif import evaluate
 from collections_app.validators import date_in_range, parse_date_param
@@ -39,57 +40,28 @@ class EvaluateIn(StrictSerializer):
         required=False, validators=[date_in_range], help_text="evaluation date; default today"
     )
     owner = serializers.BooleanField(default=False, help_text="the customer owns the premise (deposit rules)")
+    reconnect_actual_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="what the reconnection actually costs the utility (a low-income fee is capped at it)",
+    )
+    estimated_monthly_bills = serializers.ListField(
+        child=serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0),
+        required=False,
+        max_length=24,
+        help_text="a new applicant's estimated monthly bills: the deposit is computed on them instead of "
+        "the account's bill history",
+    )
+    low_income_certified_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        validators=[date_in_range],
+        help_text="when the household's low-income status was last certified (recertification due date)",
+    )
     facts = AccountFactsIn()
-
-
-class RuleCheckOut(serializers.Serializer):
-    code = serializers.CharField()
-    outcome = serializers.ChoiceField(choices=["satisfied", "blocked", "deferred", "not_applicable"])
-    reason = serializers.CharField()
-    citation = serializers.CharField()
-    step = serializers.IntegerField()
-    until = serializers.DateField(allow_null=True)
-    preset = serializers.CharField()
-
-
-class AmountOut(serializers.Serializer):
-    code = serializers.CharField()
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
-    reason = serializers.CharField()
-    citation = serializers.CharField()
-
-
-class DecisionOut(serializers.Serializer):
-    as_of = serializers.DateField()
-    status = serializers.ChoiceField(choices=["eligible", "deferred", "blocked", "not_delinquent"])
-    eligible = serializers.BooleanField()
-    earliest_date = serializers.DateField(allow_null=True, help_text="earliest permissible action date")
-    action = serializers.ChoiceField(choices=["disconnect", "low_flow"])
-    deciding = RuleCheckOut(allow_null=True)
-    checks = RuleCheckOut(many=True, help_text="every rule checked, in pipeline order")
-    past_due = serializers.DecimalField(max_digits=12, decimal_places=2)
-    days_delinquent = serializers.IntegerField()
-    amounts = AmountOut(many=True)
-
-
-class PolicyOut(serializers.Serializer):
-    name = serializers.CharField()
-    version = serializers.IntegerField()
-    presets = serializers.ListField(child=serializers.CharField())
-
-
-class EvaluationOut(serializers.Serializer):
-    policy = PolicyOut()
-    as_of = serializers.DateField()
-    decision = DecisionOut()
-    delinquency = serializers.DictField(
-        help_text="status current/past_due/delinquent, days, past due, clock start"
-    )
-    notice_plan = serializers.DictField(allow_null=True, help_text="the next notice due and what it enables")
-    amounts = serializers.DictField(
-        help_text="late_fee, notice_fee, trip_fee, reconnect_fee(_after_hours), deposit_required, "
-        "arrangement_limits, write_off, agency_referral, bankruptcy_deadline, deposit_refunds"
-    )
 
 
 class PresetOut(serializers.Serializer):
@@ -140,7 +112,16 @@ class PolicyEvaluateView(APIView):
             return Response({"overrides": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         facts = facts_from_data(d["facts"])
         as_of = d.get("as_of") or timezone.localdate()
-        return Response(evaluate(policy=policy, facts=facts, as_of=as_of, owner=d["owner"]))
+        result = evaluate(
+            policy=policy,
+            facts=facts,
+            as_of=as_of,
+            owner=d["owner"],
+            reconnect_actual_cost=d.get("reconnect_actual_cost"),
+            estimated_monthly_bills=d.get("estimated_monthly_bills") or None,
+            low_income_certified_on=d.get("low_income_certified_on"),
+        )
+        return Response(EvaluationOut(result).data)
 
 
 class PresetListView(APIView):
@@ -175,7 +156,7 @@ class AccountDecisionView(APIView):
             return Response({"as_of": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         policy, _version = current_policy()
         facts = facts_for_account(account.pk, as_of=as_of)
-        return Response(evaluate(policy=policy, facts=facts, as_of=as_of))
+        return Response(EvaluationOut(evaluate(policy=policy, facts=facts, as_of=as_of)).data)
 
 
 urlpatterns = [

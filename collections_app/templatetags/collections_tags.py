@@ -4,7 +4,7 @@ from django import template
 
 register = template.Library()
 
-# The keys of selectors.whatif.evaluate()["amounts"] as staff read them.
+# The fee keys of selectors.whatif.evaluate() as staff read them.
 AMOUNT_LABELS = {
     "late_fee": "Late fee",
     "notice_fee": "Notice fee",

@@ -67,12 +67,15 @@ def test_evaluate_pending_pledge_holds_with_reason_and_citation(api) -> None:  #
 
 def test_evaluate_returns_computed_amounts(api) -> None:  # type: ignore[no-untyped-def]
     r = _evaluate(api, preset="AZ_MESA", as_of="2026-12-08", facts=_facts())
-    amounts = r.json()["amounts"]
+    body = r.json()
     # Mesa: late fee max(2% of past due, $5) = max(4.80, 5.00); notice fee $3; trip $21 (rules.md §1.2, §1.3)
-    assert amounts["late_fee"]["amount"] == "5.00"
-    assert amounts["notice_fee"]["amount"] == "3.00"
-    assert amounts["trip_fee"]["amount"] == "21.00"
-    assert {"reconnect_fee", "deposit_required", "arrangement_limits", "write_off"} <= amounts.keys()
+    assert body["late_fee"]["amount"] == "5.00"
+    assert body["notice_fee"]["amount"] == "3.00"
+    assert body["trip_fee"]["amount"] == "21.00"
+    assert body["reconnection"]["normal"]["code"] == "RECONNECT_FEE"
+    assert body["deposit"]["required"]["code"] == "DEPOSIT"
+    assert {"options", "terms", "status"} <= body["arrangement"].keys()
+    assert {"small_balance", "uncollectible_eligible"} <= body["write_off"].keys()
 
 
 def test_evaluate_bankruptcy_reports_assurance_deadline(api) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +83,9 @@ def test_evaluate_bankruptcy_reports_assurance_deadline(api) -> None:  # type: i
     bk = {"chapter": 7, "petition_date": "2026-11-06", "pre_petition_balance": "240.00"}
     r = _evaluate(api, preset="DEFAULT", as_of="2026-11-20", facts=_facts(bankruptcy=bk))
     body = r.json()
-    assert body["amounts"]["bankruptcy_deadline"]["until"] == "2026-11-27"
+    assert body["bankruptcy"]["assurance_deadline"] == "2026-11-27"
+    assert body["bankruptcy"]["status"] == "pre_petition_only"
+    assert body["bankruptcy"]["pre_petition_balance"] == "240.00"
     # the whole past-due balance is pre-petition debt: never a ground for disconnection (366(a))
     assert body["decision"]["status"] != "eligible"
 
@@ -181,3 +186,44 @@ def test_openapi_documents_the_facts_schema(api) -> None:  # type: ignore[no-unt
         assert name in facts, name
     assert "/api/v1/policy/evaluate" in schema["paths"]
     assert "/api/v1/accounts/{number}/decision" in schema["paths"]
+
+
+def test_evaluate_new_inputs_actual_cost_and_applicant_bills(api) -> None:  # type: ignore[no-untyped-def]
+    # rules.md §1.8 (HSC 116914(a)(1)): a low-income household's after-hours fee is capped at
+    # $150 and at the actual cost ($30); rules.md §3 deposit.formula DEFAULT: 2 x average of the
+    # applicant's estimated bills (100, 120, 80) = $200.00.
+    r = _evaluate(
+        api,
+        preset="CA_SB998_WATER",
+        as_of="2026-12-08",
+        facts=_facts(poverty_pct="150"),
+        reconnect_actual_cost="30.00",
+        estimated_monthly_bills=["100.00", "120.00", "80.00"],
+    )
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["reconnection"]["actual_cost"] == "30.00"
+    assert body["reconnection"]["after_hours"]["amount"] == "30.00"
+    assert body["deposit"]["basis"] == "estimated_bills"
+    default = _evaluate(
+        api, preset="DEFAULT", as_of="2026-12-08", facts={}, estimated_monthly_bills=["100", "120", "80"]
+    ).json()
+    assert default["deposit"]["required"]["amount"] == "200.00"
+
+
+def test_evaluate_response_is_stable_shaped_and_unknown_input_is_named(api) -> None:  # type: ignore[no-untyped-def]
+    empty = _evaluate(api, preset="DEFAULT", as_of="2026-12-08", facts={}).json()
+    full = _evaluate(api, preset="DEFAULT", as_of="2026-12-08", facts=_facts()).json()
+    assert empty.keys() == full.keys()
+    assert empty["nsf"] is None and empty["bankruptcy"]["status"] == "none"
+    assert empty["arrangement"]["terms"] is None and full["arrangement"]["terms"]["months"] == 12
+    bad = _evaluate(api, preset="DEFAULT", facts={}, reconect_actual_cost="1")
+    assert bad.status_code == 400 and bad.json()["reconect_actual_cost"] == ["Unknown field."]
+
+
+def test_account_decision_has_the_same_typed_answers(api) -> None:  # type: ignore[no-untyped-def]
+    account = AccountFactory()
+    body = api.get(f"/api/v1/accounts/{account.number}/decision?as_of=2026-12-08").json()
+    posted = _evaluate(api, as_of="2026-12-08", facts={}).json()
+    assert body.keys() == posted.keys()
+    assert body["payment_acceptance"]["certified_funds_only"] is False

@@ -130,10 +130,10 @@ def test_evaluate_accepts_section_3_names_for_overrides(api) -> None:  # type: i
     }
     body = {"preset": "AZ_MESA", "as_of": "2026-12-08", "facts": facts}
     base = api.post("/api/v1/policy/evaluate", body, format="json").json()
-    assert base["amounts"]["late_fee"]["amount"] == "5.00"  # max(2% x 240, 5.00)
+    assert base["late_fee"]["amount"] == "5.00"  # max(2% x 240, 5.00)
     r = api.post("/api/v1/policy/evaluate", {**body, "overrides": {"lateFee.floor": "9.00"}}, format="json")
     assert r.status_code == 200, r.content
-    assert r.json()["amounts"]["late_fee"]["amount"] == "9.00"
+    assert r.json()["late_fee"]["amount"] == "9.00"
     # no preset: the version's overrides plus the caller's, one name per parameter
     r = api.post(
         "/api/v1/policy/evaluate",
