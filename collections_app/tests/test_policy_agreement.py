@@ -178,7 +178,7 @@ def test_documented_hardship_extends_the_sb998_plan_alike_everywhere(hardship, c
     assert pasted.status_code == 200, pasted.content
     real = api.get(f"/api/v1/accounts/{account.number}/decision?as_of={TODAY.isoformat()}")
     for body in (pasted.json(), real.json()):
-        assert body["amounts"]["arrangement_limits"]["max_months"] == months
+        assert body["arrangement"]["options"]["max_months"] == months
     with pytest.raises(DomainError) as exc:
         _propose(account, counselor, months + 1)
     assert exc.value.code == "arrangement.max_months"
