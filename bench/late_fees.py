@@ -28,6 +28,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from collections_app.services import late_fee_sql  # noqa: E402
+from collections_app.services.late_fee_reasons import decisions_cte  # noqa: E402
 from collections_app.services.late_fees import ACCOUNT_FILTER, APPLY, FIND, LOCK, SESSION_SETTINGS  # noqa: E402
 from policy_engine.policy import policy_build  # noqa: E402
 
@@ -77,6 +78,9 @@ def main() -> None:
             cur.execute(setting)
         cur.execute("SELECT id FROM accounts_fund WHERE code = 'FEE'")
         params = {**plan.params, "fund": cur.fetchone()[0], "actor": None}
+        # the stored decisions' version (the FK is deferred and the bench rolls back: any id will do)
+        cur.execute("SELECT COALESCE(max(id), 0) FROM policy_policyversion")
+        params["version"] = cur.fetchone()[0]
         drop, create, analyze = FIND
         cur.execute(drop)
         find = create.format(sql=plan.sql.replace("{account_filter}", ""))
@@ -90,13 +94,14 @@ def main() -> None:
         cur.execute(analyze)
         print(f"{'1. find the accounts owing a fee':<44} {time.perf_counter() - start:7.2f} s")
         timed(cur, "2. lock them in id order", LOCK, params)
-        apply = plan.sql.replace("{account_filter}", ACCOUNT_FILTER) + APPLY
+        decisions = decisions_cte(policy, plan.layer_fees, args.date)
+        apply = plan.sql.replace("{account_filter}", ACCOUNT_FILTER) + APPLY.replace("{decisions}", decisions)
         if args.explain:
             cur.execute("SAVEPOINT explained")
             cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + apply, params)
             print("--- apply\n" + "\n".join(r[0] for r in cur.fetchall()))
             cur.execute("ROLLBACK TO SAVEPOINT explained")
-        rows = timed(cur, "3. insert the fees, move the balances", apply, params)
+        rows = timed(cur, "3. insert the fees + decisions, move balances", apply, params)
         fees = [r for r in rows if r[0] == "fee"]
         amount = sum(r[3] for r in fees)
         print(f"\n{len(fees):,} fees, ${amount:,.2f}, on {len({r[2] for r in fees}):,} accounts")

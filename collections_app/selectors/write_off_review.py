@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from collections_app.selectors.recovery import collection_steps, facts_for
+from policy.models import PolicyVersion
 from policy.selectors import current_policy
 from policy_engine.amounts import (
     WRITE_OFF_CRITERIA,
@@ -26,8 +27,11 @@ DECEASED_DOCUMENTS = {
 }
 
 
-def request_check(*, account_id: int, as_of: date, criteria: str, document: str) -> tuple[WriteOffCheck, int]:
-    """The policy's answer for this request (reads only): every rule checked, the amount."""
+def request_check(
+    *, account_id: int, as_of: date, criteria: str, document: str
+) -> tuple[WriteOffCheck, PolicyVersion]:
+    """The policy's answer for this request (reads only): every rule checked, the amount, and the
+    policy version that gave it (the one a stored decision names)."""
     policy, version = current_policy()
     steps = collection_steps(
         account_id=account_id, as_of=as_of, deceased_document=DECEASED_DOCUMENTS.get(document, "")
@@ -35,7 +39,7 @@ def request_check(*, account_id: int, as_of: date, criteria: str, document: str)
     check = write_off_check(
         policy, facts_for(account_id, as_of=as_of), as_of, criterion=criteria, steps=steps
     )
-    return check, version.version
+    return check, version
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from collections_app.models import DepositInstallment, DepositStatus, SecurityDe
 from collections_app.models.deposits import RefundMethod
 from collections_app.selectors.facts import facts_for_account
 from collections_app.services.charges import DEPOSIT_FUND
+from collections_app.services.deposit_decisions import refund_decision_record, required_decision_record
 from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record
 from common.dates import add_months
@@ -40,6 +41,7 @@ from common.exceptions import DomainError
 from common.money import to_money
 from policy.selectors import current_policy
 from policy_engine import amounts
+from policy_engine.amounts_credit import RefundCheck
 from policy_engine.decision import Amount
 from policy_engine.policy import Policy
 
@@ -76,11 +78,17 @@ class DepositQuote:
 
 
 def deposit_quote(
-    *, account_id: int, as_of: date, letter_of_credit: bool = False, credit_history_months: int = 0
+    *,
+    account_id: int,
+    as_of: date,
+    letter_of_credit: bool = False,
+    credit_history_months: int = 0,
+    policy: Policy | None = None,
 ) -> DepositQuote:
     """What the policy requires (reads only): the last 12 months of bills, owner or renter, the
-    account's late payments and disconnections, and a prior utility's letter of credit."""
-    policy, _ = current_policy()
+    account's late payments and disconnections, and a prior utility's letter of credit. `policy`:
+    the one the caller already holds (the version it records), else the current one."""
+    policy = policy or current_policy()[0]
     account = Account.objects.only("id", "occupancy").get(pk=account_id)
     facts = replace(
         facts_for_account(account_id, as_of=as_of),
@@ -152,12 +160,13 @@ def deposit_require(  # type: ignore[no-untyped-def]
         raise DomainError("deposit.account_status", "A deposit is required only of an active account.")
     if SecurityDeposit.objects.filter(account_id=account_id, status__in=OPEN).exists():
         raise DomainError("deposit.open", "The account already has a deposit being billed or held.")
-    _, version = current_policy()
+    policy, version = current_policy()
     quote = deposit_quote(
         account_id=account_id,
         as_of=as_of,
         letter_of_credit=letter_of_credit,
         credit_history_months=credit_history_months,
+        policy=policy,
     )
     required = to_money(quote.amount.amount)
     deposit = SecurityDeposit.objects.create(
@@ -180,6 +189,7 @@ def deposit_require(  # type: ignore[no-untyped-def]
         account_id=account_id,
         data={"amount": str(required), "installments": installments, "reason": quote.amount.reason},
     )
+    required_decision_record(deposit, quote.amount, as_of, actor, version_id=version.pk)
     return deposit
 
 
@@ -303,11 +313,21 @@ def _apply(deposit: SecurityDeposit, account: Account, amount: Decimal, on: date
     )
 
 
-def _close(
-    deposit: SecurityDeposit, account: Account, policy: Policy, on: date, actor, *, final: bool
-) -> None:  # type: ignore[no-untyped-def]
+def _close(  # type: ignore[no-untyped-def]
+    deposit: SecurityDeposit,
+    account: Account,
+    policy: Policy,
+    on: date,
+    actor,
+    *,
+    final: bool,
+    version_id: int,
+    check: RefundCheck | None = None,
+) -> None:
     """Refund a held deposit with its interest: applied to what is owed (all of it after a good
-    record when anything is owed; on a final bill up to that bill), any rest by check."""
+    record when anything is owed; on a final bill up to that bill), any rest by check. The refund
+    is stored as a policy decision: the engine's refund check (`check`) after good payment, or
+    the final bill."""
     _accrue(deposit, policy, on)
     _credit_interest(deposit, account, on, actor)
     account.refresh_from_db(fields=["balance"])
@@ -344,6 +364,7 @@ def _close(
         account_id=account.pk,
         data={"applied": str(applied), "by_check": str(held - applied), "final": final},
     )
+    refund_decision_record(deposit, on, actor, applied=applied, version_id=version_id, check=check)
 
 
 def _held_from(payment) -> Decimal:  # type: ignore[no-untyped-def]

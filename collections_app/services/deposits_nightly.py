@@ -179,7 +179,10 @@ def deposits_nightly_run(*, business_date: date | None = None, actor=None) -> Ba
             },
         }
         if check.eligible:  # refunded the night it is found due, well within refund_within_days
-            _close(deposit, accounts[deposit.account_id], policy, day, actor, final=False)
+            _close(
+                deposit, accounts[deposit.account_id], policy, day, actor,
+                final=False, version_id=version.pk, check=check,
+            )  # fmt: skip
             counts["refunds_applied" if deposit.refund_method == "applied" else "refund_checks"] += 1
         else:
             # not yet: look again in a month (a late payment ages out of the 12-month window)
@@ -192,7 +195,7 @@ def deposits_nightly_run(*, business_date: date | None = None, actor=None) -> Ba
         account = accounts[locked.account_id]
         _cancel_unbilled(locked, account, day, actor)
         if locked.held_amount > 0:
-            _close(locked, account, policy, day, actor, final=True)
+            _close(locked, account, policy, day, actor, final=True, version_id=version.pk)
         else:
             locked.status, locked.closed_on = DepositStatus.WAIVED, day
             locked.waiver_reason = "Service ended before any of the deposit was paid."

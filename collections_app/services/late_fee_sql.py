@@ -68,6 +68,7 @@ class Plan:
     params: dict[str, Any]
     suspended_today: bool  # a moratorium suspends late fees on the business date itself
     suspended_days: list[date]  # bills whose delinquency began on these days never get a fee
+    layer_fees: tuple[str, ...] = ()  # each rule set's fee over `c` (chosen, then the fallback)
 
 
 def _moratorium_days(policy: Policy, start: date, end: date, weather: list[WeatherFact]) -> list[date]:
@@ -282,7 +283,13 @@ calc AS (
         "suspended": suspended,
         **SERVICE_PARAMS,
     }
-    return Plan(sql=sql, params=params, suspended_today=as_of in suspended, suspended_days=suspended)
+    return Plan(
+        sql=sql,
+        params=params,
+        suspended_today=as_of in suspended,
+        suspended_days=suspended,
+        layer_fees=tuple(fees),
+    )
 
 
 def _plan_col(needed: bool) -> str:

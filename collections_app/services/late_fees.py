@@ -3,8 +3,10 @@
 Three statements in one transaction:
 1. find the accounts that owe a late fee tonight (the policy's statement, `late_fee_sql.build`);
 2. row-lock those accounts in id order (FOR NO KEY UPDATE), exactly as `accounts_lock` does;
-3. recompute the fees for the locked accounts only, INSERT ... SELECT the ledger entries and
-   UPDATE ... FROM the accounts' balances by the inserted sums, in one statement.
+3. recompute the fees for the locked accounts only, INSERT ... SELECT the ledger entries,
+   UPDATE ... FROM the accounts' balances by the inserted sums, and INSERT ... SELECT one stored
+   PolicyDecision per inserted fee (`late_fee_reasons.decisions_cte`: the engine's reason and
+   citation, the run's policy version), in one statement.
 
 Why concurrent postings are safe: every writer of the ledger (payments, adjustments, transfers,
 bill import, fees) takes the same account row lock before it reads or posts, in id order. Once
@@ -30,6 +32,7 @@ from accounts.models import Bill, EntryKind, LedgerEntry
 from collections_app.models import BatchRun, RunKind, RunStatus
 from collections_app.services import late_fee_sql
 from collections_app.services.charges import FEE_FUND, fund_id
+from collections_app.services.late_fee_reasons import decisions_cte
 from common.audit import audit_record, audit_record_many
 from policy.models import WeatherDay
 from policy.selectors import current_policy
@@ -62,7 +65,7 @@ moved AS (
     FROM (SELECT account_id, SUM(amount) AS total FROM ins GROUP BY account_id ORDER BY account_id) s
     WHERE a.id = s.account_id
     RETURNING a.id
-)
+){decisions}
 SELECT 'fee', ins.id, ins.account_id, ins.amount, ins.bill_id, calc.number, calc.past_due
 FROM ins JOIN calc ON calc.bill_id = ins.bill_id
 UNION ALL
@@ -120,7 +123,12 @@ def late_fees_run(*, business_date: date | None = None, actor=None) -> BatchRun:
     if plan.suspended_today:
         counts["suspended"] = "A moratorium suspends late fees today (weather.late_fees_during_moratorium)."
     else:
-        params = {**plan.params, "fund": fund_id(FEE_FUND), "actor": getattr(actor, "pk", None)}
+        params = {
+            **plan.params,
+            "fund": fund_id(FEE_FUND),
+            "actor": getattr(actor, "pk", None),
+            "version": version.pk,
+        }
         for setting in SESSION_SETTINGS:
             _rows_none(setting)
         drop, create, analyze = FIND
@@ -129,7 +137,8 @@ def late_fees_run(*, business_date: date | None = None, actor=None) -> BatchRun:
         _rows_none(analyze)
         ids = [r[0] for r in _rows(LOCK, params)]
         if ids:
-            rows = _rows(plan.sql.replace("{account_filter}", ACCOUNT_FILTER) + APPLY, params)
+            apply = APPLY.replace("{decisions}", decisions_cte(policy, plan.layer_fees, day))
+            rows = _rows(plan.sql.replace("{account_filter}", ACCOUNT_FILTER) + apply, params)
             _audit(rows, actor=actor, day=day)
             fees = [r for r in rows if r[0] == "fee"]
             counts.update(

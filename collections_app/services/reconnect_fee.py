@@ -18,7 +18,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.models import EntryKind
+from accounts.models import DecisionKind, EntryKind
+from accounts.services.decisions import decision_from_amount
 from accounts.services.ledger import already_posted
 from collections_app.models.orders import ServiceOrder
 from collections_app.selectors.facts import facts_for_account
@@ -110,4 +111,9 @@ def _reconnect_fee_charge(  # type: ignore[no-untyped-def]
     order.after_hours, order.fee_amount = after_hours, fee.amount
     order.fee_reason, order.fee_citation = f"{reason} (policy v{version.version})", fee.citation[:200]
     order.save(update_fields=["after_hours", "fee_amount", "fee_reason", "fee_citation"])
-    return Amount(fee.code, fee.amount, reason, fee.citation)
+    charged = Amount(fee.code, fee.amount, reason, fee.citation)
+    decision_from_amount(
+        charged, account_id=order.account_id, kind=DecisionKind.RECONNECT_FEE, as_of=day,
+        policy_version_id=version.pk, subject=f"order:{order.pk}", actor=actor,
+    )  # fmt: skip
+    return charged

@@ -34,6 +34,11 @@ from collections_app.selectors.write_off_review import (
     refusal_text,
     request_check,
 )
+from collections_app.services.write_off_decisions import (
+    WriteOffRefused,
+    records_refusal,
+    write_off_decision_record,
+)
 from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record
 from common.exceptions import DomainError
@@ -187,6 +192,7 @@ def small_balance_run(*, business_date: date, actor=None) -> BatchRun:  # type: 
     return run
 
 
+@records_refusal
 @transaction.atomic(durable=True)
 def write_off_request(  # type: ignore[no-untyped-def]
     *,
@@ -218,9 +224,17 @@ def write_off_request(  # type: ignore[no-untyped-def]
         raise DomainError("write_off.pending", "A write-off of this account already awaits approval.")
     today = timezone.localdate()
     check, version = request_check(account_id=account_id, as_of=today, criteria=criteria, document=document)
+    decided = {
+        "account_id": account_id,
+        "check": check,
+        "version_id": version.pk,
+        "as_of": today,
+        "actor": actor,
+    }
     if not check.uncollectible_eligible:
-        raise DomainError("write_off.not_eligible", "Not eligible for write-off: " + refusal_text(check))
-    evidence = {"request": checks_json(check, version, today)}
+        message = "Not eligible for write-off: " + refusal_text(check)
+        raise WriteOffRefused(message, **decided, subject=f"account:{account_id}")
+    evidence = {"request": checks_json(check, version.version, today)}
     if criteria == "deceased_no_estate":
         evidence["document"] = document
     write_off = WriteOff.objects.create(
@@ -240,6 +254,7 @@ def write_off_request(  # type: ignore[no-untyped-def]
         account_id=account.pk,
         data={"amount": str(write_off.amount), "criteria": criteria, "balance": str(account.balance)},
     )
+    write_off_decision_record(**decided, subject=f"write_off:{write_off.pk}")
     return write_off
 
 
@@ -267,6 +282,7 @@ def _post_write_off(*, write_off: WriteOff, account: Account, actor, on: date) -
     )
 
 
+@records_refusal
 @transaction.atomic(durable=True)
 def write_off_decide(*, write_off_id: int, approve: bool, note: str, actor) -> WriteOff:  # type: ignore[no-untyped-def]
     if not actor.has_perm("collections_app.approve_writeoff"):
@@ -300,15 +316,17 @@ def write_off_decide(*, write_off_id: int, approve: bool, note: str, actor) -> W
             criteria=write_off.criteria,
             document=(write_off.evidence or {}).get("document", ""),
         )
+        decided = {"account_id": account_id, "check": check, "version_id": version.pk, "as_of": today}
         if not check.uncollectible_eligible:
-            raise DomainError(
-                "write_off.not_eligible",
-                "The policy no longer allows this write-off: "
-                + refusal_text(check)
-                + " Reject it with a note.",
+            message = (
+                f"The policy no longer allows this write-off: {refusal_text(check)} Reject it with a note."
             )
+            raise WriteOffRefused(message, **decided, actor=actor, subject=f"write_off:{write_off.pk}")
         write_off.amount = check.eligible_amount
-        write_off.evidence = {**(write_off.evidence or {}), "approval": checks_json(check, version, today)}
+        write_off.evidence = {
+            **(write_off.evidence or {}),
+            "approval": checks_json(check, version.version, today),
+        }
         _post_write_off(write_off=write_off, account=account, actor=actor, on=today)
     else:
         write_off.status = WriteOffStatus.REJECTED
@@ -330,6 +348,8 @@ def write_off_decide(*, write_off_id: int, approve: bool, note: str, actor) -> W
         account_id=account_id,
         data={"requested": str(requested), "posted": str(write_off.amount) if approve else "0.00"},
     )
+    if approve:
+        write_off_decision_record(**decided, actor=actor, subject=f"write_off:{write_off.pk}")
     return write_off
 
 

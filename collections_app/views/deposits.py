@@ -10,9 +10,10 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Account
+from accounts.models import Account, DecisionKind
 from collections_app.forms_notices import DepositComputeForm, WaiveForm
 from collections_app.models import BatchRun, DepositStatus, RunKind, SecurityDeposit
+from collections_app.selectors.decisions import decisions_about
 from collections_app.selectors.deposits import (
     account_deposit,
     account_deposits,
@@ -93,12 +94,19 @@ def account_deposit_view(request: HttpRequest, number: str) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
     deposits = account_deposits(account_id=account.pk)
+    current = account_deposit(account_id=account.pk)
+    decisions = (
+        decisions_about(account_id=account.pk, kind=DecisionKind.DEPOSIT, subjects=[f"deposit:{current.pk}"])
+        if current
+        else []
+    )
     return render(
         request,
         "collections_app/deposit_account.html",
         {
             "account": account,
-            "current": account_deposit(account_id=account.pk),
+            "current": current,
+            "decisions": decisions,
             "deposits": deposits,
             "form": form,
             "quote": quote,

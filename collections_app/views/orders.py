@@ -11,9 +11,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Account
+from accounts.models import Account, DecisionKind
 from collections_app.forms_shutoff import CancelForm, CompleteForm, DispatchForm, FieldVisitForm
 from collections_app.models.orders import OrderKind, OrderStatus
+from collections_app.selectors.decisions import decisions_about
 from collections_app.selectors.orders import (
     BOARD_TABS,
     board_counts,
@@ -117,6 +118,9 @@ def detail(request: HttpRequest, order_id: int) -> HttpResponse:
             "complete_form": CompleteForm(),
             "cancel_form": CancelForm(),
             "open": order.status in (OrderStatus.OPEN, OrderStatus.DISPATCHED),
+            "decisions": decisions_about(
+                account_id=order.account_id, kind=DecisionKind.RECONNECT_FEE, subjects=[f"order:{order.pk}"]
+            ),
         },
     )
 

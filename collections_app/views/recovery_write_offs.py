@@ -6,8 +6,9 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Account
+from accounts.models import Account, DecisionKind
 from collections_app.models import BatchRun, RunKind, WriteOff
+from collections_app.selectors.decisions import decisions_about
 from collections_app.selectors.recovery import write_off_queue, write_offs_recent
 from collections_app.selectors.write_off_review import CRITERIA, write_off_review
 from collections_app.services.write_offs import small_balance_run, write_off_decide, write_off_request
@@ -63,6 +64,7 @@ def write_off_new(request: HttpRequest, number: str) -> HttpResponse:
             "form": form,
             "review": review,
             "criteria": [(label, review.evidence[code]) for code, label in CRITERIA.items()],
+            "decisions": decisions_about(account_id=account.pk, kind=DecisionKind.WRITE_OFF, limit=5),
         },
     )
 
