@@ -304,12 +304,3 @@ _PRESETS: list[Preset] = [
 ]  # fmt: skip
 
 PRESETS: MappingProxyType[str, Preset] = MappingProxyType({p.name: p for p in _PRESETS})
-
-
-def citation_for(preset: str, path: str, fallback: str = "") -> str:
-    """The citation a preset gives for a parameter, else the catalogue's (`fallback`)."""
-    found = PRESETS.get(preset)
-    if found is not None and path in found.values:
-        pv = found.values[path]
-        return pv.citation + (" [M]" if pv.manual and "[M]" not in pv.citation else "")
-    return fallback
