@@ -53,3 +53,9 @@ def test_a_phone_notice_under_default_cites_utility_policy(officer):
         actor=officer, idempotency_key=str(uuid4()),
     )  # fmt: skip
     assert not CALIFORNIA.search(notice.citation) and "utility policy" in notice.citation
+
+
+def test_the_write_off_page_cites_no_other_citys_ordinance(role_clients):
+    use_policy("DEFAULT")
+    page = role_clients["Supervisor"].get("/collections/recovery/write-offs/").content.decode()
+    assert "written off without further action (utility policy)" in page and "Union City" not in page
