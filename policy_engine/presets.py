@@ -63,6 +63,9 @@ SB998: dict[str, PresetValue] = {
     "reconnect.cpi_adjust": v(True, "HSC 116914(a)(1)"),
     "reconnect.cap_at_actual_cost": v(True, "HSC 116914(a)(1)"),
     "late_fee.low_income_interest_waiver_months": v(12, "HSC 116914(a)(2)"),
+    "low_income.programs": v(
+        ["CALWORKS", "CALFRESH", "GA", "MEDI-CAL", "SSI", "SSP", "WIC"], "HSC 116910(a)(2); 116914(b)", True
+    ),
 }
 
 _PRESETS: list[Preset] = [
