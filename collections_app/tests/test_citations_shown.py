@@ -59,3 +59,10 @@ def test_the_write_off_page_cites_no_other_citys_ordinance(role_clients):
     use_policy("DEFAULT")
     page = role_clients["Supervisor"].get("/collections/recovery/write-offs/").content.decode()
     assert "written off without further action (utility policy)" in page and "Union City" not in page
+
+
+def test_the_policy_page_cites_the_preset_in_force_not_the_catalogue(role_clients):
+    use_policy("AZ_PHOENIX_WATER")
+    page = role_clients["Supervisor"].get("/collections/policy/").content.decode()
+    assert "Fox10 (City of Phoenix, Jan 2022)" in page  # 31 days: Phoenix's own source
+    assert "HSC" not in page and "16 TAC" not in page and "Pa. Code" not in page
