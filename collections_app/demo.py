@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from collections_app.selectors.facts_sql import DISCONNECTABLE
+from policy.selectors import current_policy
 
 OWING = """
 SELECT a.id, c.first_name, c.last_name, c.business_name, c.kind, a.balance,
@@ -36,7 +37,7 @@ INSERT INTO collections_app_notice
 SELECT o.id, NULL, 'shutoff', 'mail',
        CASE WHEN o.kind = 'business' THEN o.business_name ELSE trim(o.first_name || ' ' || o.last_name) END,
        '', o.balance, s.sent_on + 10, NULL, 0,
-       'Past due more than 60 days (demo data)', 'HSC 116908(a)(1)(A)', s.sent_on, %(user)s, false,
+       %(reason)s, %(citation)s, s.sent_on, %(user)s, false,
        now(), %(user)s, 'demo-shutoff-' || o.id
 FROM ({OWING}) o
 CROSS JOIN LATERAL (
@@ -79,7 +80,17 @@ WHERE o.rk <= GREATEST(3, o.n / 300)
 def demo_collections_load(*, today: date, seed: int = 1) -> dict[str, int]:
     """Notices, medical certificates and appeals for the demo city. Safe to run twice."""
     officer = get_user_model().objects.get(username="collector")
-    params = {"today": today, "seed": seed, "user": officer.pk, "disconnectable": list(DISCONNECTABLE)}
+    # the notice says what the policy in force says (the demo's: City of Phoenix water)
+    layer = current_policy()[0].layers[0]
+    reason = f"Past due more than {layer.p('delinquency.min_days_before_disconnect')} days (demo data)"
+    params = {
+        "today": today,
+        "seed": seed,
+        "user": officer.pk,
+        "disconnectable": list(DISCONNECTABLE),
+        "reason": reason,
+        "citation": layer.cite("notices.pre_disconnect_lead"),
+    }
     made = {}
     with transaction.atomic(), connection.cursor() as cursor:
         for name, sql in (("notices", NOTICES_SQL), ("medical", MEDICAL_SQL), ("appeals", APPEALS_SQL)):

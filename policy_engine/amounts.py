@@ -19,6 +19,7 @@ from .amounts_recovery import agency_fee, bankruptcy_deadline, referral_due, ref
 from .amounts_write_off import CRITERIA as WRITE_OFF_CRITERIA
 from .amounts_write_off import WriteOffCheck, steps_from_facts, write_off_check, write_off_evidence
 from .calendar import add_months
+from .citations import UTILITY_POLICY
 from .context import Ctx
 from .core import (
     bankruptcy_open,
@@ -342,7 +343,7 @@ def restoration_terms(
                     due,
                     0,
                     f"Pay the past-due balance {fmt_money(due)} and the reconnection fee.",
-                    "rules.md §1.8",
+                    UTILITY_POLICY,  # rules.md §1.8: no preset sets restoration terms
                 )
             )
     return min(options, key=lambda t: (t.pay_now, -t.remaining_months))

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .calendar import months_between
+from .citations import federal
 from .core import bankruptcy_open, fmt_date, fmt_money, fmt_pct, to_money
 from .decision import Amount, Outcome, RuleCheck
 from .facts import AccountFacts, BankruptcyFact
@@ -99,13 +100,13 @@ def bankruptcy_deadline(policy: Policy, bankruptcy: BankruptcyFact) -> RuleCheck
         start, raw = bankruptcy.petition_date, bankruptcy.petition_date + timedelta(days=days - 1)
         text, cite = (
             f"the {days}-day period beginning on the petition date {fmt_date(start)}",
-            "11 U.S.C. 366(c)(2)",
+            federal("11 U.S.C. 366(c)(2)"),
         )
     else:
         days = layer.p("bankruptcy.assurance_days")
         start = bankruptcy.order_for_relief_date or bankruptcy.petition_date
         raw = start + timedelta(days=days)
-        text, cite = f"{days} days after the order for relief {fmt_date(start)}", "11 U.S.C. 366(b)"
+        text, cite = f"{days} days after the order for relief {fmt_date(start)}", federal("11 U.S.C. 366(b)")
     deadline = raw
     if layer.p("bankruptcy.roll_weekend_holiday"):
         deadline = policy.calendar.roll_forward(raw)
@@ -113,7 +114,7 @@ def bankruptcy_deadline(policy: Policy, bankruptcy: BankruptcyFact) -> RuleCheck
         f" ({fmt_date(raw)} is a weekend or holiday: runs to {fmt_date(deadline)})" if deadline != raw else ""
     )
     if deadline != raw:
-        cite += "; Fed. R. Bankr. P. 9006(a)"
+        cite += "; " + federal("Fed. R. Bankr. P. 9006(a)")
     if bankruptcy.assurance_received_on is not None:
         return RuleCheck(
             "BANKRUPTCY_ASSURANCE",

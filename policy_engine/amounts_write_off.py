@@ -29,13 +29,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .calendar import months_between
+from .citations import UTILITY_POLICY, federal
 from .core import bankruptcy_open, fmt_date, fmt_money, to_money
 from .decision import Outcome, RuleCheck
 from .facts import ZERO, AccountFacts, CollectionSteps
 from .policy import Policy
 
 S, B, D, NA = Outcome.SATISFIED, Outcome.BLOCKED, Outcome.DEFERRED, Outcome.NOT_APPLICABLE
-WTH = "West Terre Haute code (uncollectible criteria)"
+# No preset sets write-off rules: the criteria are the utility's own policy, modelled on the
+# ordinances rules.md §1.9 names (West Terre Haute, Union City, League City), which customers of
+# another jurisdiction must not see cited. An open bankruptcy is federal law (11 U.S.C. 362).
+OURS = UTILITY_POLICY
 CRITERIA = {
     "procedures_exhausted": "Collection procedures exhausted",
     "debtor_not_found": "Debtor cannot be found",
@@ -77,7 +81,7 @@ def steps_from_facts(facts: AccountFacts) -> CollectionSteps:
 def _evidence(policy: Policy, steps: CollectionSteps, criterion: str, as_of: date) -> RuleCheck:
     layer = policy.layers[0]
 
-    def rc(ok: bool, reason: str, cite: str = WTH, action: str = "") -> RuleCheck:
+    def rc(ok: bool, reason: str, cite: str = OURS, action: str = "") -> RuleCheck:
         return RuleCheck(
             "WRITE_OFF_EVIDENCE", S if ok else B, reason, cite, 0, None, layer.preset, "" if ok else action
         )
@@ -104,7 +108,7 @@ def _evidence(policy: Policy, steps: CollectionSteps, criterion: str, as_of: dat
         return rc(True, f"{label}: {', '.join(done)}.")
     if criterion == "debtor_not_found":
         need = layer.p("collections.not_found_contact_attempts")
-        cite = layer.cite("collections.not_found_contact_attempts") or WTH
+        cite = layer.cite("collections.not_found_contact_attempts")
         got = steps.unreached_contacts
         if got < need:
             return rc(
@@ -121,10 +125,10 @@ def _evidence(policy: Policy, steps: CollectionSteps, criterion: str, as_of: dat
             return rc(
                 False,
                 f"{label}: no discharged bankruptcy case is recorded on the account.",
-                "Union City 40.03(C)",
+                OURS,
                 "record the case and its discharge on the Bankruptcy page",
             )
-        return rc(True, f"{label}: bankruptcy case discharged {fmt_date(on)}.", "Union City 40.03(C)")
+        return rc(True, f"{label}: bankruptcy case discharged {fmt_date(on)}.", OURS)
     if criterion == "deceased_no_estate":
         if not steps.deceased_document:
             return rc(
@@ -134,7 +138,7 @@ def _evidence(policy: Policy, steps: CollectionSteps, criterion: str, as_of: dat
             )
         return rc(True, f"{label}: document seen: {steps.deceased_document}.")
     months = layer.p("collections.write_off_after_agency_months")
-    cite = layer.cite("collections.write_off_after_agency_months") or WTH
+    cite = layer.cite("collections.write_off_after_agency_months")
     referred = steps.referred_on
     if referred is None or months_between(referred, as_of) < months:
         since = f"referred {fmt_date(referred)}" if referred else "never referred to a collection agency"
@@ -198,7 +202,7 @@ def write_off_check(
                 B,
                 "The account is active: only a final-billed account with no service on is written off "
                 "(an active one is collected by notice, disconnection or arrangement).",
-                "Union City 40.03; League City",
+                OURS,
             )
         )
     elif facts.service_state in LIVE_SERVICE:
@@ -208,7 +212,7 @@ def write_off_check(
                 B,
                 f"Final-billed {fmt_date(facts.final_billed_on)}, but {facts.utility} service is still "
                 "on: stop the service first.",
-                "Union City 40.03; League City",
+                OURS,
             )
         )
     else:
@@ -217,7 +221,7 @@ def write_off_check(
                 "WRITE_OFF_FINAL",
                 S,
                 f"Final-billed {fmt_date(facts.final_billed_on)}, no service on.",
-                "Union City 40.03; League City",
+                OURS,
             )
         )
     bk = facts.bankruptcy
@@ -230,7 +234,7 @@ def write_off_check(
                 B,
                 f"Bankruptcy petition filed {fmt_date(bk.petition_date)} is open: the case decides the "
                 "pre-petition debt (its discharge writes it off).",
-                "11 U.S.C. 362; Union City 40.03(C)",
+                federal("11 U.S.C. 362"),
             )
         )
     pledged = [p for p in facts.pledges if p.status == "pending" and p.amount > p.paid_amount]
@@ -242,7 +246,7 @@ def write_off_check(
                 B,
                 f"An agency pledged {fmt_money(p.amount - p.paid_amount)}, expected by "
                 f"{fmt_date(p.expected_by)}: wait for the payment.",
-                "rules.md 1.4.3",
+                OURS,
                 p.expected_by,
             )
         )
@@ -252,7 +256,7 @@ def write_off_check(
                 "WRITE_OFF_HOLDS",
                 B,
                 "A payment arrangement is open: the customer is paying the balance.",
-                "rules.md 1.5",
+                OURS,
             )
         )
     days = layer.p("collections.uncollectible_days_past_due")

@@ -355,9 +355,11 @@ SPECS: tuple[Spec, ...] = (
     # --- low income (§1.10)
     _s("low_income.fpl_pct", 200, "int", "Low-income: household income below this % of the poverty line.",
        "HSC 116914(b)"),
-    _s("low_income.programs", ["CALWORKS", "CALFRESH", "SNAP", "GA", "MEDI-CAL", "MEDICAID", "SSI", "SSP",
-                               "WIC", "LIHEAP"], "list_str",
-       "Benefit programs that deem a household low-income.", "HSC 116910(a)(2) [M]"),
+    _s("low_income.programs", ["SNAP", "MEDICAID", "SSI", "WIC", "TANF", "GA", "LIHEAP"], "list_str",
+       "Benefit programs that deem a household low-income (SNAP, MEDICAID, SSI, WIC, TANF, GA, LIHEAP, "
+       "SCHOOL_LUNCH; a state's name counts as its program: CALFRESH = SNAP, MEDI-CAL = MEDICAID, "
+       "CALWORKS = TANF, SSP = SSI).",
+       "federal programs counseling records; SB 998 lists its own (HSC 116910(a)(2), 116914(b) [M])"),
     _s("low_income.recert_months", 24, "int", "Recertify low-income status every this many months.",
        "SGV CAP; CARE"),
     _s("low_income.notify_ineligible_days", 30, "int", "Customer must notify within this many days.",

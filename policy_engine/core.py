@@ -118,14 +118,54 @@ def delinquency_for(
     return Delinquency(status, days, past_due, clock, oldest, due)
 
 
-def is_low_income(layer: Layer, facts: AccountFacts, pct_param: str = "low_income.fpl_pct") -> bool:
-    """Household below the policy's % of the poverty line, or on a deeming benefit program
-    (HSC 116910(a)(2), 116914(b))."""
-    programs = {p.upper() for p in layer.p("low_income.programs")}
-    if any(p.upper() in programs for p in facts.benefit_programs):
+# A state's name for a federal benefit program, and the program it is (rules.md §1.10: SB 998's
+# CalWORKs, CalFresh, Medi-Cal, SSI/SSP are California's TANF, SNAP, Medicaid and SSI): a household
+# recorded as on SNAP is on CalFresh, whichever name the policy's list uses.
+PROGRAM_ALIASES = {
+    "CALFRESH": "SNAP",
+    "MEDI-CAL": "MEDICAID",
+    "MEDI_CAL": "MEDICAID",
+    "CALWORKS": "TANF",
+    "SSP": "SSI",
+}
+
+
+def canonical_program(name: str) -> str:
+    """A benefit program's name as the engine compares it ("snap", "CalFresh" -> "SNAP")."""
+    upper = name.strip().upper()
+    return PROGRAM_ALIASES.get(upper, upper)
+
+
+def deeming_programs(layer: Layer) -> frozenset[str]:
+    """The benefit programs that deem a household low income under this layer
+    (`low_income.programs`), by canonical name."""
+    return frozenset(canonical_program(p) for p in layer.p("low_income.programs"))
+
+
+def household_low_income(
+    layer: Layer, *, poverty_pct: Decimal | None, programs, pct_param: str = "low_income.fpl_pct"
+) -> bool:
+    """Household below the layer's % of the poverty line, or on a program that deems it low income
+    (`low_income.programs`; SB 998: HSC 116910(a)(2), 116914(b))."""
+    if deeming_programs(layer) & {canonical_program(p) for p in programs}:
         return True
     limit = layer.p(pct_param)
-    return facts.poverty_pct is not None and limit is not None and facts.poverty_pct < Decimal(limit)
+    return poverty_pct is not None and limit is not None and poverty_pct < Decimal(limit)
+
+
+def policy_low_income(policy: Policy, *, poverty_pct: Decimal | None, programs) -> bool:
+    """Low income under any rule set of the policy (rules.md §0: the union of protections): what
+    counseling records on a hardship interview."""
+    return any(
+        household_low_income(layer, poverty_pct=poverty_pct, programs=programs) for layer in policy.layers
+    )
+
+
+def is_low_income(layer: Layer, facts: AccountFacts, pct_param: str = "low_income.fpl_pct") -> bool:
+    """The account's household is low income under this layer (see `household_low_income`)."""
+    return household_low_income(
+        layer, poverty_pct=facts.poverty_pct, programs=facts.benefit_programs, pct_param=pct_param
+    )
 
 
 def in_season(d: date, start: str, end: str) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from . import amounts
+from .citations import UTILITY_POLICY
 from .context import Ctx, hours_to_days
 from .core import Delinquency, NoticePlan, bills_in_scope, delinquency_for, fmt_date
 from .decision import Decision, Outcome, RuleCheck, Status
@@ -63,7 +64,7 @@ def contexts(policy: Policy, facts: AccountFacts, as_of: date) -> list[Ctx]:
 
 
 def _service_check(facts: AccountFacts, as_of: date, action: str) -> RuleCheck | None:
-    cite = "rules.md §0 step 1"
+    cite = UTILITY_POLICY  # rules.md §0 step 1: the utility's own service records
     final_billed = facts.final_billed_on is not None and facts.final_billed_on <= as_of
     if final_billed or facts.service_state == "final":
         return RuleCheck(
@@ -225,7 +226,7 @@ def decide(policy: Policy, facts: AccountFacts, as_of: date) -> Decision:
         "past_due": ev.full.past_due,
     }
     if ev.full.past_due <= 0:
-        check = RuleCheck("NOT_DELINQUENT", NA, "Nothing is past due.", "rules.md §1.1", 3)
+        check = RuleCheck("NOT_DELINQUENT", NA, "Nothing is past due.", UTILITY_POLICY, 3)
         return Decision(as_of, Status.NOT_DELINQUENT, None, ev.action, (*ev.checks, check), check, **base)
     checks = ev.checks
     blocked = [c for c in checks if c.outcome == B]

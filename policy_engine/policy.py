@@ -16,8 +16,9 @@ from typing import Any
 from . import params
 from .calendar import Calendar
 from .catalogue import BY_PATH, SPECS
+from .citations import citation_for
 from .params import PolicyError
-from .presets import PRESETS, Preset, citation_for
+from .presets import PRESETS, Preset
 
 __all__ = ["Layer", "Policy", "PolicyError", "policy_build"]
 
@@ -28,6 +29,7 @@ BANKRUPTCY = "FED_BANKRUPTCY"
 class Layer:
     preset: str
     params: Mapping[str, Any]
+    overridden: frozenset[str] = frozenset()  # catalogue paths the utility's overrides set
 
     def __post_init__(self) -> None:
         # Flattened once: the nightly run reads parameters hundreds of thousands of times.
@@ -45,10 +47,9 @@ class Layer:
         found = PRESETS.get(self.preset)
         return found is not None and path in found.values
 
-    def cite(self, path: str, fallback: str = "") -> str:
-        """The citation for a parameter: the preset's own, else the catalogue's."""
-        spec = BY_PATH.get(path)
-        return citation_for(self.preset, path, fallback or (spec.citation if spec else ""))
+    def cite(self, path: str) -> str:
+        """The citation for a parameter's value in this layer (see `citations.citation_for`)."""
+        return citation_for(self.preset, path, overridden=path in self.overridden)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,13 @@ class Policy:
 def _layer(preset: Preset, overrides: Mapping[str, Any] | None) -> Layer:
     tree = params.apply_overrides(params.DEFAULTS, PRESETS[BANKRUPTCY].overrides)
     tree = params.apply_overrides(tree, preset.overrides)
-    return Layer(preset.name, params.apply_overrides(tree, overrides))
+    return Layer(preset.name, params.apply_overrides(tree, overrides), _overridden(overrides))
+
+
+def _overridden(overrides: Mapping[str, Any] | None) -> frozenset[str]:
+    """The catalogue paths `overrides` set (a lead's sub-key overrides the lead)."""
+    paths = params.canonical_overrides(overrides) if isinstance(overrides, Mapping) else {}
+    return frozenset(p if p in BY_PATH else p.rpartition(".")[0] for p in paths)
 
 
 def policy_build(
@@ -101,7 +108,7 @@ def policy_build(
     return Policy(
         layers=layers,
         fallback=_layer(PRESETS["DEFAULT"], overrides),
-        bankruptcy=Layer(BANKRUPTCY, layers[0].params),
+        bankruptcy=Layer(BANKRUPTCY, layers[0].params, layers[0].overridden),
         calendar=Calendar(holidays),
         name=name,
         version=version,

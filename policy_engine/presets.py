@@ -63,6 +63,9 @@ SB998: dict[str, PresetValue] = {
     "reconnect.cpi_adjust": v(True, "HSC 116914(a)(1)"),
     "reconnect.cap_at_actual_cost": v(True, "HSC 116914(a)(1)"),
     "late_fee.low_income_interest_waiver_months": v(12, "HSC 116914(a)(2)"),
+    "low_income.programs": v(
+        ["CALWORKS", "CALFRESH", "GA", "MEDI-CAL", "SSI", "SSP", "WIC"], "HSC 116910(a)(2); 116914(b)", True
+    ),
 }
 
 _PRESETS: list[Preset] = [
@@ -304,12 +307,3 @@ _PRESETS: list[Preset] = [
 ]  # fmt: skip
 
 PRESETS: MappingProxyType[str, Preset] = MappingProxyType({p.name: p for p in _PRESETS})
-
-
-def citation_for(preset: str, path: str, fallback: str = "") -> str:
-    """The citation a preset gives for a parameter, else the catalogue's (`fallback`)."""
-    found = PRESETS.get(preset)
-    if found is not None and path in found.values:
-        pv = found.values[path]
-        return pv.citation + (" [M]" if pv.manual and "[M]" not in pv.citation else "")
-    return fallback

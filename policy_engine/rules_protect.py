@@ -5,6 +5,7 @@ decision date. Date-dependent blocks (seasonal moratoria, weather, PA winter) li
 from datetime import date, timedelta
 
 from .amounts_recovery import bankruptcy_deadline
+from .citations import UTILITY_POLICY, federal
 from .context import Ctx
 from .core import bills_in_scope, effective_due, fmt_date, fmt_money, good_payments_since, is_low_income
 from .decision import Outcome, RuleCheck
@@ -16,6 +17,12 @@ __all__ = ["PledgeHold", "pledge_check", "pledge_holds"]  # re-exported: the eng
 
 S, B, NA = Outcome.SATISFIED, Outcome.BLOCKED, Outcome.NOT_APPLICABLE
 ONE = timedelta(days=1)
+APPLICABILITY = (
+    "applicability.residential_only",
+    "applicability.utilities",
+    "applicability.min_system_connections",
+    "applicability.effective_from",
+)
 
 
 def layer_applies(layer: Layer, facts: AccountFacts, as_of: date) -> RuleCheck:
@@ -51,7 +58,9 @@ def layer_applies(layer: Layer, facts: AccountFacts, as_of: date) -> RuleCheck:
             f"The system has {facts.system_connections} connections (rules apply above {size}){later}.",
             "applicability.min_system_connections",
         )
-    return RuleCheck("APPLICABILITY", S, f"{layer.preset} governs this account.", "", 1, None, layer.preset)
+    own = [path for path in APPLICABILITY if layer.sets(path)]
+    cite = layer.cite(own[0]) if own else UTILITY_POLICY
+    return RuleCheck("APPLICABILITY", S, f"{layer.preset} governs this account.", cite, 1, None, layer.preset)
 
 
 def applicable_layers(
@@ -68,7 +77,7 @@ def applicable_layers(
                 S,
                 "No chosen rule set governs this account; the DEFAULT rules "
                 "(with this utility's overrides) apply.",
-                "rules.md §3",
+                UTILITY_POLICY,
                 1,
                 None,
                 "DEFAULT",
@@ -83,7 +92,7 @@ def bankruptcy_check(policy: Policy, facts: AccountFacts, as_of: date, post_peti
     bk = facts.bankruptcy
     if bk is None or bk.petition_date > as_of:
         return None  # no case yet on the evaluation date
-    cite = "11 U.S.C. 366(a)-(c)"
+    cite = federal("11 U.S.C. 366(a)-(c)")
     if bk.dismissed_on is not None and bk.dismissed_on <= as_of:
         return RuleCheck(
             "BANKRUPTCY",
@@ -101,7 +110,7 @@ def bankruptcy_check(policy: Policy, facts: AccountFacts, as_of: date, post_peti
             B,
             f"Chapter {bk.chapter} petition filed {fmt_date(bk.petition_date)}: only pre-petition debt is "
             "unpaid; a utility may not discontinue service because a pre-petition debt was not paid.",
-            "11 U.S.C. 366(a)",
+            federal("11 U.S.C. 366(a)"),
             2,
             None,
             "FED_BANKRUPTCY",

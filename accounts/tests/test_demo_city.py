@@ -200,6 +200,32 @@ def test_seed_demo_loads_staff_and_city_and_if_empty_keeps_them(settings):
     assert _one("SELECT md5(string_agg(concat(id, balance), ',' ORDER BY id)) FROM accounts_account") == first
 
 
+def test_the_demo_city_runs_under_phoenix_water_saved_and_audited_once(settings):
+    """Issue 12: the demo city runs under a named preset (rules.md §2 AZ_PHOENIX_WATER), saved as
+    a policy version through policy.services (audited); seeding again adds no version."""
+    from common.models import AuditEvent
+    from policy.demo import demo_policy_use
+    from policy.models import PolicyVersion
+    from policy.selectors import current_policy
+
+    settings.DEMO_ALLOWED = True
+    call_command("seed_demo", "--accounts", "40", "--months", "3")
+    policy, version = current_policy()
+    assert policy.preset_names == ("AZ_PHOENIX_WATER",) and version.created_by.username == "admin"
+    audit = AuditEvent.objects.get(verb="policy.version")
+    assert audit.actor.username == "admin" and audit.data["presets"] == ["AZ_PHOENIX_WATER"]
+    assert "seed_demo" in audit.data["note"]
+    call_command("seed_demo", "--if-empty", "--accounts", "40", "--months", "3")
+    assert demo_policy_use() is None  # already in force: seeding again saves nothing
+    assert PolicyVersion.objects.filter(presets=["AZ_PHOENIX_WATER"]).count() == 1
+    # the demo's shutoff notices say what the policy in force says, never California's statute
+    # (read as rows: this app sits below collections_app and does not import it)
+    notices = _all("SELECT reason, citation FROM collections_app_notice")
+    assert notices and {row for row in notices} == {
+        ("Past due more than 31 days (demo data)", "utility policy")
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_parallel_load_matches_the_single_transaction_one():
     demo_city_load(seed=7, today=TODAY, workers=1, **SIZE)

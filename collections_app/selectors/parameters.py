@@ -8,7 +8,7 @@ from policy_engine.catalogue import SPECS, Spec
 from policy_engine.names import rules_md_name
 from policy_engine.params import canonical_overrides
 from policy_engine.policy import BANKRUPTCY, Layer
-from policy_engine.presets import PRESETS, citation_for
+from policy_engine.presets import PRESETS
 
 OVERRIDE = "override"
 
@@ -21,14 +21,16 @@ def _allowed(spec: Spec) -> list[Any]:
 
 def _in_force(spec: Spec, layer: Layer, overridden: set[str], version: int) -> dict[str, Any]:
     path = spec.path
+    # the citation is the engine's (policy_engine.citations): the preset's law, federal law, or
+    # "utility policy" for DEFAULT's values and the utility's overrides
     if path in overridden:
         set_by, citation = OVERRIDE, f"utility override (policy version {version})"
     elif layer.sets(path):
         set_by, citation = layer.preset, layer.cite(path)
     elif path in PRESETS[BANKRUPTCY].values:
-        set_by, citation = BANKRUPTCY, citation_for(BANKRUPTCY, path, spec.citation)
+        set_by, citation = BANKRUPTCY, layer.cite(path)
     else:
-        set_by, citation = "DEFAULT", citation_for("DEFAULT", path, spec.citation)
+        set_by, citation = "DEFAULT", layer.cite(path)
     return {"preset": layer.preset, "value": layer.p(path), "set_by": set_by, "citation": citation}
 
 

@@ -27,7 +27,7 @@ from collections_app.selectors.facts_sql import (
     SERVICE_STATE,
     SERVICE_UTILITY,
 )
-from policy_engine.core import effective_due
+from policy_engine.core import canonical_program, deeming_programs, effective_due
 from policy_engine.facts import AccountFacts, BillFact, WeatherFact
 from policy_engine.policy import Layer, Policy
 
@@ -146,9 +146,9 @@ def _low_income_sql(layer: Layer, n: int) -> str:
     """`core.is_low_income` and 'no waiver used within the window' for one rule set."""
     from collections_app.selectors.facts import BENEFITS, PROGRAMS
 
-    programs = {p.upper() for p in layer.p("low_income.programs")}
-    benefit_codes = [b for b, name in BENEFITS.items() if name in programs]
-    program_codes = [p for p, name in PROGRAMS.items() if name in programs]
+    programs = deeming_programs(layer)  # canonical names: CALFRESH counts as SNAP
+    benefit_codes = [b for b, name in BENEFITS.items() if canonical_program(name) in programs]
+    program_codes = [p for p, name in PROGRAMS.items() if canonical_program(name) in programs]
     limit = layer.p("low_income.fpl_pct")
     months = int(layer.p("late_fee.low_income_interest_waiver_months"))
     low = [f"x.benefits && ARRAY[{', '.join(repr(b) for b in benefit_codes) or 'NULL'}]::varchar[]"]

@@ -318,7 +318,11 @@ def notice_record(  # type: ignore[no-untyped-def]
         pay_by=pay_by,
         earliest_action=earliest,
         reason=note.strip() or f"Recorded by hand ({NoticeMethod(method).label.lower()}).",
-        citation="HSC 116908(a)(1)(A) (phone contact)" if method == NoticeMethod.PHONE else "",
+        citation=(  # the notice lead's source in the policy in force (issue 12: no other state's law)
+            f"{policy.layers[0].cite('notices.pre_disconnect_lead')} (phone contact)"
+            if method == NoticeMethod.PHONE
+            else ""
+        ),
         sent_on=sent_on,
         sent_by=actor,
         created_by=actor,

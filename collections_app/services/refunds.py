@@ -130,7 +130,7 @@ def refund_request(  # type: ignore[no-untyped-def]
             "refund.below_minimum",
             f"The refundable credit of ${available:,.2f} is at or below the "
             f"${limits['minimum']:,.2f} minimum: it is not refunded "
-            "(the small-balance write-off keeps it, Union City 40.03(E)).",
+            "(the small-balance write-off keeps it, utility policy).",
         )
     if amount > available:
         held = " (a deposit held is refunded by the deposit process)" if available < -account.balance else ""

@@ -44,7 +44,7 @@ from common.audit import audit_record
 from common.exceptions import DomainError
 from common.money import to_money
 
-SMALL_BALANCE_REASON = "Small balance written off without action (Union City Code 40.03(D)-(E))."
+SMALL_BALANCE_REASON = "Small balance written off without action (utility policy)."  # no other city cited
 
 # Candidates are locked in id order (the same order every ledger service locks in) and re-checked
 # by PostgreSQL after the lock, so a payment that committed in between takes the account out.

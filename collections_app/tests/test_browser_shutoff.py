@@ -45,7 +45,7 @@ def test_officer_reviews_approves_dispatches_and_a_payment_cancels_the_order(
     page.get_by_role("link", name=re.compile("^Held")).click()
     held = page.get_by_test_id("candidate-0000950003")
     expect(held).to_contain_text("Luz Ortega")
-    expect(held).to_contain_text("16 TAC 7.460")
+    expect(held).to_contain_text("utility policy")  # DEFAULT cites no Texas code (issue 12)
     why = page.get_by_test_id("why-0000950003")
     why.get_by_text("Every rule checked").click()
     expect(why.get_by_role("row", name=re.compile("PLEDGE_PENDING"))).to_be_visible()

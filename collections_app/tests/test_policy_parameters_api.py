@@ -83,9 +83,10 @@ def test_values_in_force_under_version_1_come_from_default(api) -> None:  # type
     assert body["policy"]["version"] == 1 and body["policy"]["presets"] == ["DEFAULT"]
     in_force = {r["name"]: r["in_force"] for r in body["parameters"]}
     assert in_force["late_fee.floor"] == [
-        {"preset": "DEFAULT", "value": "5.00", "set_by": "DEFAULT", "citation": "mesaaz.gov"}
+        {"preset": "DEFAULT", "value": "5.00", "set_by": "DEFAULT", "citation": "utility policy"}
     ]
     assert in_force["bankruptcy.assurance_days"][0]["set_by"] == "FED_BANKRUPTCY"
+    assert in_force["bankruptcy.assurance_days"][0]["citation"] == "11 U.S.C. 366(b)"  # federal: everywhere
 
 
 def test_values_in_force_name_the_preset_or_override_that_set_them(api, make_user) -> None:  # type: ignore[no-untyped-def]

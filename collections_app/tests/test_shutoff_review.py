@@ -105,7 +105,8 @@ def test_run_page_tabs_show_why_with_every_rule(listed_run, client, make_user, d
     assert "0000810003" not in html, "held accounts are on their own tab"
     assert "Rosa Delgado" in html and "Approve list (2 accounts)" in html
     held = client.get(f"/collections/shutoff/{run.pk}/?tab=held").content.decode()
-    assert "0000810003" in held and "pledge" in held.lower() and "16 TAC 7.460" in held
+    assert "0000810003" in held and "pledge" in held.lower() and "utility policy" in held
+    assert "16 TAC" not in held, "DEFAULT cites no Texas code (issue 12)"
     assert "Every rule checked" in held and "NOTICE_LEAD" in held and "DAYS_DELINQUENT" in held
     deferred = client.get(f"/collections/shutoff/{run.pk}/?tab=deferred").content.decode()
     assert "0000810004" in deferred and "not before" in deferred

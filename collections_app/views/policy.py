@@ -180,7 +180,8 @@ def policy_home(request: HttpRequest) -> HttpResponse:
     rows = []
     for item in describe():
         value = policy.param(item["path"])
-        rows.append({"item": item, "value": value, "changed": value != item["default"]})
+        cite = policy.layers[0].cite(item["path"])  # the law of the presets in force (issue 12)
+        rows.append({"item": item, "value": value, "changed": value != item["default"], "citation": cite})
     return render(
         request,
         "collections_app/policy.html",

@@ -23,17 +23,8 @@ from counseling.models import (
 from counseling.models.interviews import PERIODS_PER_YEAR
 from counseling.services.arrangement_terms import arrangement_limits_for
 from policy.selectors import current_policy
+from policy_engine.core import policy_low_income
 
-# Receiving any of these makes a household low-income without an income test (HSC 116914(b)).
-CATEGORICAL = {
-    BenefitProgram.SNAP,
-    BenefitProgram.MEDICAID,
-    BenefitProgram.SSI,
-    BenefitProgram.WIC,
-    BenefitProgram.TANF,
-    BenefitProgram.GA,
-    BenefitProgram.LIHEAP,
-}
 EXPENSE_FIELDS = (
     "housing",
     "utilities_other",
@@ -172,7 +163,9 @@ def interview_record(
     annual = sum((annualize(i.amount, i.frequency) for i in incomes), Decimal(0))
     percent = fpl_percent(annual_income=annual, household_size=household_size, guideline=guideline)
     policy, _ = current_policy()
-    low_income = percent < policy.param("low_income.fpl_pct") or bool(set(benefits) & CATEGORICAL)
+    # the engine's test: below the policy's % of the poverty line, or on a program the policy in
+    # force says deems a household low income (`low_income.programs`; SB 998: HSC 116914(b))
+    low_income = policy_low_income(policy, poverty_pct=percent, programs=benefits)
     # the term the policy in force allows for this household (PA: by income tier; Phoenix: 3)
     limits = arrangement_limits_for(
         account_id=account_id,

@@ -217,7 +217,12 @@ def test_combined_arrangement_limits_take_the_protective_side():
 def test_nsf_first_and_subsequent_fees():
     returned = PaymentFact(date(2026, 3, 1), money(80), True, date(2026, 3, 5))
     first = amounts.nsf_outcome(pol(), replace(RES, payments=(returned,)), AS_OF, returned=returned)
-    assert first.fee.amount == money(25) and first.fee.citation == "Cal. Civ. Code 1719(a)"
+    # DEFAULT's fee is the utility's own policy; CPUC's preset sets it by statute (issue 12)
+    assert first.fee.amount == money(25) and first.fee.citation == "utility policy"
+    cpuc = amounts.nsf_outcome(
+        pol("CA_CPUC_ENERGY"), replace(RES, payments=(returned,)), AS_OF, returned=returned
+    )
+    assert cpuc.fee.citation == "Cal. Civ. Code 1719(a)"
     assert (first.cash_only_until, first.redeem_by, first.immediate_disconnect) == (
         None,
         date(2026, 3, 17),

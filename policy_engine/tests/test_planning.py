@@ -19,7 +19,8 @@ def test_reminder_first_then_the_shutoff_notice_timed_for_the_waiting_period():
     shutoff = plans[1]
     assert shutoff.send_on == date(2026, 10, 21)
     assert shutoff.earliest_action == date(2026, 11, 2)
-    assert shutoff.citation == "HSC 116908(a)(1)(A)"
+    assert shutoff.citation == "utility policy"  # DEFAULT cites no state's law (issue 12)
+    assert notice_plans(pol("CA_SB998_WATER"), facts, date(2026, 9, 2))[1].citation == "HSC 116908(a)(1)(A)"
 
 
 def test_plan_is_consistent_with_decide():

@@ -42,7 +42,10 @@ def test_nothing_past_due_is_not_delinquent():
 def test_appeal_pending_blocks_indefinitely():
     d = decide(pol(), replace(READY, appeal_pending=True), AS_OF)
     assert (d.status, d.earliest_date) == (Status.BLOCKED, None)
-    assert d.deciding.code == "APPEAL_PENDING" and d.deciding.citation == "HSC 116908(b)"
+    assert d.deciding.code == "APPEAL_PENDING" and d.deciding.citation == "utility policy"
+    assert decide(pol("CA_SB998_WATER"), replace(READY, appeal_pending=True), AS_OF).deciding.citation == (
+        "HSC 116908(b)"
+    )
 
 
 def test_appeal_does_not_block_when_policy_says_so():

@@ -155,7 +155,7 @@ def test_returned_payment_that_restored_service_defers_for_the_48_hour_window():
         facts = replace(READY, payments=(paid,))
         d = decide(pol(), facts, date(2026, 3, 9))
         window = check(d, "NSF_REDEEM_WINDOW")
-        assert (window.outcome, window.until, window.citation) == (D, date(2026, 3, 11), "Lake Havasu 4.16")
+        assert (window.outcome, window.until, window.citation) == (D, date(2026, 3, 11), "utility policy")
         assert (d.status, d.earliest_date) == (Status.DEFERRED, date(2026, 3, 11))
         later = decide(pol(), facts, date(2026, 3, 11))
         assert later.status == Status.ELIGIBLE

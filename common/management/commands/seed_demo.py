@@ -41,6 +41,12 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(self.style.SUCCESS(f"Demo staff ready ({created} new users)."))
+        # The demo city runs under one named preset, so everything it shows is coherent.
+        from policy.demo import DEMO_PRESETS, demo_policy_use
+
+        saved = demo_policy_use()
+        if saved is not None:
+            self.stdout.write(f"Demo policy: version {saved.version} = {' + '.join(DEMO_PRESETS)}.")
         if options["if_empty"] and have_city:
             return
         try:
