@@ -91,3 +91,32 @@ def test_run_now_shows_the_run_and_its_progress_at_once(client, make_user, monke
     assert (run.business_date, run.status) == (monday, RunStatus.RUNNING)
     assert f'id="run-progress-{run.pk}"' in page and "Queued" in page
     assert sent == [{"business_date": monday.isoformat(), "actor_id": run.started_by_id}]
+
+
+NOTICE_CODES = {"NOTICE_NOT_SENT", "NOTICE_EXPIRED", "NOTICE_TOO_EARLY"}
+
+
+def test_on_a_weekend_the_list_and_the_notice_cut_agree_on_who_needs_a_notice(monkeypatch):
+    """That Sunday the list said 130 need a notice and the notice batch found none: the list was
+    for Sunday, and notices go out on business days. The list is now for the field day, and the
+    shutoff-notice cut for that day finds exactly the listed accounts the list says need one."""
+    from collections_app.services.notices import notice_batch_plan
+
+    sunday, monday = _sunday_and_monday()
+    needs = [delinquent(as_of=sunday, notice_days=None) for _ in range(3)]
+    expired = delinquent(as_of=sunday, notice_days=200)  # a notice far too old to count
+    has_one = delinquent(as_of=sunday)  # notice 14 days ago: listed, needs none
+    _today(monkeypatch, sunday)
+    run = BatchRun.objects.get(pk=shutoff_nightly()["run_id"])
+
+    rows = ShutoffCandidate.objects.filter(run=run)
+    listed_needing = {r.account_id for r in rows if r.deciding_code in NOTICE_CODES}
+    assert listed_needing == {a.pk for a in needs} | {expired.pk}
+    assert rows.get(account=has_one).status == CandidateStatus.LISTED
+
+    policy, _ = current_policy()
+    planned = {
+        p.account_id
+        for p in notice_batch_plan(policy=policy, kind="shutoff", business_date=run.business_date)
+    }
+    assert planned & {r.account_id for r in rows} == listed_needing
