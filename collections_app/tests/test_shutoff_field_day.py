@@ -108,6 +108,7 @@ def test_on_a_weekend_the_list_and_the_notice_cut_agree_on_who_needs_a_notice(mo
     has_one = delinquent(as_of=sunday)  # notice 14 days ago: listed, needs none
     _today(monkeypatch, sunday)
     run = BatchRun.objects.get(pk=shutoff_nightly()["run_id"])
+    assert run.business_date == monday
 
     rows = ShutoffCandidate.objects.filter(run=run)
     listed_needing = {r.account_id for r in rows if r.deciding_code in NOTICE_CODES}
