@@ -93,7 +93,7 @@ class AuditEventList(ListAPIView):
         if verb := params.get("verb"):
             qs = qs.filter(verb__startswith=verb)
         for name, lookup in (("since", "at__gte"), ("until", "at__lt")):
-            if value := params.get(name):
+            if (value := params.get(name)) is not None:  # `until=` empty is a mistake, not "no limit"
                 field = serializers.DateTimeField()
                 try:
                     qs = qs.filter(**{lookup: field.to_internal_value(value)})

@@ -72,6 +72,9 @@ class ServiceOrderList(ListAPIView):
         wanted = self.request.query_params.get("status", OrderStatus.DISPATCHED)
         if wanted not in OrderStatus.values:
             raise serializers.ValidationError({"status": f"One of {', '.join(OrderStatus.values)}."})
+        kind = self.request.query_params.get("kind", "")
+        if kind and kind not in OrderKind.values:  # an unknown kind matched nothing, silently
+            raise serializers.ValidationError({"kind": f"One of {', '.join(OrderKind.values)}."})
         return order_board(
             tab=wanted,
             crew=text_param(self.request.query_params, "crew"),

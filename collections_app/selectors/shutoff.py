@@ -99,6 +99,7 @@ CSV_HEADER = [
     "reason",
     "citation",
     "policy version",
+    "field day",
 ]
 
 
@@ -121,6 +122,7 @@ def run_csv_rows(*, run: BatchRun, tab: str) -> Iterator[list[Any]]:
             c.reason,
             c.citation,
             version,
+            run.business_date.isoformat(),
         ]
 
 

@@ -166,7 +166,9 @@ def decision_json(decision: Decision, *, utility: str) -> dict[str, Any]:
     }
 
 
-def _open_run(business_date: date, actor) -> BatchRun:  # type: ignore[no-untyped-def]
+def shutoff_run_open(*, business_date: date, actor=None) -> BatchRun:  # type: ignore[no-untyped-def]
+    """The run row for the business date, created (or a failed one reopened) and committed. *Run
+    now* calls it in the request, before enqueueing, so the page shows the run at once."""
     with transaction.atomic(durable=True):
         run, created = BatchRun.objects.select_for_update(no_key=True).get_or_create(
             kind=RunKind.SHUTOFF,
@@ -186,7 +188,7 @@ def shutoff_run(*, business_date: date, actor=None, inline: bool = True) -> Batc
     """Start (or resume) the shutoff run for a business date. `inline` decides every chunk in this
     process; otherwise the chunks go to the workers as one Celery chord (one task per chunk, then
     `shutoff_finish`), and the run is returned while they work."""
-    run = _open_run(business_date, actor)
+    run = shutoff_run_open(business_date=business_date, actor=actor)
     if run.status in (RunStatus.FINISHED, RunStatus.APPROVED):
         return run
     policy = policy_for_version(run.policy_version)

@@ -17,10 +17,16 @@ def shutoff_nightly(*, business_date: str | None = None, actor_id: int | None = 
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from collections_app.selectors.field_day import shutoff_business_date
     from collections_app.services.shutoff import shutoff_run
 
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    day = date.fromisoformat(business_date) if business_date else timezone.localdate()
+    # beat passes no date: tonight's list is for the next field day (Monday's, on a Sunday)
+    day = (
+        date.fromisoformat(business_date)
+        if business_date
+        else shutoff_business_date(today=timezone.localdate())
+    )
     run = shutoff_run(business_date=day, actor=actor, inline=False)
     return {"run_id": run.pk, "status": run.status, "total": run.total}
 

@@ -29,6 +29,7 @@ from collections_app.models.recovery import AgencyRemittance, AgencyRemittanceLi
 from collections_app.services.agency import remittance_import
 from collections_app.tests.test_agency import final_billed
 from common.exceptions import ImportRejected
+from common.middleware import NUL_MESSAGE
 from common.models import AuditEvent
 from conftest import ROLE_NAMES
 from payments.models import Payment
@@ -762,16 +763,20 @@ def test_completing_an_unknown_order_is_404(role_clients):
         "/api/v1/service-orders?crew=%00",
     ],
 )
-def test_a_nul_character_in_a_filter_is_just_text(role_clients, path):
-    assert role_clients[COLLECTOR].get(path).status_code == 200
+def test_a_nul_character_in_a_filter_is_refused_with_400(role_clients, path):
+    # issue 13: a NUL byte is answered 400 with one clear message everywhere (common.middleware),
+    # rather than silently dropped by some filters and a 500 in others
+    response = role_clients[COLLECTOR].get(path)
+    assert response.status_code == 400 and NUL_MESSAGE in response.content.decode()
 
 
-def test_a_nul_character_in_the_shutoff_search_is_just_text(role_clients):
+def test_a_nul_character_in_the_shutoff_search_is_refused_with_400(role_clients):
     from collections_app.models import BatchRun
 
     run = BatchRun.objects.create(kind="shutoff", business_date=TODAY, status="finished")
     page = role_clients[COLLECTOR].get(f"/collections/shutoff/{run.pk}/?q=%00&code=%00")
-    assert page.status_code == 200
+    assert page.status_code == 400 and NUL_MESSAGE in page.content.decode()
+    assert role_clients[COLLECTOR].get(f"/collections/shutoff/{run.pk}/?q=ab").status_code == 200
 
 
 def test_the_referral_file_refuses_a_date_it_cannot_read(role_clients):

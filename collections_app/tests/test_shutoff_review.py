@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from collections_app.models import BatchRun, CandidateStatus, RunStatus, ShutoffCandidate
 from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
+from collections_app.selectors.field_day import shutoff_business_date
 from collections_app.services.shutoff import candidate_exclude, shutoff_list_approve, shutoff_run
 from collections_app.tests.shutoff_setup import business_day, delinquent, protect
 from common.exceptions import DomainError
@@ -190,7 +191,8 @@ def test_run_now_starts_the_task(client, make_user, monkeypatch):
     client.force_login(user)
     response = client.post("/collections/shutoff/run-now/", follow=True)
     assert "being computed" in response.content.decode()
-    assert sent == [{"business_date": timezone.localdate().isoformat(), "actor_id": user.pk}]
+    field_day = shutoff_business_date(today=timezone.localdate())
+    assert sent == [{"business_date": field_day.isoformat(), "actor_id": user.pk}]
 
 
 @pytest.mark.parametrize(

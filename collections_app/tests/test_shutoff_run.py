@@ -146,7 +146,7 @@ def test_a_run_killed_after_some_chunks_resumes_with_the_same_list(make_user, se
     ids = shutoff_prefilter(policy=policy, as_of=day)
     assert len(ids) == 9
     # a worker decided the first chunk, then was killed: the run is left "running"
-    run = shutoff_service._open_run(day, None)
+    run = shutoff_service.shutoff_run_open(business_date=day)
     BatchRun.objects.filter(pk=run.pk).update(total=9)
     assert shutoff_chunk(run_id=run.pk, account_ids=ids[:4]) == 4
     assert shutoff_chunk(run_id=run.pk, account_ids=ids[:4]) == 0, "a redelivered chunk stores nothing twice"
@@ -183,7 +183,7 @@ def test_a_run_is_pinned_to_its_policy_version(make_user):
 
     day = business_day()
     account = delinquent(as_of=day)
-    run = shutoff_service._open_run(day, None)
+    run = shutoff_service.shutoff_run_open(business_date=day)
     pinned = run.policy_version.version
     # an administrator tightens the policy while the run is half done: 120 days before action
     PolicyVersion.objects.create(

@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from collections_app.forms_shutoff import ExcludeForm
 from collections_app.models import BatchRun, RunStatus, ShutoffCandidate
+from collections_app.selectors.field_day import shutoff_business_date
 from collections_app.selectors.shutoff import (
     TABS,
     run_candidates,
@@ -42,26 +43,43 @@ def _run(run_id: int) -> BatchRun:
 @permission_required(VIEW, raise_exception=True)
 def runs(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    field_day = shutoff_business_date(today=today)
     recent = shutoff_runs()
-    tonight = next((r for r in recent if r.business_date == today), None)
+    tonight = next((r for r in recent if r.business_date == field_day), None)
     return render(
         request,
         "collections_app/shutoff_runs.html",
-        {"runs": recent, "tonight": tonight, "running": run_is_running(), "today": today},
+        {
+            "runs": recent,
+            "tonight": tonight,
+            "running": run_is_running(),
+            "today": today,
+            "field_day": field_day,
+        },
     )
 
 
 @require_POST
 @permission_required("collections_app.add_batchrun", raise_exception=True)
 def run_now(request: HttpRequest) -> HttpResponse:
+    from collections_app.services.shutoff import shutoff_run_open
     from collections_app.tasks.shutoff import shutoff_nightly
 
-    today = timezone.localdate()
+    field_day = shutoff_business_date(today=timezone.localdate())
     if run_is_running():
         messages.info(request, "A shutoff list is being computed already; wait until it has finished.")
     else:
-        shutoff_nightly.delay(business_date=today.isoformat(), actor_id=request.user.pk)
-        messages.success(request, "Tonight's list is being computed; the page shows its progress.")
+        # The run row is committed before the task is queued: the page the officer lands on shows
+        # the run and its progress even before a worker picks it up (or if none is up yet).
+        run = shutoff_run_open(business_date=field_day, actor=request.user)
+        if run.status == RunStatus.RUNNING:
+            shutoff_nightly.delay(business_date=field_day.isoformat(), actor_id=request.user.pk)
+            messages.success(
+                request, f"The list for {field_day:%A, %b %d} is being computed; the page shows its progress."
+            )
+        else:
+            state = run.get_status_display().lower()
+            messages.info(request, f"The list for {field_day:%A, %b %d} is {state}.")
     return redirect("collections_app:shutoff_runs")
 
 
