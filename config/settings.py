@@ -108,6 +108,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "utility",
+        # An unreachable Redis fails fast (the API limiter then falls back, common/throttling.py)
+        # rather than holding a request until the OS gives up on the connection.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     }
 }
 
@@ -249,7 +252,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "common.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # fails over to an in-process limiter when Redis is unreachable: a payment never fails for it
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttling.ResilientUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env("DJANGO_API_RATE", default="6000/minute")},
 }
 SPECTACULAR_SETTINGS = {
