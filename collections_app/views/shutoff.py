@@ -22,6 +22,7 @@ from collections_app.selectors.shutoff import (
     run_is_running,
     shutoff_run_get,
     shutoff_runs,
+    stalled_shutoff_runs,
     tab_codes,
     tab_counts,
 )
@@ -54,15 +55,35 @@ def runs(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required("collections_app.add_batchrun", raise_exception=True)
 def run_now(request: HttpRequest) -> HttpResponse:
+    from collections_app.services.shutoff_resume import shutoff_run_resume
     from collections_app.tasks.shutoff import shutoff_nightly
 
     today = timezone.localdate()
+    stalled = stalled_shutoff_runs().order_by("-business_date").first()
     if run_is_running():
         messages.info(request, "A shutoff list is being computed already; wait until it has finished.")
+    elif stalled is not None:  # its worker died: resume it rather than wait for it
+        shutoff_run_resume(run_id=stalled.pk, actor=request.user)
+        messages.success(request, f"The stalled list of {stalled.business_date:%b %d} is resuming.")
     else:
         shutoff_nightly.delay(business_date=today.isoformat(), actor_id=request.user.pk)
         messages.success(request, "Tonight's list is being computed; the page shows its progress.")
     return redirect("collections_app:shutoff_runs")
+
+
+@require_POST
+@permission_required("collections_app.add_batchrun", raise_exception=True)
+def resume(request: HttpRequest, run_id: int) -> HttpResponse:
+    """*Resume* on a stalled (or failed) run: the same path as the watchdog's, audited."""
+    from collections_app.services.shutoff_resume import shutoff_run_resume
+
+    try:
+        shutoff_run_resume(run_id=_run(run_id).pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The list is resuming: the accounts already decided are kept.")
+    return redirect("collections_app:shutoff_run", run_id=run_id)
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -169,6 +190,7 @@ urlpatterns = [
     path("shutoff/<int:run_id>/", run_detail, name="shutoff_run"),
     path("shutoff/<int:run_id>/progress/", run_progress, name="shutoff_progress"),
     path("shutoff/<int:run_id>/approve/", approve, name="shutoff_approve"),
+    path("shutoff/<int:run_id>/resume/", resume, name="shutoff_resume"),
     path("shutoff/<int:run_id>/export.csv", export_csv, name="shutoff_csv"),
     path("shutoff/<int:run_id>/candidates/<int:candidate_id>/exclude/", exclude, name="shutoff_exclude"),
 ]

@@ -87,3 +87,14 @@ def test_a_postgresql_restart_costs_no_request(make_user, settings):
     assert [post() for _ in range(5)] == [201] * 5
     assert connection.connection is not before  # the cut connection was replaced, not reused
     assert Payment.objects.filter(account=account).count() == 6
+
+
+@pytest.mark.django_db
+def test_an_enqueue_on_commit_with_redis_down_is_logged(django_capture_on_commit_callbacks, caplog):
+    """The work is committed when the follow-up is sent: a broker outage must not turn it into a
+    500. The task is left to the watchdog or its sweep (ResilientTask, config/celery.py)."""
+    from common.tasks import ping
+
+    with redis_down(), django_capture_on_commit_callbacks(execute=True):
+        ping.delay_on_commit(payload="after the payment")
+    assert any("Could not enqueue common.tasks.ping" in r.getMessage() for r in caplog.records)
