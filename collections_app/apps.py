@@ -70,3 +70,7 @@ class CollectionsConfig(AppConfig):
         from policy.facts import register_facts_reader
 
         register_facts_reader(_account_facts)
+        from collections_app.services.shutoff_resume import resume_stalled_shutoff_runs
+        from common.watchdog import register_stall_check
+
+        register_stall_check("shutoff runs", resume_stalled_shutoff_runs)

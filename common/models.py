@@ -128,3 +128,16 @@ class IntegrationToken(models.Model):
         if self.expires_at and self.expires_at <= at:
             return "expired"
         return "active"
+
+
+class ScheduledRun(models.Model):
+    """When each task of the beat schedule last reached the broker (recorded as it is published,
+    by beat or by anyone). Beat drops a run whose message cannot be sent (Redis down) and never
+    sends it again; the watchdog (common.watchdog) compares this with the schedule and sends what
+    was missed. Kept in PostgreSQL so it survives the Redis outage it is there to repair."""
+
+    task = models.CharField(max_length=200, unique=True)
+    last_sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.last_sent_at:%Y-%m-%d %H:%M}"

@@ -15,3 +15,11 @@ def ping(*, payload: str) -> str:
 @shared_task(ignore_result=True)
 def heartbeat() -> None:
     cache.set(HEARTBEAT_KEY, time.time(), timeout=None)
+
+
+@shared_task(ignore_result=True)
+def watchdog() -> None:
+    """Beat, every few minutes: resume stalled work and send scheduled work beat dropped."""
+    from common.watchdog import watchdog_run
+
+    watchdog_run()

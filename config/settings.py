@@ -110,6 +110,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "utility",
+        # An unreachable Redis fails fast (the API limiter then falls back, common/throttling.py)
+        # rather than holding a request until the OS gives up on the connection.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     }
 }
 
@@ -251,7 +254,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "common.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # fails over to an in-process limiter when Redis is unreachable: a payment never fails for it
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttling.ResilientUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env("DJANGO_API_RATE", default="6000/minute")},
 }
 SPECTACULAR_SETTINGS = {
@@ -291,10 +295,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message taken by a worker that dies unacknowledged goes back to the queue after the visibility
+# timeout (Redis's default is one hour: a killed run then waited an hour). It must exceed the
+# longest task, or a task still running is handed to a second worker; the hard time limit below
+# keeps every task inside it. The longest tasks (a 30-day late-fee catch-up on a 1M-account city,
+# a chunk of notice PDFs, the shutoff prefilter) take a minute or two (bench/).
+CELERY_VISIBILITY_TIMEOUT = env.int("DJANGO_CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+CELERY_TASK_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT - 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # an unreachable Redis fails a publish fast instead of hanging the web request
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+# The watchdog (common/watchdog.py): a run with no progress for this long is stalled and resumed;
+# a schedule entry this far past its due time without being sent was dropped by beat and is sent.
+WATCHDOG_STALLED_MINUTES = env.int("DJANGO_WATCHDOG_STALLED_MINUTES", default=10)
+WATCHDOG_MISSED_GRACE_MINUTES = env.int("DJANGO_WATCHDOG_MISSED_GRACE_MINUTES", default=3)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     # Proves beat is alive: /healthz reads the time of the last beat.
     "heartbeat-every-minute": {"task": "common.tasks.heartbeat", "schedule": 60.0},
+    # every 5 minutes: resume stalled runs, send what beat dropped while Redis was down
+    "watchdog": {"task": "common.tasks.watchdog", "schedule": crontab(minute="*/5")},
     # 01:30 every night: prove balance == sum(entries) for every account
     "ledger-check-nightly": {"task": "accounts.tasks.ledger_check", "schedule": crontab(hour=1, minute=30)},
     # 01:45: late fees on bills that fell delinquent (before the shutoff list reads the balances)

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # `make run`: install what is missing, start PostgreSQL and Redis, migrate, load the demo city on
-# the first run, then serve the web app (gunicorn), a Celery worker and beat until Ctrl-C.
+# the first run, then serve the web app (gunicorn), a Celery worker and beat until Ctrl-C. A web
+# server, worker or beat that dies is restarted (scripts/supervise.sh); the others keep running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 source scripts/services.sh
+source scripts/supervise.sh
+SUPERVISE_LOG=var/log/supervise.log
 
-PIDS=()
 cleanup() {
   trap - INT TERM EXIT
   echo; echo "==> Stopping"
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  supervise_stop
   stop_started_services
 }
 trap cleanup EXIT
@@ -33,15 +34,12 @@ $PY manage.py collectstatic --noinput >var/log/collectstatic.log
 $PY manage.py seed_demo --if-empty --accounts "${DEMO_ACCOUNTS:-5000}" --months "${DEMO_MONTHS:-24}"
 
 PORT=${PORT:-8000}
-.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-3}" \
-  --access-logfile var/log/access.log --error-logfile var/log/gunicorn.log &
-PIDS+=($!)
-.venv/bin/celery -A config worker --loglevel=INFO --concurrency "${WORKER_CONCURRENCY:-2}" \
-  --hostname "worker@%h" >var/log/celery-worker.log 2>&1 &
-PIDS+=($!)
-.venv/bin/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule \
-  >var/log/celery-beat.log 2>&1 &
-PIDS+=($!)
+supervise web var/log/gunicorn.log .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" \
+  --workers "${WEB_WORKERS:-3}" --access-logfile var/log/access.log --error-logfile -
+supervise worker var/log/celery-worker.log .venv/bin/celery -A config worker --loglevel=INFO \
+  --concurrency "${WORKER_CONCURRENCY:-2}" --hostname "worker@%h"
+supervise beat var/log/celery-beat.log .venv/bin/celery -A config beat --loglevel=INFO \
+  --schedule var/celerybeat-schedule
 
 for _ in $(seq 100); do
   curl -fs -o /dev/null "http://127.0.0.1:$PORT/login/" && break
@@ -54,8 +52,7 @@ cat <<TXT
 
   Demo logins (password "demo"):  counselor  cashier  collector  supervisor  admin
 
-  Logs in var/log/. Press Ctrl-C to stop everything this command started.
+  Logs in var/log/ (restarts in var/log/supervise.log). Press Ctrl-C to stop everything this
+  command started.
 TXT
-wait -n "${PIDS[@]}" || true
-echo "==> A process exited; see var/log/" >&2
-exit 1
+supervise_loop

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -36,6 +38,9 @@ class BatchRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    # Moved on every sign of life (started, resumed, a chunk stored): a running run whose
+    # heartbeat is older than WATCHDOG_STALLED_MINUTES has stopped and is shown as stalled.
+    heartbeat_at = models.DateTimeField(default=timezone.now)
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     started_by = models.ForeignKey(
@@ -55,6 +60,12 @@ class BatchRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.business_date:%Y-%m-%d}"
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but nothing moved for the watchdog's period (its worker died)."""
+        limit = timedelta(minutes=settings.WATCHDOG_STALLED_MINUTES)
+        return self.status == RunStatus.RUNNING and self.heartbeat_at < timezone.now() - limit
 
 
 class CandidateStatus(models.TextChoices):

@@ -1,9 +1,12 @@
 """Reads of the shutoff lists: runs, a run's candidates by tab, the CSV, the account-page flag."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from collections_app.models import (
     BankruptcyCase,
@@ -40,9 +43,18 @@ def shutoff_run_get(*, run_id: int) -> BatchRun | None:
     )
 
 
+def stalled_shutoff_runs(*, stalled_after: timedelta | None = None) -> QuerySet[BatchRun]:
+    limit = stalled_after or timedelta(minutes=settings.WATCHDOG_STALLED_MINUTES)
+    return BatchRun.objects.filter(
+        kind=RunKind.SHUTOFF, status=RunStatus.RUNNING, heartbeat_at__lt=timezone.now() - limit
+    )
+
+
 def run_is_running() -> bool:
-    """A shutoff run is computing (one at a time: the button waits for it)."""
-    return BatchRun.objects.filter(kind=RunKind.SHUTOFF, status=RunStatus.RUNNING).exists()
+    """A shutoff run is computing (one at a time: the button waits for it). A stalled run is not
+    computing: *Run now* resumes it rather than waiting for it."""
+    running = BatchRun.objects.filter(kind=RunKind.SHUTOFF, status=RunStatus.RUNNING)
+    return running.exclude(pk__in=stalled_shutoff_runs().values("pk")).exists()
 
 
 def tab_counts(*, run: BatchRun) -> dict[str, int]:

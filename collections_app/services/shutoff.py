@@ -179,7 +179,8 @@ def shutoff_run_open(*, business_date: date, actor=None) -> BatchRun:  # type: i
             audit_record(actor=actor, verb="shutoff_run.start", target=run, data={"date": str(business_date)})
         elif run.status == RunStatus.FAILED:
             run.status, run.error, run.finished_at = RunStatus.RUNNING, "", None
-            run.save(update_fields=["status", "error", "finished_at"])
+            run.heartbeat_at = timezone.now()
+            run.save(update_fields=["status", "error", "finished_at", "heartbeat_at"])
             audit_record(actor=actor, verb="shutoff_run.resume", target=run)
     return run
 
@@ -195,7 +196,9 @@ def shutoff_run(*, business_date: date, actor=None, inline: bool = True) -> Batc
     ids = shutoff_prefilter(policy=policy, as_of=business_date)
     decided = set(ShutoffCandidate.objects.filter(run=run).values_list("account_id", flat=True))
     todo = [i for i in ids if i not in decided]
-    BatchRun.objects.filter(pk=run.pk).update(total=len(decided) + len(todo), done=len(decided))
+    BatchRun.objects.filter(pk=run.pk).update(
+        total=len(decided) + len(todo), done=len(decided), heartbeat_at=timezone.now()
+    )
     size = settings.SHUTOFF_CHUNK_SIZE
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     if inline or len(chunks) <= 1:
@@ -265,7 +268,7 @@ def shutoff_chunk(*, run_id: int, account_ids: list[int]) -> int:
         with connection.cursor() as cursor:
             cursor.execute(INSERT_SQL, {"run_id": run_id, **cols})
             inserted = len(cursor.fetchall())
-        BatchRun.objects.filter(pk=run_id).update(done=F("done") + inserted)
+        BatchRun.objects.filter(pk=run_id).update(done=F("done") + inserted, heartbeat_at=timezone.now())
     return inserted
 
 

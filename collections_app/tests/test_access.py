@@ -97,6 +97,7 @@ TABLE = [
         302,
     ),
     ("collections_app:shutoff_approve", "post", "/collections/shutoff/{run}/approve/", DESK, 302),
+    ("collections_app:shutoff_resume", "post", "/collections/shutoff/{run}/resume/", DESK, 302),
     # service orders
     ("collections_app:orders", "get", "/collections/orders/", DESK, 200),
     ("collections_app:orders_dispatch", "post", "/collections/orders/dispatch/", DESK, 302),
@@ -413,5 +414,5 @@ def _names(patterns, namespace: str = ""):  # type: ignore[no-untyped-def]
 
 def test_the_table_covers_every_collections_url():
     names = set(_names(get_resolver().url_patterns))
-    assert len(names) == 92, "the walk found the collections pages and API"
+    assert len(names) == 93, "the walk found the collections pages and API"
     assert names == {row[0] for row in TABLE}

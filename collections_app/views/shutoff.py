@@ -23,6 +23,7 @@ from collections_app.selectors.shutoff import (
     run_is_running,
     shutoff_run_get,
     shutoff_runs,
+    stalled_shutoff_runs,
     tab_codes,
     tab_counts,
 )
@@ -63,11 +64,16 @@ def runs(request: HttpRequest) -> HttpResponse:
 @permission_required("collections_app.add_batchrun", raise_exception=True)
 def run_now(request: HttpRequest) -> HttpResponse:
     from collections_app.services.shutoff import shutoff_run_open
+    from collections_app.services.shutoff_resume import shutoff_run_resume
     from collections_app.tasks.shutoff import shutoff_nightly
 
     field_day = shutoff_business_date(today=timezone.localdate())
+    stalled = stalled_shutoff_runs().order_by("-business_date").first()
     if run_is_running():
         messages.info(request, "A shutoff list is being computed already; wait until it has finished.")
+    elif stalled is not None:  # its worker died: resume it rather than wait for it
+        shutoff_run_resume(run_id=stalled.pk, actor=request.user)
+        messages.success(request, f"The stalled list of {stalled.business_date:%b %d} is resuming.")
     else:
         # The run row is committed before the task is queued: the page the officer lands on shows
         # the run and its progress even before a worker picks it up (or if none is up yet).
@@ -81,6 +87,21 @@ def run_now(request: HttpRequest) -> HttpResponse:
             state = run.get_status_display().lower()
             messages.info(request, f"The list for {field_day:%A, %b %d} is {state}.")
     return redirect("collections_app:shutoff_runs")
+
+
+@require_POST
+@permission_required("collections_app.add_batchrun", raise_exception=True)
+def resume(request: HttpRequest, run_id: int) -> HttpResponse:
+    """*Resume* on a stalled (or failed) run: the same path as the watchdog's, audited."""
+    from collections_app.services.shutoff_resume import shutoff_run_resume
+
+    try:
+        shutoff_run_resume(run_id=_run(run_id).pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The list is resuming: the accounts already decided are kept.")
+    return redirect("collections_app:shutoff_run", run_id=run_id)
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -187,6 +208,7 @@ urlpatterns = [
     path("shutoff/<int:run_id>/", run_detail, name="shutoff_run"),
     path("shutoff/<int:run_id>/progress/", run_progress, name="shutoff_progress"),
     path("shutoff/<int:run_id>/approve/", approve, name="shutoff_approve"),
+    path("shutoff/<int:run_id>/resume/", resume, name="shutoff_resume"),
     path("shutoff/<int:run_id>/export.csv", export_csv, name="shutoff_csv"),
     path("shutoff/<int:run_id>/candidates/<int:candidate_id>/exclude/", exclude, name="shutoff_exclude"),
 ]
