@@ -19,6 +19,7 @@ def shutoff_nightly(*, business_date: str | None = None, actor_id: int | None = 
 
     from collections_app.selectors.field_day import shutoff_business_date
     from collections_app.services.shutoff import shutoff_run
+    from collections_app.services.shutoff_refresh import shutoff_run_refresh
 
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     # beat passes no date: tonight's list is for the next field day (Monday's, on a Sunday)
@@ -27,6 +28,8 @@ def shutoff_nightly(*, business_date: str | None = None, actor_id: int | None = 
         if business_date
         else shutoff_business_date(today=timezone.localdate())
     )
+    # a list prepared on an earlier night (Saturday's for Monday) is decided again tonight
+    shutoff_run_refresh(business_date=day, tonight=timezone.localdate())
     run = shutoff_run(business_date=day, actor=actor, inline=False)
     return {"run_id": run.pk, "status": run.status, "total": run.total}
 

@@ -121,3 +121,57 @@ def test_on_a_weekend_the_list_and_the_notice_cut_agree_on_who_needs_a_notice(mo
         for p in notice_batch_plan(policy=policy, kind="shutoff", business_date=run.business_date)
     }
     assert planned & {r.account_id for r in rows} == listed_needing
+
+
+def test_a_list_prepared_on_saturday_is_decided_again_on_sunday_keeping_exclusions(monkeypatch, make_user):
+    """Monday's list must see the weekend's payments: a finished, unapproved list computed on an
+    earlier night is decided again (its exclusions, an officer's decisions, carried over)."""
+    from accounts.tests.factories import pay
+    from collections_app.services.shutoff import candidate_exclude
+    from common.models import AuditEvent
+
+    sunday, monday = _sunday_and_monday()
+    saturday = sunday - timedelta(days=1)
+    payer, excluded = delinquent(as_of=saturday), delinquent(as_of=saturday)
+    _today(monkeypatch, saturday)
+    run = BatchRun.objects.get(pk=shutoff_nightly()["run_id"])
+    assert run.business_date == monday
+    assert ShutoffCandidate.objects.get(run=run, account=payer).status == CandidateStatus.LISTED
+    kept = ShutoffCandidate.objects.get(run=run, account=excluded)
+    candidate_exclude(
+        candidate_id=kept.pk, reason="Crew safety: dog", actor=make_user("olga", "Collections officer")
+    )
+    # computed early on Saturday (the test's clock only moves the business date)
+    BatchRun.objects.filter(pk=run.pk).update(
+        started_at=timezone.make_aware(timezone.datetime(saturday.year, saturday.month, saturday.day, 2, 30))
+    )
+
+    pay(payer, str(payer.balance), on=sunday, reference="SUN-1")  # pays in full on Sunday
+    _today(monkeypatch, sunday)
+    again = shutoff_nightly()
+    run.refresh_from_db()
+    assert again["run_id"] == run.pk and run.status == RunStatus.FINISHED
+    assert not ShutoffCandidate.objects.filter(run=run, account=payer, status=CandidateStatus.LISTED).exists()
+    still = ShutoffCandidate.objects.get(run=run, account=excluded)
+    assert (still.pk, still.excluded, still.exclude_reason) == (kept.pk, True, "Crew safety: dog")
+    assert AuditEvent.objects.filter(verb="shutoff_run.refresh", target_id=str(run.pk)).count() == 1
+
+    # a second pass the same night changes nothing
+    shutoff_nightly()
+    assert AuditEvent.objects.filter(verb="shutoff_run.refresh", target_id=str(run.pk)).count() == 1
+
+
+def test_an_approved_list_is_never_decided_again(monkeypatch, make_user):
+    from collections_app.services.shutoff import shutoff_list_approve
+
+    sunday, _monday = _sunday_and_monday()
+    saturday = sunday - timedelta(days=1)
+    delinquent(as_of=saturday)
+    _today(monkeypatch, saturday)
+    run = BatchRun.objects.get(pk=shutoff_nightly()["run_id"])
+    shutoff_list_approve(run_id=run.pk, actor=make_user("sam", "Supervisor"))
+    BatchRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(days=3))
+    _today(monkeypatch, sunday)
+    shutoff_nightly()
+    run.refresh_from_db()
+    assert run.status == RunStatus.APPROVED

@@ -64,6 +64,7 @@ def runs(request: HttpRequest) -> HttpResponse:
 @permission_required("collections_app.add_batchrun", raise_exception=True)
 def run_now(request: HttpRequest) -> HttpResponse:
     from collections_app.services.shutoff import shutoff_run_open
+    from collections_app.services.shutoff_refresh import shutoff_run_refresh
     from collections_app.services.shutoff_resume import shutoff_run_resume
     from collections_app.tasks.shutoff import shutoff_nightly
 
@@ -76,7 +77,9 @@ def run_now(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"The stalled list of {stalled.business_date:%b %d} is resuming.")
     else:
         # The run row is committed before the task is queued: the page the officer lands on shows
-        # the run and its progress even before a worker picks it up (or if none is up yet).
+        # the run and its progress even before a worker picks it up (or if none is up yet). A list
+        # prepared on an earlier night is decided again, as tonight's run would.
+        shutoff_run_refresh(business_date=field_day, tonight=timezone.localdate())
         run = shutoff_run_open(business_date=field_day, actor=request.user)
         if run.status == RunStatus.RUNNING:
             shutoff_nightly.delay(business_date=field_day.isoformat(), actor_id=request.user.pk)
