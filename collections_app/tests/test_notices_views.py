@@ -1,13 +1,14 @@
 """Notice screens and API: who may do what, the forms end to end, nothing saved on bad input."""
 
 from datetime import date
+from uuid import uuid4
 
 import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import AccountFactory
 from collections_app.models import Notice, NoticeBatch
-from collections_app.services.notices import notice_batch_build
+from collections_app.services.notices import notice_batch_build, notice_record
 from collections_app.tests.billing import bill, use_policy
 from conftest import assert_access, pdf_text
 
@@ -101,3 +102,20 @@ def test_recording_a_phone_notice_by_hand(role_clients, batch):
     phone = Notice.objects.get(method="phone")
     assert phone.sent_on == timezone.localdate() and phone.reason.startswith("Offered")
     assert "Phone" in client.get(f"/collections/accounts/{number}/notices/").content.decode()
+
+
+def test_a_notice_given_outside_a_batch_prints_alone(role_clients):
+    # rules.md §1.3: a notice recorded by hand (a door hanger, one letter) is a notice like any
+    # other; its PDF printed 500 because the page read the batch's date it does not have.
+    use_policy("AZ_MESA")
+    account = AccountFactory()
+    bill(account, "150.00", due=date(2026, 9, 1))
+    notice = notice_record(
+        account_id=account.pk, kind="shutoff", method="mail", sent_on=DAY,
+        actor=None, idempotency_key=str(uuid4()),
+    )  # fmt: skip
+    assert notice.batch_id is None
+    response = role_clients["Collections officer"].get(f"/collections/notices/{notice.pk}.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert account.number in text and "October 21, 2026" in text and "Page 1 of 1" in text
