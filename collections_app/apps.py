@@ -70,3 +70,4 @@ class CollectionsConfig(AppConfig):
         from policy.facts import register_facts_reader
 
         register_facts_reader(_account_facts)
+        from collections_app import notice_jobs  # noqa: F401  (registers the notice jobs)

@@ -10,7 +10,8 @@ from accounts.tests.factories import AccountFactory
 from collections_app.models import Notice, NoticeBatch
 from collections_app.services.notices import notice_batch_build, notice_record
 from collections_app.tests.billing import bill, use_policy
-from conftest import assert_access, pdf_text
+from common.models import Job
+from conftest import assert_access, pdf_text, wait_for_job
 
 pytestmark = pytest.mark.django_db
 DESK = {"Collections officer", "Supervisor"}
@@ -32,7 +33,7 @@ def test_every_notice_screen_and_endpoint_checks_its_permission(role_clients, ba
     number = notice.account.number
     assert_access(role_clients, "/collections/notices/", DESK)
     assert_access(role_clients, f"/collections/notices/batches/{batch.pk}/", DESK)
-    assert_access(role_clients, f"/collections/notices/batches/{batch.pk}/notices.pdf", DESK)
+    assert_access(role_clients, f"/collections/notices/batches/{batch.pk}/pdf/", DESK, method="post", ok=302)
     assert_access(role_clients, f"/collections/notices/{notice.pk}.pdf", DESK)
     assert_access(role_clients, f"/collections/accounts/{number}/notices/", DESK)
     assert_access(role_clients, f"/api/v1/accounts/{number}/notices", DESK)
@@ -43,17 +44,28 @@ def test_every_notice_screen_and_endpoint_checks_its_permission(role_clients, ba
     assert NoticeBatch.objects.get(pk=batch.pk).sent_on is None  # the bare posts changed nothing
 
 
-def test_officer_builds_downloads_and_marks_a_batch_sent(role_clients):
+@pytest.mark.django_db(transaction=True, databases=["default", "jobs"])
+def test_officer_builds_downloads_and_marks_a_batch_sent(role_clients, celery_worker):
     use_policy("AZ_MESA")
     account = AccountFactory()
     bill(account, "150.00", due=date(2026, 9, 1))
     client = role_clients["Collections officer"]
-    response = client.post("/collections/notices/build/", {"kind": "shutoff", "business_date": "2026-10-21"})
+    form = {"kind": "shutoff", "business_date": "2026-10-21", "key": str(uuid4())}
+    response = client.post("/collections/notices/build/", form)  # a job: the request returns at once
+    job = Job.objects.get(kind="notices.batch_build")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert client.post("/collections/notices/build/", form)["Location"] == f"/jobs/{job.pk}/"  # double click
+    job = wait_for_job(job)
     batch = NoticeBatch.objects.get(kind="shutoff", business_date=DAY)
-    assert response.status_code == 302 and response["Location"] == f"/collections/notices/batches/{batch.pk}/"
-    page = client.get(response["Location"]).content.decode()
+    assert job.result["link"] == f"/collections/notices/batches/{batch.pk}/" and job.total == 1
+    assert (
+        f'href="/collections/notices/batches/{batch.pk}/"' in client.get(f"/jobs/{job.pk}/").content.decode()
+    )
+    page = client.get(job.result["link"]).content.decode()
     assert account.number in page and "150.00" in page and "Mark sent" in page
-    pdf = client.get(f"/collections/notices/batches/{batch.pk}/notices.pdf")
+    client.post(f"/collections/notices/batches/{batch.pk}/pdf/")
+    printing = wait_for_job(Job.objects.get(kind="notices.batch_pdf"))
+    pdf = client.get(f"/jobs/{printing.pk}/download/")
     assert pdf["Content-Type"] == "application/pdf" and account.number in pdf_text(pdf.content)
     client.post(f"/collections/notices/batches/{batch.pk}/sent/", {"sent_on": "2026-10-21", "method": "mail"})
     batch.refresh_from_db()
