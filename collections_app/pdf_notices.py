@@ -15,7 +15,7 @@ from common.pdf import pdf_render
 from counseling.models import Agency
 from policy.selectors import current_policy
 
-PDF_PART = 200  # notices a part: ~10 s of WeasyPrint on this machine, a fair share for a worker
+PDF_PART = 100  # notices a part: 5-10 s of WeasyPrint here; small parts keep every worker busy to the end
 
 
 def _help() -> dict[str, Any]:
