@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_HTTPS", "false")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
@@ -52,9 +52,18 @@ def _batch(n: int) -> NoticeBatch:
     for i, account in enumerate(accounts):
         addressee, address = _address(account, "reminder")
         rows.append(
-            Notice(account=account, batch=batch, kind="reminder", addressee=addressee[:160], address=address,
-                   amount_due=f"{50 + i % 400}.{i % 100:02d}", pay_by=day + timedelta(days=14),
-                   reason="bench", citation="bench", idempotency_key=f"bench:{day}:{account.pk}")  # fmt: skip
+            Notice(
+                account=account,
+                batch=batch,
+                kind="reminder",
+                addressee=addressee[:160],
+                address=address,
+                amount_due=f"{50 + i % 400}.{i % 100:02d}",
+                pay_by=day + timedelta(days=14),
+                reason="bench",
+                citation="bench",
+                idempotency_key=f"bench:{day}:{account.pk}",
+            )
         )
     Notice.objects.bulk_create(rows, batch_size=2000)
     return batch
@@ -65,10 +74,22 @@ def _workers(n: int) -> subprocess.Popen:  # type: ignore[type-arg]
 
     app.control.purge()
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-c", str(n), "--pool", "prefork",
-         "-l", "WARNING"],
-        cwd=ROOT, env=os.environ.copy(), start_new_session=True,
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "config",
+            "worker",
+            "-c",
+            str(n),
+            "--pool",
+            "prefork",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        start_new_session=True,
+    )
     for _ in range(60):
         if app.control.ping(timeout=1.0):
             time.sleep(2)  # every process of the pool up
@@ -94,7 +115,9 @@ def main() -> None:
     try:
         if args.serial:
             start = time.perf_counter()
-            notices = list(Notice.objects.filter(pk__in=batch_notice_ids(batch)).select_related("account__premise"))
+            notices = list(
+                Notice.objects.filter(pk__in=batch_notice_ids(batch)).select_related("account__premise")
+            )
             data = pdf_render("collections_app/pdf/notice_batch.html",
                               {"notices": notices, "help": _help(), "title": "serial"})  # fmt: skip
             took = time.perf_counter() - start
@@ -105,7 +128,9 @@ def main() -> None:
         while True:
             job.refresh_from_db()
             if job.done != last:
-                print(f"  {time.perf_counter() - start:6.1f} s  {job.status:<8} {job.done:>6,} of {job.total:,}")
+                print(
+                    f"  {time.perf_counter() - start:6.1f} s  {job.status:<8} {job.done:>6,} of {job.total:,}"
+                )
                 last = job.done
             if job.finished:
                 break
