@@ -104,6 +104,19 @@ def _test_speedups(settings: object) -> None:
     }
 
 
+def wait_for_job(job: object, timeout: float = 120) -> object:
+    """The job (common.models.Job) once a worker has finished it, done or failed."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()  # type: ignore[attr-defined]
+        if job.finished:  # type: ignore[attr-defined]
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job.pk} still {job.status} at {job.done} of {job.total}")  # type: ignore[attr-defined]
+
+
 def pdf_text(data: bytes) -> str:
     """The text of a real PDF, extracted by poppler's pdftotext (as a person reading it would)."""
     import subprocess

@@ -23,6 +23,10 @@ class BatchBuildForm(forms.Form):
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    # the build runs as a job: a double click or a replayed post finds the job already there
+    key = forms.CharField(
+        widget=forms.HiddenInput, initial=lambda: str(uuid4()), error_messages={"required": STALE_FORM}
+    )
 
 
 class MarkSentForm(forms.Form):

@@ -22,6 +22,8 @@ class CommonConfig(AppConfig):
             NavItem("Administration", "administration", "common.use_administration", order=50, workspace=True)
         )
         nav_register(NavItem("Audit trail", "audit_list", "common.view_audit", order=90))
+        # long work in the background (common.jobs): everyone signed in sees their own jobs
+        nav_register(NavItem("Jobs", "jobs", None, order=95))
         # Every migrate ends with the groups matching common.roles, including permissions that
         # apps added after the migration that created the groups.
         post_migrate.connect(_sync_roles, dispatch_uid="common.roles_sync")

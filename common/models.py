@@ -3,6 +3,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -141,3 +142,92 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.last_sent_at:%Y-%m-%d %H:%M}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class JobManager(models.Manager["Job"]):
+    def get_queryset(self) -> models.QuerySet["Job"]:
+        # The uploaded input and the output file can be tens of megabytes: a list or a progress
+        # poll never needs them. Reading `job.output_data` loads it (one query) when it is wanted.
+        return super().get_queryset().defer("input_data", "output_data")
+
+
+class Job(models.Model):
+    """Long work (a notice batch, its PDF, an import, an export) done by a Celery worker, not in a
+    request: see `common.jobs` for the pattern. `key` makes a repeated submission find this row.
+
+    The output file is kept in the database (bytea), not on a disk: a worker on another machine
+    can write it without a shared filesystem, it is committed together with `status=done` (a
+    download never finds half a file), and the backups carry it. Parts of a job split across
+    workers are `JobPart` rows until they are joined.
+    """
+
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=200, unique=True, help_text="Idempotency key of the submission.")
+    label = models.CharField(max_length=200, help_text="What staff see, e.g. 'Shutoff notices Oct 21: PDF'.")
+    permission = models.CharField(max_length=100, help_text="Needed to see the job and download its output.")
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    params = models.JSONField(default=dict, blank=True)
+    input_data = models.BinaryField(null=True, blank=True, editable=False)
+    input_name = models.CharField(max_length=200, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    parts = models.PositiveIntegerField(default=0, help_text="Parts run in parallel (0: one task).")
+    parts_done = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True, help_text="Summary; errors with line numbers.")
+    output_data = models.BinaryField(null=True, blank=True, editable=False)
+    output_name = models.CharField(max_length=200, blank=True)
+    output_type = models.CharField(max_length=100, blank=True)
+    output_size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last progress reported.")
+
+    objects = JobManager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["created_by", "-id"], name="job_user_idx")]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.kind} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+class JobPart(models.Model):
+    """One part of a job split across workers (e.g. 200 notices of a 10,000-notice PDF): its
+    parameters, then its output once rendered. Joined into the job's output, then deleted."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="job_parts")
+    index = models.PositiveIntegerField()
+    params = models.JSONField(default=dict)
+    units = models.PositiveIntegerField(default=1, help_text="What the part counts for in the progress.")
+    data = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="jobpart_once")]
+
+    def __str__(self) -> str:
+        return f"part {self.index} of job {self.job_id}"

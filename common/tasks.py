@@ -23,3 +23,26 @@ def watchdog() -> None:
     from common.watchdog import watchdog_run
 
     watchdog_run()
+
+
+# Long jobs (common.jobs): thin tasks, safe to run twice. acks_late is the project default, so a
+# job whose worker dies is delivered again and starts over (its transaction died with it).
+@shared_task(ignore_result=True)
+def job_run(*, job_id: int) -> None:
+    from common.jobs import job_execute
+
+    job_execute(job_id)
+
+
+@shared_task(ignore_result=True)
+def job_part_run(*, job_id: int, index: int) -> None:
+    from common.jobs import job_part_execute
+
+    job_part_execute(job_id, index)
+
+
+@shared_task(ignore_result=True)
+def job_join_run(*, job_id: int) -> None:
+    from common.jobs import job_join_execute
+
+    job_join_execute(job_id)

@@ -102,6 +102,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["OPTIONS"] = {"options": "-c pg_trgm.word_similarity_threshold=0.45"}
 # Services own their transactions (style guide): no implicit per-request transaction.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A second connection to the same database, used only by `common.jobs` to record a job's
+# progress in autocommit while the job's own work is still one open transaction on "default"
+# (the page sees "4,000 of 50,000" without the job committing half its work). In tests it is a
+# mirror: the same test database, still a connection of its own.
+DATABASES["jobs"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

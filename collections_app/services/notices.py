@@ -7,6 +7,7 @@ writes; the write is one short transaction. Idempotent per (kind, business date,
 notice's idempotency key, and a sent batch is never added to.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -93,15 +94,22 @@ def _plan_one(policy: Policy, facts: AccountFacts, kind: str, on: date) -> list[
     return out
 
 
-def notice_batch_plan(*, policy: Policy, kind: str, business_date: date) -> list[Planned]:
-    """Every notice of `kind` the policy calls for on the date (reads only)."""
+def notice_batch_plan(
+    *, policy: Policy, kind: str, business_date: date, progress: Callable[..., None] | None = None
+) -> list[Planned]:
+    """Every notice of `kind` the policy calls for on the date (reads only). `progress(done,
+    total)` hears of each chunk of candidates decided (a job's progress, common.jobs)."""
     ids = notice_candidates(policy=policy, kind=kind, as_of=business_date)
     planned: list[Planned] = []
     for start in range(0, len(ids), CHUNK):
+        if progress is not None:
+            progress(start, len(ids))
         facts = facts_for_accounts(ids[start : start + CHUNK], as_of=business_date)
         for account_id in ids[start : start + CHUNK]:
             if account_id in facts:
                 planned.extend(_plan_one(policy, facts[account_id], kind, business_date))
+    if progress is not None:
+        progress(len(ids), len(ids))
     return planned
 
 
@@ -144,14 +152,17 @@ def _notices(
     return rows
 
 
-def notice_batch_build(*, kind: str, business_date: date, actor) -> NoticeBatch:  # type: ignore[no-untyped-def]
+def notice_batch_build(  # type: ignore[no-untyped-def]
+    *, kind: str, business_date: date, actor, progress: Callable[..., None] | None = None
+) -> NoticeBatch:
     """Build (or complete) the batch of `kind` notices for the date. Re-running it adds only what
-    is missing; a batch already sent is returned unchanged."""
+    is missing; a batch already sent is returned unchanged. Run as a job (collections_app.
+    notice_jobs): `progress` hears how many candidates are decided."""
     if kind not in BATCH_KINDS:
         raise DomainError("notice.kind", f"Unknown notice kind {kind!r}.")
     policy, version = current_policy()
     planned_at = timezone.now()
-    planned = notice_batch_plan(policy=policy, kind=kind, business_date=business_date)
+    planned = notice_batch_plan(policy=policy, kind=kind, business_date=business_date, progress=progress)
     return _batch_write(
         kind=kind,
         business_date=business_date,

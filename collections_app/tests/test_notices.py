@@ -3,10 +3,12 @@ dates printed, idempotent builds, the PDF a customer reads, and marking a batch 
 
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 from uuid import uuid4
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.models import LedgerEntry
 from accounts.services.ledger import ledger_sum
@@ -149,7 +151,8 @@ def test_the_pdf_states_amount_pay_by_earliest_date_help_and_citation(officer):
     batch = notice_batch_build(kind="shutoff", business_date=date(2026, 10, 21), actor=officer)
     data = notice_batch_pdf(batch)
     text = pdf_text(data)
-    assert "Page 3 of 3" in text  # one page per notice
+    assert len(PdfReader(BytesIO(data)).pages) == 3  # one page per notice, numbered over the batch
+    assert "Notice 1 of 3" in text and "Notice 3 of 3" in text
     for account in accounts:
         assert account.number in text
     notice = batch.notices.order_by("account_id").first()

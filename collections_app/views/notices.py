@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account
 from collections_app.forms_notices import BatchBuildForm, MarkSentForm, NoticeRecordForm
 from collections_app.models import Notice, NoticeBatch
-from collections_app.pdf_notices import notice_batch_pdf, notice_pdf
+from collections_app.notice_jobs import notice_batch_build_submit, notice_batch_pdf_submit
+from collections_app.pdf_notices import notice_pdf
 from collections_app.selectors.notices import account_notices, batch_notices, batch_summary, notice_batches
-from collections_app.services.notices import notice_batch_build, notice_batch_mark_sent, notice_record
+from collections_app.services.notices import notice_batch_mark_sent, notice_record
 from collections_app.validators import form_errors_text
 from common.exceptions import DomainError
 from common.pdf import pdf_response
@@ -35,13 +36,9 @@ def batch_build(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, f"The batch was not built. {form_errors_text(form)}")
         return redirect("collections_app:notices")
-    try:
-        batch = notice_batch_build(actor=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("collections_app:notices")
-    messages.success(request, f"{batch} is ready: {batch.notices.filter(voided=False).count()} notices.")
-    return redirect("collections_app:notice_batch", pk=batch.pk)
+    # thousands of accounts to decide: a job (its page shows the progress, then the batch)
+    job = notice_batch_build_submit(actor=request.user, **form.cleaned_data)
+    return redirect(job)
 
 
 @permission_required("collections_app.view_notice", raise_exception=True)
@@ -61,10 +58,12 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
 @permission_required("collections_app.view_notice", raise_exception=True)
 def batch_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Print the batch: a job renders it in parallel parts; its page offers the download."""
     batch = get_object_or_404(NoticeBatch, pk=pk)
-    return pdf_response(notice_batch_pdf(batch), f"notices-{batch.kind}-{batch.business_date:%Y%m%d}.pdf")
+    return redirect(notice_batch_pdf_submit(batch=batch, actor=request.user))
 
 
 @require_POST
@@ -126,7 +125,7 @@ urlpatterns: list[URLPattern] = [
     path("notices/", notices_home, name="notices"),
     path("notices/build/", batch_build, name="notice_batch_build"),
     path("notices/batches/<int:pk>/", batch_detail, name="notice_batch"),
-    path("notices/batches/<int:pk>/notices.pdf", batch_pdf, name="notice_batch_pdf"),
+    path("notices/batches/<int:pk>/pdf/", batch_pdf, name="notice_batch_pdf"),
     path("notices/batches/<int:pk>/sent/", batch_mark_sent, name="notice_batch_sent"),
     path("notices/<int:pk>.pdf", notice_pdf_view, name="notice_pdf"),
     path("accounts/<str:number>/notices/", account_notices_view, name="account_notices"),
