@@ -30,6 +30,7 @@ from django.utils import timezone  # noqa: E402
 from collections_app.services import late_fee_sql  # noqa: E402
 from collections_app.services.late_fee_reasons import decisions_cte  # noqa: E402
 from collections_app.services.late_fees import ACCOUNT_FILTER, APPLY, FIND, LOCK, SESSION_SETTINGS  # noqa: E402
+from policy.models import PolicyVersion  # noqa: E402
 from policy_engine.policy import policy_build  # noqa: E402
 
 STUBS = {
@@ -79,7 +80,7 @@ def main() -> None:
         cur.execute("SELECT id FROM accounts_fund WHERE code = 'FEE'")
         params = {**plan.params, "fund": cur.fetchone()[0], "actor": None}
         # the stored decisions' version (the FK is deferred and the bench rolls back: any id will do)
-        cur.execute("SELECT COALESCE(max(id), 0) FROM policy_policyversion")
+        cur.execute(f"SELECT COALESCE(max(id), 0) FROM {PolicyVersion._meta.db_table}")  # noqa: S608
         params["version"] = cur.fetchone()[0]
         drop, create, analyze = FIND
         cur.execute(drop)

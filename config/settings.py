@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "ServiceOrderOutcomeEnum": "collections_app.models.orders.OrderOutcome",
         "ShutoffCandidateStatusEnum": "collections_app.models.runs.CandidateStatus",
         "BatchRunStatusEnum": "collections_app.models.runs.RunStatus",
+        "EngineNoticeKindEnum": "policy_engine.facts.NOTICE_KINDS",
     },
 }
 

@@ -9,6 +9,7 @@ night). A rolled-back run leaves neither fee nor decision.
 
 from datetime import date
 
+from collections_app.services import late_fee_cutoff as cut
 from collections_app.services.late_fee_sql import _applies, _num, fee_expression
 from policy_engine.core import fmt_money, fmt_pct
 from policy_engine.policy import Layer, Policy
@@ -80,13 +81,16 @@ def decisions_cte(policy: Policy, layer_fees: tuple[str, ...], as_of: date) -> s
     pick = " ".join(f"WHEN {applies[n]} AND {fees[n]} = ins.amount THEN {n}" for n in range(len(layers)))
     multi = " + ".join(f"({a})::int" for a in applies)
     every = [*layers, policy.fallback]
+    cuts = cut.cutoffs(every)
     reason, citation = [], []
     for n, layer in enumerate(every):
-        base = "c.bill_unpaid" if layer.p("late_fee.once_per_bill") else "c.past_due"
+        base, _owed = cut.owed(layer, cuts)
+        # a payment after the due date's cutoff: the engine's sentence, before the preset tag
+        late = cut.late_text(layer, cuts, _money)
         tag = ""
         if n < len(layers):
             tag = f" || CASE WHEN c.multi THEN {_text(f' [{layer.preset}]')} ELSE '' END"
-        reason.append(f"WHEN {n} THEN {reason_expression(layer, base, 'c.total')}{tag}")
+        reason.append(f"WHEN {n} THEN {reason_expression(layer, base, 'c.total')}{late}{tag}")
         citation.append(f"WHEN {n} THEN {citation_expression(layer, base)}")
     return f""",
 dec AS (

@@ -21,12 +21,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+
 from collections_app.selectors.facts_sql import (
     SERVICE_PARAMS,
     SERVICE_PICK_SQL,
     SERVICE_STATE,
     SERVICE_UTILITY,
 )
+from collections_app.services import late_fee_cutoff as cut
 from policy_engine.core import canonical_program, deeming_programs, effective_due
 from policy_engine.facts import AccountFacts, BillFact, WeatherFact
 from policy_engine.policy import Layer, Policy
@@ -100,7 +103,9 @@ def _due_shift(policy: Policy, start: date, end: date) -> tuple[list[date], list
     if any(layer.p("delinquency.due_date_rolls_to_business_day") for layer in policy.layers):
         d = start
         while d <= end:
-            rolled = max(effective_due(layer, policy, BillFact(d, d, Decimal(0))) for layer in policy.layers)
+            # the roll alone (bill date far back): the pay-days minimum is the statement's own term
+            bill = BillFact(date.min, d, Decimal(0))
+            rolled = max(effective_due(layer, policy, bill) for layer in policy.layers)
             if rolled != d:
                 froms.append(d)
                 tos.append(rolled)
@@ -172,7 +177,9 @@ def build(policy: Policy, *, as_of: date, weather: list[WeatherFact]) -> Plan:
     roll_from, roll_to, pay_days = _due_shift(
         policy, window_from - timedelta(days=62), as_of + timedelta(days=62)
     )
-    eff = "GREATEST(COALESCE(r.rolled, b.due_date), b.bill_date + COALESCE(%(pay_days)s::int, 0))"
+    # core.effective_due: the later of the due date and bill date + pay days, then rolled
+    due = "GREATEST(b.due_date, b.bill_date + COALESCE(%(pay_days)s::int, 0))"
+    eff = f"COALESCE(r.rolled, {due})"
 
     li = [
         n
@@ -180,12 +187,18 @@ def build(policy: Policy, *, as_of: date, weather: list[WeatherFact]) -> Plan:
         if layer.p("late_fee.low_income_interest_waiver_months") is not None
     ]
     li_cols = "".join(", " + _low_income_sql(every[n], n) for n in li)
+    cuts = cut.cutoffs(every)  # due-date payment cutoffs (TX 5 p.m.); none: no payments read
     fees, unwaived = [], []
     for n, layer in enumerate(every):
         # once per bill (TX, NY): the bill's own unpaid part is the base; else the account's past due
-        base = "c.bill_unpaid" if layer.p("late_fee.once_per_bill") else "c.past_due"
-        fees.append(_layer_fee(layer, n, base, "c.total"))
-        unwaived.append(_layer_fee(layer, n, base, "c.total", waivers=False))
+        base, owed = cut.owed(layer, cuts)
+        fee, unwaived_fee = (_layer_fee(layer, n, base, "c.total", waivers=w) for w in (True, False))
+        if cuts:  # a bill one rule set calls paid in time is late only once every rule set says so
+            fee, unwaived_fee = (
+                f"(CASE WHEN {owed} > 0 THEN {f} ELSE 0::numeric END)" for f in (fee, unwaived_fee)
+            )
+        fees.append(fee)
+        unwaived.append(unwaived_fee)
     chosen = ", ".join(
         f"CASE WHEN {_applies(layer, as_of)} THEN {fee} END"
         for layer, fee in zip(layers, fees[: len(layers)], strict=True)
@@ -208,6 +221,17 @@ def build(policy: Policy, *, as_of: date, weather: list[WeatherFact]) -> Plan:
         if li
         else ""
     )
+    unpaid = (
+        "GREATEST(x.gross_past_due - x.pre_petition, 0) AS past_due,\n"
+        "           LEAST(x.total, GREATEST(x.gross_past_due - x.pre_petition - x.newer, 0)) AS bill_unpaid"
+    )
+    owing = cut.owing(cuts, "x.gross_past_due", "x.late_raw_0")
+    # generated from validated policy values only (as the statement below)
+    inner = f"(SELECT x.*, {unpaid} FROM x WHERE {owing})"  # noqa: S608
+    if cuts:
+        c_sql = f"SELECT x.*{li_cols}\n    FROM {cut.c_from(cuts, inner)}"  # noqa: S608
+    else:
+        c_sql = f"SELECT x.*,\n           {unpaid}\n           {li_cols}\n    FROM x WHERE {owing}"  # noqa: S608
     first = "row_number() OVER (PARTITION BY d.account_id ORDER BY d.eff_due, d.id) = 1" if li else "true"
     # every interpolated piece is generated here from validated policy values, never user input
     sql = f"""
@@ -216,7 +240,7 @@ WITH rolls AS (
 ),
 win AS MATERIALIZED (
     SELECT b.id, b.number, b.account_id, b.bill_date, b.total, {eff} AS eff_due
-    FROM accounts_bill b LEFT JOIN rolls r ON r.due = b.due_date
+    FROM accounts_bill b LEFT JOIN rolls r ON r.due = {due}
     WHERE b.due_date >= %(window_from)s::date - COALESCE(%(pay_days)s::int, 0) AND b.bill_date <= %(as_of)s
       {{account_filter}}
 ),
@@ -232,7 +256,7 @@ d AS (
     SELECT * FROM past
     WHERE eff_due < %(as_of)s - %(grace)s::int AND eff_due >= %(window_from)s
       AND NOT (eff_due + %(grace)s::int + 1 = ANY(%(suspended)s::date[]))
-),
+),{cut.payments_cte(cuts)}
 x AS (
     SELECT d.id AS bill_id, d.number, d.account_id, d.total, d.newer,
            a.balance - COALESCE(nd.amount, 0) AS gross_past_due,
@@ -242,28 +266,25 @@ x AS (
            {_service_cols(needs["service"], needs["utility"])},
            {_household_cols(needs["household"])},
            {_plan_col(needs["plan"])},
-           {first} AS first_bill
+           {first} AS first_bill{cut.x_cols(cuts)}
     FROM d
     JOIN accounts_account a ON a.id = d.account_id
     {premise}
+    {cut.x_join(cuts)}
     LEFT JOIN not_due nd ON nd.account_id = d.account_id
     LEFT JOIN collections_app_bankruptcycase bk
            ON bk.account_id = a.id AND bk.status = 'open' AND bk.petition_date <= %(as_of)s
-    WHERE a.status IN ('active', 'final') AND a.balance > 0
+    WHERE a.status IN ('active', 'final') AND {cut.owing(cuts, "a.balance", "COALESCE(lp.raw_0, 0)")}
       AND (bk.id IS NULL OR d.bill_date >= bk.petition_date)
       AND NOT EXISTS (SELECT 1 FROM collections_app_agencyreferral ag
                       WHERE ag.account_id = a.id AND ag.status = 'referred')
 ),
 c AS MATERIALIZED (
-    SELECT x.*,
-           GREATEST(x.gross_past_due - x.pre_petition, 0) AS past_due,
-           LEAST(x.total, GREATEST(x.gross_past_due - x.pre_petition - x.newer, 0)) AS bill_unpaid
-           {li_cols}
-    FROM x WHERE x.gross_past_due > 0
+    {c_sql}
 ),
 f AS MATERIALIZED (
     SELECT c.bill_id, c.number, c.account_id, c.past_due, {fee_sql} AS fee, ({waived_sql}) AS waived
-    FROM c WHERE c.bill_unpaid > 0
+    FROM c WHERE {"c.bill_unpaid + c.late_0" if cuts else "c.bill_unpaid"} > 0
 ),
 calc AS (
     -- the bill's idempotency key last: probed only for bills that would get a fee
@@ -281,6 +302,7 @@ calc AS (
         "roll_from": roll_from,
         "roll_to": roll_to,
         "suspended": suspended,
+        "tz": settings.TIME_ZONE,
         **SERVICE_PARAMS,
     }
     return Plan(

@@ -17,6 +17,7 @@ from collections_app.services.late_fee_reasons import citation_expression, reaso
 from collections_app.services.late_fees import late_fees_run
 from collections_app.tests.billing import bill, use_policy
 from collections_app.tests.test_late_fees import FORMULAS, amounts
+from collections_app.tests.test_recorded_payment_time import _counter_payment
 from conftest import ROLE_NAMES
 from policy.selectors import current_policy
 from policy_engine import amounts as engine
@@ -25,34 +26,55 @@ from policy_engine.policy import policy_build
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 18)  # a Wednesday
 COUNSELOR = ROLE_NAMES[0]
+DUE = date(2026, 11, 10)  # a Tuesday, no holiday: the due date does not roll (16 TAC 24.165(b))
 
 
 def _decisions(account) -> list[PolicyDecision]:
     return list(PolicyDecision.objects.filter(account=account).order_by("id"))
 
 
+def _paid_at(account, cashier, hh: int, mm: int) -> None:  # type: ignore[no-untyped-def]
+    """The bill due on DUE paid in full at the counter at hh:mm local time on DUE."""
+    bill(account, "100.00", due=DUE, billed=DUE - timedelta(days=20))
+    _counter_payment(account, cashier, DUE, hh, mm)
+
+
 @pytest.mark.parametrize(
     "presets",
-    [("AZ_MESA",), ("AZ_MESA", "TX_PUC_WATER")],
-    ids=["one rule set", "several rule sets, tagged like the engine"],
+    [("AZ_MESA",), ("AZ_MESA", "TX_PUC_WATER"), ("TX_PUC_WATER",)],
+    ids=[
+        "one rule set",
+        "several rule sets, tagged like the engine",
+        "a due-date payment cutoff (TX 5 p.m.)",
+    ],
 )
-def test_each_fee_charged_is_stored_as_a_decision_the_engine_would_explain_the_same_way(presets):
+def test_each_fee_charged_is_stored_as_a_decision_the_engine_would_explain_the_same_way(presets, make_user):
     version = use_policy(*presets)
+    cashier = make_user("cass", "Cashier")
     small, floor, pct = AccountFactory(), AccountFactory(), AccountFactory()
     bill(small, "24.99", due=AS_OF - timedelta(days=20))
     bill(floor, "100.00", due=AS_OF - timedelta(days=20))
     bill(pct, "480.00", due=AS_OF - timedelta(days=20))
+    # rules.md §1.1 (TX water): paid in full at 17:30 on the due date is late; at 16:30 on time
+    late_payer, on_time = AccountFactory(), AccountFactory()
+    _paid_at(late_payer, cashier, 17, 30)
+    _paid_at(on_time, cashier, 16, 30)
     policy, _ = current_policy()
-    expected = {
-        a.pk: engine.late_fee(policy, facts_for_account(a.pk, as_of=AS_OF), AS_OF) for a in (floor, pct)
-    }
+    everyone = (small, floor, pct, late_payer, on_time)
+    expected = {a.pk: engine.late_fee(policy, facts_for_account(a.pk, as_of=AS_OF), AS_OF) for a in everyone}
+    charged = [a for a in everyone if expected[a.pk].amount > 0]
+    assert (late_payer in charged) == ("TX_PUC_WATER" in presets and len(presets) == 1)
+    assert on_time not in charged
 
     run = late_fees_run(business_date=AS_OF)
 
-    assert _decisions(small) == []
+    for account in everyone:
+        if account not in charged:
+            assert _decisions(account) == [], account
+            assert not LedgerEntry.objects.filter(account=account, kind="late_fee").exists()
     stored = PolicyDecision.objects.filter(kind=DecisionKind.LATE_FEE)
-    assert stored.count() == run.counts["fees"] == 2
-    for account in (floor, pct):
+    assert stored.count() == run.counts["fees"] == len(charged)
+    for account in charged:
         (d,) = _decisions(account)
         fee = LedgerEntry.objects.get(account=account, kind="late_fee")
         engine_fee = expected[account.pk]
@@ -68,6 +90,11 @@ def test_each_fee_charged_is_stored_as_a_decision_the_engine_would_explain_the_s
     if len(presets) > 1:  # the engine's [PRESET] tag; a tie goes to the first rule set
         assert _decisions(floor)[0].reason.endswith("= $5.00. [AZ_MESA]")
         assert _decisions(pct)[0].reason == "one-time flat late fee = $5.00. [TX_PUC_WATER]"
+    if presets == ("TX_PUC_WATER",):
+        assert _decisions(late_payer)[0].reason == (
+            "one-time flat late fee = $5.00. $100.00 was received on the due date after the 17:00 "
+            "cutoff: late (16 TAC 24.165(b))."
+        )
 
 
 def test_a_second_run_stores_no_second_decision():

@@ -91,6 +91,8 @@ def test_texas_water_is_a_one_time_flat_fee_per_bill():
     late_fees_run(business_date=AS_OF)
     # the older bill is outside the catch-up window: only the new delinquent bill, $5 flat
     assert _fees(account) == [Decimal("5.00")]
+    # on its own due date (16 TAC 24.165(b): 16 days after issuance, met here), not 16 days later
+    assert LedgerEntry.objects.get(account=account, kind="late_fee").bill.total == Decimal("12.00")
 
 
 def test_no_late_fees_on_a_moratorium_day_nor_on_bills_that_fell_delinquent_during_it():
@@ -197,3 +199,66 @@ def test_the_sql_fee_equals_amounts_late_fee_for(pairs, which):
 def test_with_several_rule_sets_the_sql_takes_the_lowest_fee_like_the_engine(pairs):
     policy = policy_build(presets=["AZ_MESA", "NY_HEFPA", "TX_PUC_WATER"])
     assert _sql_fees(policy, pairs) == [late_fee_for(policy, p, bill_amount=b).amount for p, b in pairs]
+
+
+# --- the due-date payment cutoff (rules.md §1.1 table: TX water, 16 TAC 24.165(b)) --------------
+
+DUE = date(2026, 11, 10)  # a Tuesday, no holiday: the due date does not roll
+
+
+def _paid_on_due_date(account, cashier, *, posted: tuple[int, int], received: tuple[int, int] | None = None):  # type: ignore[no-untyped-def]
+    """A $100 bill due on DUE, paid in full at the counter on DUE: posted at `posted`, and (as the
+    API or a lockbox file records it) received at `received` when given."""
+    from collections_app.tests.test_recorded_payment_time import _counter_payment, _local
+    from payments.models import Payment
+
+    bill(account, "100.00", due=DUE, billed=DUE - timedelta(days=20))
+    payment = _counter_payment(account, cashier, DUE, *posted)
+    if received is not None:
+        Payment.objects.filter(pk=payment.pk).update(received_at=_local(DUE, *received))
+
+
+@pytest.mark.parametrize("preset", ["TX_PUC_WATER", "DEFAULT"])
+def test_a_bill_paid_in_full_after_the_due_date_cutoff_gets_the_engines_late_fee(preset, make_user):
+    from collections_app.selectors.facts import facts_for_account
+    from policy.selectors import current_policy
+    from policy_engine.amounts import late_fee
+
+    use_policy(preset)
+    cashier = make_user("cass", "Cashier")
+    late, on_time, received_late, received_on_time = (AccountFactory() for _ in range(4))
+    _paid_on_due_date(late, cashier, posted=(17, 30))
+    _paid_on_due_date(on_time, cashier, posted=(16, 30))
+    _paid_on_due_date(received_late, cashier, posted=(16, 0), received=(17, 45))  # received_at wins
+    _paid_on_due_date(received_on_time, cashier, posted=(17, 30), received=(16, 45))
+    policy, _ = current_policy()
+    engine = {
+        a.pk: late_fee(policy, facts_for_account(a.pk, as_of=AS_OF), AS_OF)
+        for a in (late, on_time, received_late, received_on_time)
+    }
+
+    late_fees_run(business_date=AS_OF)
+
+    if preset == "TX_PUC_WATER":
+        for account in (late, received_late):
+            assert engine[account.pk].amount == Decimal("5.00")
+            assert _fees(account) == [Decimal("5.00")]
+            account.refresh_from_db()
+            assert account.balance == Decimal("5.00") == ledger_sum(account.pk)
+    for account in (
+        (on_time, received_on_time)
+        if preset == "TX_PUC_WATER"
+        else (late, on_time, received_late, received_on_time)
+    ):
+        assert engine[account.pk].amount == Decimal("0.00")
+        assert _fees(account) == []
+
+
+def test_without_a_cutoff_the_statement_reads_no_payments():
+    """The statement stays as cheap as before for every policy without a due-date cutoff."""
+    from collections_app.services.late_fee_sql import build
+
+    plain = build(policy_build(presets=["AZ_MESA", "NY_HEFPA"]), as_of=AS_OF, weather=[])
+    assert "payments_payment" not in plain.sql
+    texas = build(policy_build(presets=["TX_PUC_WATER"]), as_of=AS_OF, weather=[])
+    assert "payments_payment" in texas.sql
