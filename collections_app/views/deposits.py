@@ -27,7 +27,6 @@ from collections_app.services.deposits import (
     deposit_require,
     deposit_waive,
 )
-from collections_app.services.deposits_nightly import deposits_nightly_run
 from common.exceptions import DomainError
 
 
@@ -49,16 +48,10 @@ def deposits_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required("collections_app.add_batchrun", raise_exception=True)
 def deposits_run(request: HttpRequest) -> HttpResponse:
-    run = deposits_nightly_run(business_date=timezone.localdate(), actor=request.user)
-    c = run.counts
-    refunds = c.get("refunds_applied", 0) + c.get("refund_checks", 0)
-    messages.success(
-        request,
-        f"Deposits for {run.business_date:%b %d}: {c.get('installments_billed', 0)} installments billed, "
-        f"{c.get('interest_credits', 0)} interest credits, {refunds} refunds, "
-        f"{c.get('final_applied', 0)} applied to final bills.",
-    )
-    return redirect("collections_app:deposits")
+    from collections_app.nightly_jobs import nightly_run_submit
+
+    job = nightly_run_submit(run="deposits", business_date=timezone.localdate(), actor=request.user)
+    return redirect(job.get_absolute_url())
 
 
 @permission_required("collections_app.view_securitydeposit", raise_exception=True)

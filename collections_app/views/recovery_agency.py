@@ -15,7 +15,6 @@ from collections_app.services.agency import (
     REMITTANCE_COLUMNS,
     REMITTANCE_OPTIONAL,
     collection_agency_save,
-    referral_batch_run,
     referral_recall,
     remittance_import,
 )
@@ -87,16 +86,10 @@ def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("collections_app.add_agencyreferral", raise_exception=True)
 def referral_run(request: HttpRequest) -> HttpResponse:
-    try:
-        run = referral_batch_run(business_date=timezone.localdate(), actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            f"Referral batch {run.business_date:%b %d, %Y}: {run.counts.get('referred', 0)} referred.",
-        )
-    return redirect("collections_app:referrals")
+    from collections_app.nightly_jobs import nightly_run_submit
+
+    job = nightly_run_submit(run="agency", business_date=timezone.localdate(), actor=request.user)
+    return redirect(job.get_absolute_url())
 
 
 @require_POST

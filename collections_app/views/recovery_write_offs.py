@@ -11,7 +11,7 @@ from collections_app.models import BatchRun, RunKind, WriteOff
 from collections_app.selectors.decisions import decisions_about
 from collections_app.selectors.recovery import write_off_queue, write_offs_recent
 from collections_app.selectors.write_off_review import CRITERIA, write_off_review
-from collections_app.services.write_offs import small_balance_run, write_off_decide, write_off_request
+from collections_app.services.write_offs import write_off_decide, write_off_request
 from collections_app.views.recovery_forms import DecisionForm, WriteOffRequestForm
 from common.exceptions import DomainError
 
@@ -95,15 +95,10 @@ def write_off_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("collections_app.add_batchrun", raise_exception=True)
 def write_off_run(request: HttpRequest) -> HttpResponse:
-    try:
-        run = small_balance_run(business_date=timezone.localdate(), actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, f"Small-balance write-off for {run.business_date:%b %d, %Y}: {run.total} accounts."
-        )
-    return redirect("collections_app:write_offs")
+    from collections_app.nightly_jobs import nightly_run_submit
+
+    job = nightly_run_submit(run="write_off", business_date=timezone.localdate(), actor=request.user)
+    return redirect(job.get_absolute_url())
 
 
 urlpatterns = [

@@ -33,7 +33,6 @@ from collections_app.services.refunds import (
     refund_limits,
     refund_request,
 )
-from collections_app.services.refunds_nightly import refunds_nightly_run
 from collections_app.views.recovery_forms import DecisionForm
 from collections_app.views.refund_forms import (
     CashedForm,
@@ -221,14 +220,10 @@ def refund_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("collections_app.add_batchrun", raise_exception=True)
 def refund_run(request: HttpRequest) -> HttpResponse:
-    run = refunds_nightly_run(business_date=timezone.localdate(), actor=request.user)
-    c = run.counts
-    messages.success(
-        request,
-        f"Refund run for {run.business_date:%b %d, %Y}: {c.get('proposed', 0)} proposed "
-        f"(${c.get('proposed_total', '0.00')}), {c.get('unclaimed', 0)} unclaimed checks returned.",
-    )
-    return redirect("collections_app:refunds")
+    from collections_app.nightly_jobs import nightly_run_submit
+
+    job = nightly_run_submit(run="refunds", business_date=timezone.localdate(), actor=request.user)
+    return redirect(job.get_absolute_url())
 
 
 def _safe(value: object) -> str:
