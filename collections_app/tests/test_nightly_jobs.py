@@ -29,6 +29,9 @@ RUNS = [
 def test_a_run_started_by_hand_is_a_job_a_worker_runs(
     client, make_user, celery_worker, url, kind, summary, link
 ):
+    from collections_app.models import CollectionAgency
+
+    CollectionAgency.objects.create(name="Desert Recovery Services", contact="(602) 555-0199")
     client.force_login(make_user("olga", "Collections officer", "Supervisor"))
     response = client.post(url)
     job = Job.objects.get()
@@ -42,6 +45,16 @@ def test_a_run_started_by_hand_is_a_job_a_worker_runs(
 
     again = client.post(url)  # a second click the same day: the same job, not a second run
     assert again["Location"] == f"/jobs/{job.pk}/" and Job.objects.count() == 1
+
+
+@JOBS_DB
+def test_a_run_the_policy_refuses_fails_its_job_with_the_reason(client, make_user, celery_worker):
+    client.force_login(make_user("olga", "Collections officer"))
+    client.post("/collections/recovery/referrals/run")  # no collection agency yet
+    job = wait_for_job(Job.objects.get())
+    assert job.status == "failed" and "Add an active collection agency" in job.error
+    assert "Add an active collection agency" in client.get(f"/jobs/{job.pk}/").content.decode()
+    assert not BatchRun.objects.filter(kind="agency").exists()
 
 
 @pytest.mark.django_db
