@@ -24,6 +24,11 @@ class CommonConfig(AppConfig):
         nav_register(NavItem("Audit trail", "audit_list", "common.view_audit", order=90))
         # long work in the background (common.jobs): everyone signed in sees their own jobs
         nav_register(NavItem("Jobs", "jobs", None, order=95))
+        # jobs whose worker died (or whose message was lost) are sent again by the watchdog
+        from common.jobs_recovery import requeue_stalled_jobs
+        from common.watchdog import register_stall_check
+
+        register_stall_check("jobs", requeue_stalled_jobs)
         # Every migrate ends with the groups matching common.roles, including permissions that
         # apps added after the migration that created the groups.
         post_migrate.connect(_sync_roles, dispatch_uid="common.roles_sync")

@@ -154,8 +154,9 @@ def job_submit(
     if not created:  # failed before: try again, from nothing (the handler left nothing partial)
         job.status, job.error, job.done, job.parts, job.parts_done = JobStatus.QUEUED, "", 0, 0, 0
         job.result, job.started_at, job.finished_at = {}, None, None
+        job.heartbeat_at = timezone.now()  # queued again now: not stalled since its first attempt
         job.save(update_fields=["status", "error", "done", "parts", "parts_done", "result",
-                                "started_at", "finished_at"])  # fmt: skip
+                                "started_at", "finished_at", "heartbeat_at"])  # fmt: skip
     audit_record(actor=user, verb="job.submit" if created else "job.retry", target=job, data={"kind": kind})
     from common.tasks import job_run  # tasks import this module
 
@@ -187,8 +188,14 @@ def _claim(job_id: int) -> Job | None:
         job = Job.objects.select_for_update(no_key=True).filter(pk=job_id).first()
         if job is None or job.finished:
             return None
-        # a job found "running" was cut off (its worker died; acks_late delivered it again): its
-        # transaction was rolled back with the worker, so it starts over
+        if job.status == JobStatus.RUNNING and not job.is_stalled:
+            # A second delivery while a live worker runs it (the watchdog's re-send crossing a
+            # message stuck behind a dead worker, a visibility-timeout redelivery): running it
+            # twice at once could commit its work twice. Only a job that stopped starts over.
+            logger.warning("job %s is running with a recent heartbeat: this delivery is dropped", job_id)
+            return None
+        # a job found "running" and stalled was cut off (its worker died; acks_late delivered it
+        # again): its transaction was rolled back with the worker, so it starts over
         job.status, job.started_at, job.heartbeat_at = JobStatus.RUNNING, timezone.now(), timezone.now()
         job.done = job.parts = job.parts_done = 0
         job.save(update_fields=["status", "started_at", "heartbeat_at", "done", "parts", "parts_done"])

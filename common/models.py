@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -213,6 +213,17 @@ class Job(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def last_sign_of_life(self) -> datetime:
+        """The heartbeat (claimed, progress reported, a part stored, re-queued), else submission."""
+        return self.heartbeat_at or self.created_at
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running, but nothing moved for the watchdog's period (common.jobs_recovery)."""
+        limit = timezone.now() - timedelta(minutes=settings.WATCHDOG_STALLED_MINUTES)
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING) and self.last_sign_of_life < limit
 
 
 class JobPart(models.Model):

@@ -25,8 +25,9 @@ def watchdog() -> None:
     watchdog_run()
 
 
-# Long jobs (common.jobs): thin tasks, safe to run twice. acks_late is the project default, so a
-# job whose worker dies is delivered again and starts over (its transaction died with it).
+# Long jobs (common.jobs): thin tasks, safe to run twice. A job whose worker dies starts over (its
+# transaction died with it) when the watchdog sends it again (common.jobs_recovery) or acks_late
+# brings its message back, whichever comes first; the other finds it running and does nothing.
 @shared_task(ignore_result=True)
 def job_run(*, job_id: int) -> None:
     from common.jobs import job_execute

@@ -2,7 +2,8 @@
 
 1. Stalled work. Apps register a check (`register_stall_check`) in their AppConfig.ready(): a
    callable that resumes what of theirs has made no progress for WATCHDOG_STALLED_MINUTES and
-   returns how many it resumed (collections_app: shutoff runs). common imports no app above it.
+   returns how many it resumed (collections_app: shutoff runs; common: stored jobs, in
+   common/jobs_recovery.py). common imports no app above it.
 2. Missed schedule. Beat sends each entry of CELERY_BEAT_SCHEDULE when it falls due; if Redis is
    down at that moment, beat logs the failure and moves on to the next due time: the 02:30 list
    or the 15-minute reconnection sweep simply never runs. Every publish of a scheduled task is

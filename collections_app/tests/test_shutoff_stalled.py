@@ -18,7 +18,7 @@ from policy.selectors import current_policy
 
 def _stalled_run(day, *, minutes: int = 30) -> BatchRun:  # type: ignore[no-untyped-def]
     """The night's run as a killed worker leaves it: running, 0 of 0, no progress since."""
-    run = shutoff_service.shutoff_run_open(business_date=day)
+    run = shutoff_service.shutoff_run_open(business_date=day, actor=None)
     BatchRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=minutes))
     run.refresh_from_db()
     return run
@@ -71,15 +71,15 @@ def test_the_watchdog_resumes_a_run_whose_worker_died_to_the_same_list(celery_wo
     day = business_day()
     accounts = _city(day, user)
     ids = shutoff_prefilter(policy=current_policy()[0], as_of=day)
-    run = shutoff_service.shutoff_run_open(business_date=day)
+    run = shutoff_service.shutoff_run_open(business_date=day, actor=None)
     BatchRun.objects.filter(pk=run.pk).update(total=9)
     assert shutoff_chunk(run_id=run.pk, account_ids=ids[:3]) == 3  # then the worker was killed
     first = _snapshot(run)
-    assert watchdog_run()["resumed"] == {"shutoff runs": 0}, "a run that moved recently is left alone"
+    assert watchdog_run()["resumed"]["shutoff runs"] == 0, "a run that moved recently is left alone"
 
     stale = timezone.now() - timedelta(minutes=settings.WATCHDOG_STALLED_MINUTES + 1)
     BatchRun.objects.filter(pk=run.pk).update(heartbeat_at=stale)
-    assert watchdog_run()["resumed"] == {"shutoff runs": 1}
+    assert watchdog_run()["resumed"]["shutoff runs"] == 1
     run = wait_for_run(day)
     assert run.status == RunStatus.FINISHED and run.done == run.total == 9
     after = _snapshot(run)
