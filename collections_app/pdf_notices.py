@@ -98,6 +98,5 @@ def notice_batch_pdf(batch: NoticeBatch) -> bytes:
 
 
 def notice_pdf(notice: Notice) -> bytes:
-    return _render(
-        {"notices": [notice], "help": _help(), "title": f"{notice.get_kind_display()} {notice.account.number}"}
-    )
+    title = f"{notice.get_kind_display()} {notice.account.number}"
+    return _render({"notices": [notice], "help": _help(), "title": title})
