@@ -19,7 +19,7 @@ from collections_app.selectors.notices import batch_notices
 from counseling.models import Agency
 from policy.selectors import current_policy
 
-PDF_PART = 100  # notices a part: 5-10 s of WeasyPrint here; small parts keep every worker busy to the end
+PDF_PART = 100  # notices a part: about 4 s of CPU; small parts keep every worker busy to the end
 TEMPLATE = "collections_app/pdf/notice_batch.html"
 
 
@@ -27,15 +27,15 @@ TEMPLATE = "collections_app/pdf/notice_batch.html"
 def _fonts() -> FontConfiguration:
     """One font configuration a process (fontconfig and Pango's font map, with their caches of
     shaped fonts), not a new one a render: the notices load no web fonts, so nothing is ever
-    added to it."""
+    added to it, and a worker or web process here renders one thing at a time (no threads)."""
     return FontConfiguration()
 
 
 def _render(context: dict[str, Any]) -> bytes:
     """The notices template to PDF. WeasyPrint allocates hundreds of thousands of small objects
     a part (boxes, styles, text runs) that live until the PDF is written: with the cyclic
-    garbage collector on, its collections walk them again and again (about a fifth of the CPU
-    of a part); off for the render, the garbage goes in one collection after it."""
+    garbage collector on, its collections walk them again and again (about a tenth of the CPU
+    of a part: bench/README.md); off for the render, the garbage goes in one collection after."""
     html = render_to_string(TEMPLATE, context)
     enabled = gc.isenabled()
     gc.disable()
