@@ -13,6 +13,7 @@ did). The batch, its notices and the job are deleted at the end unless `--keep`.
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -125,7 +126,9 @@ def main() -> None:
         start = time.perf_counter()
         job = notice_jobs.notice_batch_pdf_submit(batch=batch, actor=None)
         last = -1
+        loads = []  # the 1-minute load average through the run: the workers' share of 2 cores
         while True:
+            loads.append(os.getloadavg()[0])
             job.refresh_from_db()
             if job.done != last:
                 print(
@@ -143,10 +146,15 @@ def main() -> None:
         print(f"job with {args.workers} worker processes: {took:.1f} s to a downloadable PDF "
               f"({job.parts} parts, {pages:,} pages, {len(data) / 1e6:.1f} MB, "
               f"{args.notices / took:.1f} notices/s)")  # fmt: skip
-        print(f"load average after: {os.getloadavg()[0]:.2f}")
+        print(f"load average during the run: {min(loads):.2f}-{max(loads):.2f}")
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=60)
+        # The work itself, whatever the load: the CPU the worker processes used (their start-up of
+        # a few seconds included). Divided by the cores, it is the time on an idle machine.
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(f"CPU of the worker processes: {used.ru_utime + used.ru_stime:.1f} s; "
+              f"largest worker process: {used.ru_maxrss / 1024:.0f} MB")  # fmt: skip
         if not args.keep:
             if job is not None:
                 Job.objects.filter(pk=job.pk).delete()

@@ -4,18 +4,46 @@ A batch is rendered in parts of `PDF_PART` notices (in parallel on the Celery wo
 a job: collections_app.notice_jobs) and the parts are joined with pypdf. Each page's footer says
 "Notice 17 of 994 · account ...", counted over the whole batch, not over its part."""
 
+import gc
+from functools import cache
 from io import BytesIO
 from typing import Any
 
+from django.template.loader import render_to_string
 from pypdf import PdfWriter
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from collections_app.models import Notice, NoticeBatch
 from collections_app.selectors.notices import batch_notices
-from common.pdf import pdf_render
 from counseling.models import Agency
 from policy.selectors import current_policy
 
-PDF_PART = 100  # notices a part: 5-10 s of WeasyPrint here; small parts keep every worker busy to the end
+PDF_PART = 100  # notices a part: about 4 s of CPU; small parts keep every worker busy to the end
+TEMPLATE = "collections_app/pdf/notice_batch.html"
+
+
+@cache
+def _fonts() -> FontConfiguration:
+    """One font configuration a process (fontconfig and Pango's font map, with their caches of
+    shaped fonts), not a new one a render: the notices load no web fonts, so nothing is ever
+    added to it, and a worker or web process here renders one thing at a time (no threads)."""
+    return FontConfiguration()
+
+
+def _render(context: dict[str, Any]) -> bytes:
+    """The notices template to PDF. WeasyPrint allocates hundreds of thousands of small objects
+    a part (boxes, styles, text runs) that live until the PDF is written: with the cyclic
+    garbage collector on, its collections walk them again and again (about a tenth of the CPU
+    of a part: bench/README.md); off for the render, the garbage goes in one collection after."""
+    html = render_to_string(TEMPLATE, context)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return HTML(string=html).write_pdf(font_config=_fonts())
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _help() -> dict[str, Any]:
@@ -37,9 +65,8 @@ def notices_pdf_part(ids: list[int], *, first: int, of: int, title: str) -> byte
     """Notices `ids` (in that order), numbered from `first` (1-based) of `of` in the batch."""
     by_id = Notice.objects.select_related("account__premise", "batch").in_bulk(ids)
     notices = [by_id[i] for i in ids if i in by_id]
-    return pdf_render(
-        "collections_app/pdf/notice_batch.html",
-        {"notices": notices, "help": _help(), "title": title, "numbered": True, "first": first, "of": of},
+    return _render(
+        {"notices": notices, "help": _help(), "title": title, "numbered": True, "first": first, "of": of}
     )
 
 
@@ -62,9 +89,7 @@ def notice_batch_pdf(batch: NoticeBatch) -> bytes:
     runs it as a job)."""
     ids = batch_notice_ids(batch)
     if not ids:
-        return pdf_render(
-            "collections_app/pdf/notice_batch.html", {"notices": [], "help": {}, "title": batch_title(batch)}
-        )
+        return _render({"notices": [], "help": {}, "title": batch_title(batch)})
     parts = [
         notices_pdf_part(ids[i : i + PDF_PART], first=i + 1, of=len(ids), title=batch_title(batch))
         for i in range(0, len(ids), PDF_PART)
@@ -73,11 +98,5 @@ def notice_batch_pdf(batch: NoticeBatch) -> bytes:
 
 
 def notice_pdf(notice: Notice) -> bytes:
-    return pdf_render(
-        "collections_app/pdf/notice_batch.html",
-        {
-            "notices": [notice],
-            "help": _help(),
-            "title": f"{notice.get_kind_display()} {notice.account.number}",
-        },
-    )
+    title = f"{notice.get_kind_display()} {notice.account.number}"
+    return _render({"notices": [notice], "help": _help(), "title": title})

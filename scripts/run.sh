@@ -36,8 +36,12 @@ $PY manage.py seed_demo --if-empty --accounts "${DEMO_ACCOUNTS:-5000}" --months 
 PORT=${PORT:-8000}
 supervise web var/log/gunicorn.log .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" \
   --workers "${WEB_WORKERS:-3}" --access-logfile var/log/access.log --error-logfile -
+# One worker process a core: the long tasks (PDF parts, nightly chunks) are CPU-bound, so more
+# processes than cores only time-share, and fewer leave cores idle. At least 2, so a short task
+# (an email, a small job) never waits behind a long one on a one-core machine.
+CORES=$(nproc 2>/dev/null || echo 2)
 supervise worker var/log/celery-worker.log .venv/bin/celery -A config worker --loglevel=INFO \
-  --concurrency "${WORKER_CONCURRENCY:-2}" --hostname "worker@%h"
+  --concurrency "${WORKER_CONCURRENCY:-$((CORES > 2 ? CORES : 2))}" --hostname "worker@%h"
 supervise beat var/log/celery-beat.log .venv/bin/celery -A config beat --loglevel=INFO \
   --schedule var/celerybeat-schedule
 
