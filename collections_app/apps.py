@@ -74,4 +74,4 @@ class CollectionsConfig(AppConfig):
         from common.watchdog import register_stall_check
 
         register_stall_check("shutoff runs", resume_stalled_shutoff_runs)
-        from collections_app import notice_jobs  # noqa: F401  (registers the notice jobs)
+        from collections_app import notice_jobs, remittance_jobs  # noqa: F401  (register their jobs)
