@@ -291,6 +291,15 @@ def referral_mark_paid(*, account: Account, on: date) -> None:
         )
 
 
+def referred_accounts(account_ids: list[int]) -> set[int]:
+    """Of these accounts, those with a referral at an agency (bulk postings' hook filter)."""
+    return set(
+        AgencyReferral.objects.filter(account_id__in=account_ids, status=ReferralStatus.REFERRED).values_list(
+            "account_id", flat=True
+        )
+    )
+
+
 def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
     """Payments hook: a referred account paid off (at the counter or through the agency)."""
     referral_mark_paid(account=payment.account, on=payment.business_date)
