@@ -48,7 +48,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Customer accounts"
 
     def ready(self) -> None:
-        from accounts import page_registry
+        from accounts import import_jobs, page_registry  # noqa: F401  (import_jobs registers its job)
         from common.navigation import NavItem, nav_register
 
         nav_register(NavItem("Find account", "accounts:search", "accounts.view_account", order=5))

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import forms
+from accounts.import_jobs import bill_import_submit
 from accounts.models import Account, Adjustment, AdjustmentStatus, Contact, DecisionKind, LedgerCheckRun
 from accounts.selectors.account_page import (
     account_page,
@@ -26,10 +27,9 @@ from accounts.services.account_changes import (
     service_transfer,
 )
 from accounts.services.adjustments import adjustment_decide, adjustment_request, approval_limit
-from accounts.services.bills import bill_import
 from accounts.services.contacts import contact_follow_up_done, contact_log
 from accounts.services.transfers import payment_transfer
-from common.exceptions import DomainError, ImportRejected
+from common.exceptions import DomainError
 
 VIEW = "accounts.view_account"
 
@@ -318,21 +318,13 @@ def service_change(request: HttpRequest, number: str, action: str) -> HttpRespon
 
 @permission_required("accounts.add_billimport", raise_exception=True)
 def bills_import(request: HttpRequest) -> HttpResponse:
+    """The file is stored as a job and imported by a worker; staff watch it on the job's page."""
     form = forms.BillImportForm(request.POST or None, request.FILES or None)
-    errors: list[tuple[int, str]] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            result = bill_import(data=upload.read(), file_name=upload.name, actor=request.user)
-        except ImportRejected as exc:
-            errors = exc.errors
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request, f"{result.created} bills imported, {result.skipped} already there (skipped)."
-            )
-            return redirect("accounts:bill_import")
-    return render(request, "accounts/bill_import.html", {"form": form, "errors": errors})
+        job = bill_import_submit(data=upload.read(), file_name=upload.name, actor=request.user)
+        return redirect(job.get_absolute_url())
+    return render(request, "accounts/bill_import.html", {"form": form})
 
 
 @permission_required("accounts.view_ledgercheckrun", raise_exception=True)

@@ -11,6 +11,18 @@ def _reconnect_on_payment(**kwargs: Any) -> None:
     on_payment_posted(**kwargs)
 
 
+def _reconnect_accounts(account_ids: list[int]) -> set[int]:
+    """Of these accounts, those the reconnection hook may act on (a service off): bulk postings."""
+    from accounts.models import Service
+    from collections_app.services.orders import OFF_STATES
+
+    return set(
+        Service.objects.filter(
+            account_id__in=account_ids, ended_on__isnull=True, status__in=OFF_STATES
+        ).values_list("account_id", flat=True)
+    )
+
+
 def _counter_preview_notes(**kwargs: Any) -> Any:
     """The counter's preview: a disconnected account's status and the reconnection to come."""
     from collections_app.selectors.counter_notes import preview_counter_notes
@@ -62,7 +74,7 @@ class CollectionsConfig(AppConfig):
         from payments.services.hooks import on_payment_posted
 
         register(flags=shutoff_reads.account_flags, timeline=order_reads.account_timeline)
-        on_payment_posted(_reconnect_on_payment)
+        on_payment_posted(_reconnect_on_payment, accounts=_reconnect_accounts)
         from payments.services.notes import on_payment_preview, on_payment_receipt
 
         on_payment_preview(_counter_preview_notes)
@@ -74,4 +86,4 @@ class CollectionsConfig(AppConfig):
         from common.watchdog import register_stall_check
 
         register_stall_check("shutoff runs", resume_stalled_shutoff_runs)
-        from collections_app import nightly_jobs, notice_jobs  # noqa: F401  (registers their jobs)
+        from collections_app import nightly_jobs, notice_jobs, remittance_jobs  # noqa: F401  (register their jobs)

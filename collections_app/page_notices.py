@@ -15,6 +15,18 @@ def _deposit_paid(**kwargs: Any) -> None:
     on_payment_posted(**kwargs)
 
 
+def _deposit_accounts(account_ids: list[int]) -> set[int]:
+    """Of these accounts, those with a deposit being billed or held (bulk postings)."""
+    from collections_app.models import SecurityDeposit
+    from collections_app.services.deposits import OPEN
+
+    return set(
+        SecurityDeposit.objects.filter(account_id__in=account_ids, status__in=OPEN).values_list(
+            "account_id", flat=True
+        )
+    )
+
+
 def _deposit_returned(**kwargs: Any) -> None:
     from collections_app.services.deposits import on_payment_returned
 
@@ -109,6 +121,6 @@ def register() -> None:
     from payments.services.hooks import on_payment_posted, on_payment_returned, on_payment_voided
 
     page_registry.register(flags=_flags, timeline=_timeline, actions=_actions)
-    on_payment_posted(_deposit_paid)
+    on_payment_posted(_deposit_paid, accounts=_deposit_accounts)
     on_payment_returned(_deposit_returned)
     on_payment_voided(_deposit_voided)

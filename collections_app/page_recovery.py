@@ -166,7 +166,9 @@ def register() -> None:
 
     page_registry.register(flags=_flags, timeline=_timeline, actions=_actions)
     # recovery first: it may move the payment's credit back onto the written-off funds
-    on_payment_posted(write_off_recovery.on_payment_posted)
-    on_payment_posted(agency.on_payment_posted)
+    on_payment_posted(
+        write_off_recovery.on_payment_posted, accounts=write_off_recovery.open_write_off_accounts
+    )
+    on_payment_posted(agency.on_payment_posted, accounts=agency.referred_accounts)
     on_payment_returned(write_off_recovery.on_payment_returned)
     on_payment_voided(write_off_recovery.on_payment_voided)

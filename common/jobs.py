@@ -52,6 +52,7 @@ from common.models import Job, JobPart, JobStatus
 
 logger = logging.getLogger(__name__)
 PROGRESS_DB = "jobs"  # settings.DATABASES: the autocommit connection for progress only
+MAX_ERRORS = 1000  # bad lines of a rejected import kept on its job page
 PROGRESS_EVERY = 0.5  # seconds: at most two progress writes a second, however often it is called
 
 
@@ -220,13 +221,15 @@ def _finish(job_id: int, outcome: JobOutcome) -> None:
 
 
 @transaction.atomic(durable=True)
-def job_fail(*, job_id: int, error: str) -> None:
-    """The job failed: it shows the error, and any parts already rendered are deleted."""
+def job_fail(*, job_id: int, error: str, result: dict[str, Any] | None = None) -> None:
+    """The job failed: it shows the error (and `result`'s errors, e.g. an import's bad lines), and
+    any parts already rendered are deleted."""
     job = Job.objects.select_for_update(no_key=True).get(pk=job_id)
     if job.finished:
         return
     job.status, job.finished_at, job.error = JobStatus.FAILED, timezone.now(), error[:2000]
-    job.save(update_fields=["status", "finished_at", "error"])
+    job.result = result or {}
+    job.save(update_fields=["status", "finished_at", "error", "result"])
     JobPart.objects.filter(job=job).delete()
     audit_record(actor=None, verb="job.failed", target=job, data={"error": job.error[:200]})
 
@@ -246,7 +249,10 @@ def job_execute(job_id: int) -> None:
         outcome = handler_for(job.kind)(job, Progress(job.pk))
     except Exception as exc:  # any failure is the job's, shown on its page
         logger.exception("job %s (%s) failed", job_id, job.kind)
-        job_fail(job_id=job_id, error=_error_text(exc))
+        # a rejected import lists its bad lines (the file's own numbers) on the job page
+        # (the first MAX_ERRORS of them: the message says how many there are in all)
+        errors = [{"line": n, "message": m} for n, m in getattr(exc, "errors", [])[:MAX_ERRORS]]
+        job_fail(job_id=job_id, error=_error_text(exc), result={"errors": errors} if errors else None)
         return
     if isinstance(outcome, JobSplit):
         _split(job.pk, outcome)

@@ -155,7 +155,7 @@ class CounselingConfig(AppConfig):
             )
         )
         nav_register(NavItem("Agencies", "counseling:agencies", "counseling.view_agency", order=49))
-        on_payment_posted(tracking.on_posted)
+        on_payment_posted(tracking.on_posted, accounts=tracking.tracked_accounts)
         on_payment_returned(tracking.on_returned)
         on_payment_voided(tracking.on_voided)
         page_registry.register(flags=_flags, timeline=_timeline, actions=_actions)

@@ -7,6 +7,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from common.navigation import NavItem, nav_register
+        from payments import import_jobs  # noqa: F401  (registers the payment file job)
 
         nav_register(
             NavItem("Cashier counter", "payments:home", "common.use_cashiering", order=20, workspace=True)

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.selectors.account_page import follow_ups_due
-from common.exceptions import DomainError, ImportRejected
+from common.exceptions import DomainError
 from common.pdf import pdf_response
 from payments import forms, pdf
+from payments.import_jobs import payment_file_submit
 from payments.models import (
     BankDeposit,
     CounterTransaction,
@@ -26,7 +27,6 @@ from payments.models import (
 )
 from payments.selectors import gl_journal, open_session_for
 from payments.services.deposits import deposit_advance, deposit_prepare
-from payments.services.files import payment_file_import
 from payments.services.notes import preview_notes
 from payments.services.posting import Line, TenderSpec, distribution_preview, transaction_post
 from payments.services.sessions import session_close, session_open, session_signoff
@@ -388,27 +388,12 @@ def gl_export(request: HttpRequest) -> HttpResponse:
 
 @permission_required("payments.import_payment_file", raise_exception=True)
 def file_import(request: HttpRequest) -> HttpResponse:
+    """The file is stored as a job and posted by a worker; staff watch it on the job's page."""
     form = forms.PaymentFileForm(request.POST or None, request.FILES or None)
-    errors: list[tuple[int, str]] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            record = payment_file_import(
-                data=upload.read(),
-                file_name=upload.name,
-                source=form.cleaned_data["source"],
-                actor=request.user,
-            )
-        except ImportRejected as exc:
-            errors = exc.errors
-            form.add_error(None, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                f"{record.posted} payments posted (${record.total:,.2f}); "
-                f"{record.skipped} already posted from earlier files.",
-            )
-            return redirect("payments:file_import")
-    return render(request, "payments/file_import.html", {"form": form, "errors": errors})
+        job = payment_file_submit(
+            data=upload.read(), file_name=upload.name, source=form.cleaned_data["source"], actor=request.user
+        )
+        return redirect(job.get_absolute_url())
+    return render(request, "payments/file_import.html", {"form": form})

@@ -54,3 +54,27 @@ def open_items(*, account_id: int, as_of: date) -> list[OpenItem]:
     with connection.cursor() as cursor:
         cursor.execute(sql, {"as_of": as_of, "account_id": account_id})
         return [OpenItem(fund_id=f, due_date=d, unpaid=u) for _, f, d, u in cursor.fetchall()]
+
+
+OPEN_ITEMS_MANY_SQL = (
+    "WITH q AS (SELECT * FROM unnest(%(ids)s::bigint[], %(days)s::date[]) AS q(id, as_of)), "
+)
+MANY_FILTER = "AND EXISTS (SELECT 1 FROM q WHERE q.id = le.account_id AND le.effective_date <= q.as_of)"
+
+
+def open_items_many(pairs: list[tuple[int, date]]) -> dict[int, list[OpenItem]]:
+    """`open_items` for many accounts in one query, each as of its own date (a bulk posting);
+    each account once in `pairs`."""
+    if not pairs:
+        return {}
+    sql = OPEN_ITEMS_MANY_SQL + OPEN_ITEMS_SQL.format(account_filter=MANY_FILTER).strip().removeprefix(
+        "WITH "
+    )
+    sql += " ORDER BY account_id, due_date, (SELECT priority FROM accounts_fund WHERE id = fund_id), fund_id"
+    out: dict[int, list[OpenItem]] = {a: [] for a, _ in pairs}
+    with connection.cursor() as cursor:
+        ids, days = zip(*pairs, strict=True)
+        cursor.execute(sql, {"as_of": max(days), "ids": list(ids), "days": list(days)})
+        for account_id, f, d, u in cursor.fetchall():
+            out[account_id].append(OpenItem(fund_id=f, due_date=d, unpaid=u))
+    return out

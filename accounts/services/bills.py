@@ -30,6 +30,7 @@ COLUMNS = [
     "amount",
 ]
 OPTIONAL = ["final"]
+CHUNK = 2000  # bills written per round of statements (progress is reported after each)
 
 
 @dataclass
@@ -89,7 +90,9 @@ class BillImportResult:
 
 
 @transaction.atomic(durable=True)
-def bill_import(*, data: bytes, file_name: str, actor) -> BillImportResult:  # type: ignore[no-untyped-def]
+def bill_import(*, data: bytes, file_name: str, actor, progress=None) -> BillImportResult:  # type: ignore[no-untyped-def]
+    """`progress(done, total)`, if given, hears how many bills are written (accounts.import_jobs)."""
+    progress = progress or (lambda done, total=None: None)
     bills, errors = _parse(data)
     funds = {f.code: f for f in Fund.objects.filter(active=True)}
     accounts = {
@@ -132,6 +135,22 @@ def bill_import(*, data: bytes, file_name: str, actor) -> BillImportResult:  # t
         bills_created=len(new),
         bills_skipped=skipped,
     )
+    progress(0, len(new))
+    bill_rows = []
+    for start in range(0, len(new), CHUNK):
+        bill_rows += _bills_write(new[start : start + CHUNK], accounts, funds, record, actor)
+        progress(len(bill_rows), len(new))
+    audit_record(
+        actor=actor,
+        verb="bill.import",
+        target=record,
+        data={"file": file_name[:100], "created": len(new), "skipped": skipped},
+    )
+    return BillImportResult(bill_import=record, created=len(new), skipped=skipped)
+
+
+def _bills_write(new: list[_Bill], accounts, funds, record: BillImport, actor) -> list[Bill]:  # type: ignore[no-untyped-def]
+    """One chunk of new bills: one statement per table (bills, entries, balances, audit rows)."""
     bill_rows = Bill.objects.bulk_create(
         [
             Bill(
@@ -147,7 +166,6 @@ def bill_import(*, data: bytes, file_name: str, actor) -> BillImportResult:  # t
             )
             for b in new
         ],
-        batch_size=2000,
     )
     entries, delta = [], defaultdict(Decimal)
     for bill, parsed in zip(bill_rows, new, strict=True):
@@ -178,13 +196,7 @@ def bill_import(*, data: bytes, file_name: str, actor) -> BillImportResult:  # t
                 "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, delta) WHERE a.id = v.id",
                 [list(ids), list(amounts)],
             )
-    audit_record(
-        actor=actor,
-        verb="bill.import",
-        target=record,
-        data={"file": file_name[:100], "created": len(new), "skipped": skipped},
-    )
     audit_record_many(
         actor=actor, verb="bill.post", items=[(b, b.account_id, {"total": str(b.total)}) for b in bill_rows]
     )
-    return BillImportResult(bill_import=record, created=len(new), skipped=skipped)
+    return bill_rows

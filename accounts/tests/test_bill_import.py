@@ -105,12 +105,17 @@ def test_unreadable_files_are_refused_with_a_clear_message(make_user, data, mess
     assert message in info.value.errors[0][1]
 
 
-def test_bill_import_page_shows_line_errors(role_clients):
+def test_bill_import_page_hands_the_file_to_a_job(role_clients):
+    """Line errors are shown on the job's page once a worker has run it (test_bill_import_job)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from common.models import Job
 
     admin = role_clients["Administrator"]
     upload = SimpleUploadedFile(
         "b.csv", _csv("B9,nope,2026-10-01,2026-10-31,2026-11-01,2026-11-22,WTR,5.00,")
     )
-    page = admin.post("/accounts/bills/import/", {"file": upload}).content.decode()
-    assert "Nothing was imported" in page and "Line 2: bill B9: no account numbered nope" in page
+    answer = admin.post("/accounts/bills/import/", {"file": upload})
+    job = Job.objects.get(kind="accounts.bill_import")
+    assert answer.status_code == 302 and answer["Location"] == f"/jobs/{job.pk}/"
+    assert not Bill.objects.exists()

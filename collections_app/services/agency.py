@@ -8,11 +8,12 @@ interest), one charge per referral-month, keyed so a rerun charges nothing twice
 """
 
 import hashlib
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account, EntryKind
@@ -290,6 +291,15 @@ def referral_mark_paid(*, account: Account, on: date) -> None:
         )
 
 
+def referred_accounts(account_ids: list[int]) -> set[int]:
+    """Of these accounts, those with a referral at an agency (bulk postings' hook filter)."""
+    return set(
+        AgencyReferral.objects.filter(account_id__in=account_ids, status=ReferralStatus.REFERRED).values_list(
+            "account_id", flat=True
+        )
+    )
+
+
 def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
     """Payments hook: a referred account paid off (at the counter or through the agency)."""
     referral_mark_paid(account=payment.account, on=payment.business_date)
@@ -345,11 +355,17 @@ def _content_digest(rows: list[tuple]) -> str:  # type: ignore[type-arg]
 
 
 @transaction.atomic(durable=True)
-def remittance_import(*, data: bytes, file_name: str, agency_id: int, actor) -> AgencyRemittance:  # type: ignore[no-untyped-def]
+def remittance_import(
+    *, data: bytes, file_name: str, agency_id: int, actor, progress=None
+) -> AgencyRemittance:  # type: ignore[no-untyped-def]
     """The agency's remittance: each line is a payment the agency collected on a referral. All
-    lines post (as agency-tender payments through the payments service) or none do."""
-    from payments.models import TenderKind
-    from payments.services.posting import Line, TenderSpec, _transaction_post
+    lines post (as agency-tender payments through the payments service's bulk path) or none do;
+    `progress(done, total)` hears how many are posted (collections_app.remittance_jobs)."""
+    from payments.models import Payment, TenderKind
+    from payments.services.bulk_posting import BulkItem, transactions_post_many
+    from payments.services.posting import TenderSpec
+
+    progress = progress or (lambda done, total=None: None)
 
     agency = CollectionAgency.objects.filter(pk=agency_id).first()
     if agency is None:
@@ -397,34 +413,56 @@ def remittance_import(*, data: bytes, file_name: str, agency_id: int, actor) -> 
     record = AgencyRemittance.objects.create(
         agency=agency, file_name=file_name[:200], sha256=digest, imported_by=actor, lines=len(matched)
     )
-    total = commission_total = Decimal(0)
-    # accounts in id order: the payments service locks each line's account as it posts it
-    for line, referral, amount, commission, paid_on in sorted(matched, key=lambda m: (m[1].account_id, m[0])):
-        try:
-            txn = _transaction_post(
-                lines=[Line(referral.account_id, amount)],
-                tenders=[TenderSpec(kind=TenderKind.AGENCY, amount=amount, reference=f"R{referral.pk}")],
-                actor=actor,
+    # the lines in (account, line) order: an account paid on two lines sees them in file order
+    ordered = sorted(matched, key=lambda m: (m[1].account_id, m[0]))
+    progress(0, len(ordered))
+    posted, errors = transactions_post_many(
+        items=[
+            BulkItem(
+                ref=line,
+                account_id=referral.account_id,
+                amount=amount,
+                tender=TenderSpec(kind=TenderKind.AGENCY, amount=amount, reference=f"R{referral.pk}"),
                 idempotency_key=f"remit:{digest[:24]}:{line}",
-                session_id=None,
-                payer_name=agency.name,
                 business_date=paid_on,
+                payer_name=agency.name,
             )
-        except DomainError as exc:
-            errors.append((line, exc.message))
-            continue
-        AgencyRemittanceLine.objects.create(
-            remittance=record,
-            line_number=line,
-            referral=referral,
-            payment=txn.payments.get(),
-            amount=amount,
-            commission=commission,
-            paid_on=paid_on,
+            for line, referral, amount, _commission, paid_on in ordered
+        ],
+        actor=actor,
+        progress=lambda n: progress(n, len(ordered)),
+    )
+    total = sum((m[2] for m in ordered), Decimal(0))
+    commission_total = sum((m[3] for m in ordered), Decimal(0))
+    if not errors:
+        payment_of = dict(
+            Payment.objects.filter(transaction__in=list(posted.values())).values_list("transaction_id", "pk")
         )
-        AgencyReferral.objects.filter(pk=referral.pk).update(collected_amount=F("collected_amount") + amount)
-        total += amount
-        commission_total += commission
+        AgencyRemittanceLine.objects.bulk_create(
+            [
+                AgencyRemittanceLine(
+                    remittance=record,
+                    line_number=line,
+                    referral=referral,
+                    payment_id=payment_of[posted[line].pk],
+                    amount=amount,
+                    commission=commission,
+                    paid_on=paid_on,
+                )
+                for line, referral, amount, commission, paid_on in ordered
+            ],
+            batch_size=5000,
+        )
+        collected: dict[int, Decimal] = defaultdict(Decimal)
+        for _line, referral, amount, *_ in ordered:
+            collected[referral.pk] += amount
+        with connection.cursor() as cursor:  # one statement for every referral's collected amount
+            cursor.execute(
+                "UPDATE collections_app_agencyreferral r "
+                "SET collected_amount = r.collected_amount + v.amount "
+                "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, amount) WHERE r.id = v.id",
+                [list(collected), list(collected.values())],
+            )
     if errors:
         raise ImportRejected(sorted(errors))
     record.total, record.commission = total, commission_total

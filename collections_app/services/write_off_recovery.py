@@ -76,6 +76,15 @@ def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def open_write_off_accounts(account_ids: list[int]) -> set[int]:
+    """Of these accounts, those with a write-off not fully recovered (bulk postings' hook filter)."""
+    return set(
+        WriteOff.objects.filter(
+            account_id__in=account_ids, status=WriteOffStatus.POSTED, amount__gt=F("recovered_amount")
+        ).values_list("account_id", flat=True)
+    )
+
+
 def _recover(payment, *, account, to_credit: Callable[[], Decimal], on, key: str) -> None:  # type: ignore[no-untyped-def]
     """Recover from the payment's credit (`to_credit`, asked only when a write-off is open)."""
     write_offs = list(

@@ -264,14 +264,19 @@ def test_a_bad_remittance_line_rejects_the_whole_file_with_line_numbers(referral
     assert "placed with Desert Recovery Services" in exc.value.errors[0][1]
 
 
-def test_remittance_page_shows_line_errors_and_saves_nothing(referral, role_clients):
+def test_remittance_page_hands_the_file_to_a_job_and_saves_nothing(referral, role_clients):
+    """The job's worker posts it or lists its bad lines (test_remittance_job)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from common.models import Job
+
     upload = SimpleUploadedFile("bad.csv", _file(f"0000550001,{referral.pk},,-5,{TODAY},"))
-    page = role_clients["Collections officer"].post(
+    answer = role_clients["Collections officer"].post(
         "/collections/recovery/referrals/remittance/", {"agency": referral.agency_id, "file": upload}
     )
-    assert "Line 2: amount must be more than zero" in page.content.decode()
+    job = Job.objects.get(kind="collections.remittance_import")
+    assert answer.status_code == 302 and answer["Location"] == f"/jobs/{job.pk}/"
+    assert job.params == {"agency_id": referral.agency_id}
     assert not Payment.objects.exists()
 
 

@@ -10,17 +10,17 @@ from django.views.decorators.http import require_POST
 
 from collections_app.models import AgencyReferral, BatchRun, CollectionAgency, ReferralStatus, RunKind
 from collections_app.pdf_recovery import referral_letter_pdf
+from collections_app.remittance_jobs import remittance_submit
 from collections_app.selectors.recovery import REFERRAL_FILE_COLUMNS, referral_file_rows, referrals
 from collections_app.services.agency import (
     REMITTANCE_COLUMNS,
     REMITTANCE_OPTIONAL,
     collection_agency_save,
     referral_recall,
-    remittance_import,
 )
 from collections_app.validators import parse_date_param
 from collections_app.views.recovery_forms import AgencyForm, RecallForm, RemittanceForm
-from common.exceptions import DomainError, ImportRejected
+from common.exceptions import DomainError
 from common.pdf import pdf_response
 
 
@@ -111,33 +111,18 @@ def referral_recall_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("collections_app.change_agencyreferral", raise_exception=True)
 def remittance(request: HttpRequest) -> HttpResponse:
+    """The file is stored as a job and posted by a worker; the officer watches it on its page."""
     form = RemittanceForm(request.POST or None, request.FILES or None)
-    errors: list[tuple[int, str]] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            record = remittance_import(
-                data=upload.read(),
-                file_name=upload.name,
-                agency_id=form.cleaned_data["agency"].pk,
-                actor=request.user,
-            )
-        except ImportRejected as exc:
-            errors = exc.errors
-            form.add_error(None, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                f"{record.lines} agency payments posted (${record.total:,.2f}; "
-                f"commission ${record.commission:,.2f}).",
-            )
-            return redirect("collections_app:remittance")
+        job = remittance_submit(
+            data=upload.read(), file_name=upload.name, agency=form.cleaned_data["agency"], actor=request.user
+        )
+        return redirect(job.get_absolute_url())
     return render(
         request,
         "collections_app/agency_remittance.html",
-        {"form": form, "errors": errors, "columns": REMITTANCE_COLUMNS, "optional": REMITTANCE_OPTIONAL},
+        {"form": form, "columns": REMITTANCE_COLUMNS, "optional": REMITTANCE_OPTIONAL},
     )
 
 

@@ -70,6 +70,16 @@ def _apply_to_pledges(payment: Payment) -> None:
         left -= take
 
 
+def tracked_accounts(account_ids: list[int]) -> set[int]:
+    """Of these accounts, those with a pending pledge or an active arrangement: the only ones
+    `on_posted` acts on (a bulk posting calls it for their payments only)."""
+    pledged = Pledge.objects.filter(account_id__in=account_ids, status=PledgeStatus.PENDING)
+    arranged = Arrangement.objects.filter(account_id__in=account_ids, status=ArrangementStatus.ACTIVE)
+    return set(pledged.values_list("account_id", flat=True)) | set(
+        arranged.values_list("account_id", flat=True)
+    )
+
+
 def on_posted(*, payment: Payment) -> None:
     _apply_to_pledges(payment)
     _apply_to_installments(payment)

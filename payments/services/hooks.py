@@ -14,13 +14,21 @@ from collections.abc import Callable
 from typing import Any
 
 payment_posted_hooks: list[Callable[..., Any]] = []
+# hook -> `accounts(account_ids) -> set of ids`: of these accounts, those the hook may act on (one
+# query). A bulk posting (a 100,000-line lockbox file) calls the hook only for payments on them;
+# a hook registered without it is called for every payment, as a single posting calls it.
+payment_posted_accounts: dict[Callable[..., Any], Callable[[list[int]], set[int]]] = {}
 payment_returned_hooks: list[Callable[..., Any]] = []
 payment_voided_hooks: list[Callable[..., Any]] = []
 
 
-def on_payment_posted(fn: Callable[..., Any]) -> Callable[..., Any]:
+def on_payment_posted(
+    fn: Callable[..., Any], *, accounts: Callable[[list[int]], set[int]] | None = None
+) -> Callable[..., Any]:
     if fn not in payment_posted_hooks:
         payment_posted_hooks.append(fn)
+    if accounts is not None:
+        payment_posted_accounts[fn] = accounts
     return fn
 
 
