@@ -86,4 +86,4 @@ class CollectionsConfig(AppConfig):
         from common.watchdog import register_stall_check
 
         register_stall_check("shutoff runs", resume_stalled_shutoff_runs)
-        from collections_app import nightly_jobs, notice_jobs, remittance_jobs  # noqa: F401  (register their jobs)
+        from collections_app import export_jobs, nightly_jobs, notice_jobs, remittance_jobs  # noqa: F401  (register their jobs)

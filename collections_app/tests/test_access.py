@@ -88,7 +88,7 @@ TABLE = [
     ("collections_app:shutoff_run_now", "post", "/collections/shutoff/run-now/", DESK, 302),
     ("collections_app:shutoff_run", "get", "/collections/shutoff/{run}/", DESK, 200),
     ("collections_app:shutoff_progress", "get", "/collections/shutoff/{run}/progress/", DESK, 200),
-    ("collections_app:shutoff_csv", "get", "/collections/shutoff/{run}/export.csv", DESK, 200),
+    ("collections_app:shutoff_csv", "post", "/collections/shutoff/{run}/export.csv", DESK, 302),
     (
         "collections_app:shutoff_exclude",
         "post",

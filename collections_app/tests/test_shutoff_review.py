@@ -2,7 +2,6 @@
 into orders (once), CSV, live progress, and who may do what."""
 
 import csv
-import io
 
 import pytest
 from django.utils import timezone
@@ -10,10 +9,12 @@ from django.utils import timezone
 from collections_app.models import BatchRun, CandidateStatus, RunStatus, ShutoffCandidate
 from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
 from collections_app.selectors.field_day import shutoff_business_date
+from collections_app.selectors.shutoff import run_csv_rows
 from collections_app.services.shutoff import candidate_exclude, shutoff_list_approve, shutoff_run
+from collections_app.tests.export_jobs import export_job, job_csv
 from collections_app.tests.shutoff_setup import business_day, delinquent, protect
 from common.exceptions import DomainError
-from common.models import AuditEvent
+from common.models import AuditEvent, Job
 from conftest import ROLE_NAMES, assert_access
 
 pytestmark = pytest.mark.django_db
@@ -157,14 +158,59 @@ def test_exclude_and_approve_through_the_pages(listed_run, client, make_user):
     assert ServiceOrder.objects.get().account == accounts["b"]
 
 
-def test_csv_export_of_a_tab(listed_run, client, make_user):
-    run, _ = listed_run
-    client.force_login(make_user("olivia", "Collections officer"))
-    response = client.get(f"/collections/shutoff/{run.pk}/export.csv?tab=held")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+JOBS_DB = pytest.mark.django_db(transaction=True, databases=["default", "jobs"])
+
+
+class _Echo:  # how the export view wrote the CSV before it was a job
+    def write(self, value: str) -> str:
+        return value
+
+    @classmethod
+    def writer(cls):  # type: ignore[no-untyped-def]
+        return csv.writer(cls())
+
+
+@JOBS_DB
+def test_csv_export_of_a_tab_is_a_job_a_worker_makes(listed_run, client, make_user, celery_worker):
+    """A city's list is tens of thousands of rows: the button stores a job (issue 13) and the
+    worker stores the CSV; the same export of an unchanged tab shows the same job."""
+    run, accounts = listed_run
+    olivia = make_user("olivia", "Collections officer")
+    client.force_login(olivia)
+    url = f"/collections/shutoff/{run.pk}/export.csv"
+    job = export_job(client, url, {"tab": "held"})
+    data, rows = job_csv(client, job)
     assert rows[0][:3] == ["account", "name", "service address"]
     assert [r[0] for r in rows[1:]] == ["0000810003"]
     assert rows[1][9] == "PLEDGE_PENDING" and rows[1][12] == str(run.policy_version.version)
+    # byte for byte what the streamed download sent: csv.writer's quoting and CRLF, UTF-8
+    direct = "".join(_Echo.writer().writerow(r) for r in run_csv_rows(run=run, tab="held")).encode()
+    assert data == direct and data.startswith(b"account,name,service address,")
+    assert job.output_name == f"shutoff-{run.business_date}-held.csv" and job.total == 1 == job.done
+    assert job.result["link"] == f"/collections/shutoff/{run.pk}/?tab=held"
+    assert "1 accounts (Held)" in job.result["summary"]
+    again = client.post(url, {"tab": "held"})
+    assert again["Location"] == f"/jobs/{job.pk}/" and Job.objects.count() == 1
+
+    listed = export_job(client, url, {"tab": "listed"})  # another tab: another job
+    assert sorted(r[0] for r in job_csv(client, listed)[1][1:]) == ["0000810001", "0000810002"]
+    row = ShutoffCandidate.objects.get(run=run, account=accounts["a"])
+    candidate_exclude(candidate_id=row.pk, reason="Medical certificate arriving by fax", actor=olivia)
+    changed = export_job(client, url, {"tab": "listed"})  # the rows changed: a new job, new rows
+    assert changed.pk != listed.pk and [r[0] for r in job_csv(client, changed)[1][1:]] == ["0000810002"]
+
+
+def test_the_export_button_never_builds_the_csv_in_the_request(listed_run, client, make_user, monkeypatch):
+    import collections_app.selectors.shutoff as selectors
+
+    monkeypatch.setattr(selectors, "run_csv_rows", lambda **kw: (_ for _ in ()).throw(AssertionError))
+    run, _ = listed_run
+    client.force_login(make_user("olivia", "Collections officer"))
+    response = client.post(f"/collections/shutoff/{run.pk}/export.csv", {"tab": "bogus"})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == "queued" and job.params == {"run_id": run.pk, "tab": "listed"}
+    assert client.get(f"/collections/shutoff/{run.pk}/export.csv").status_code == 405
 
 
 def test_progress_partial_while_running_and_refresh_when_done(client, make_user):
@@ -202,7 +248,7 @@ def test_run_now_starts_the_task(client, make_user, monkeypatch):
         ("/collections/shutoff/{run}/", "get", DESK, 200),
         ("/collections/shutoff/{run}/?tab=held", "get", DESK, 200),
         ("/collections/shutoff/{run}/progress/", "get", DESK, 200),
-        ("/collections/shutoff/{run}/export.csv", "get", DESK, 200),
+        ("/collections/shutoff/{run}/export.csv", "post", DESK, 302),
         ("/collections/shutoff/{run}/approve/", "post", DESK, 302),
         ("/collections/shutoff/{run}/candidates/{cand}/exclude/", "post", DESK, 302),
         ("/api/v1/shutoff-runs", "get", DESK, 200),

@@ -1,12 +1,10 @@
 """The shutoff lists for collections officers: runs with live progress, a run's decisions by tab
 with every rule checked, exclusion with a reason, approval into orders, CSV export."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,7 +17,6 @@ from collections_app.selectors.field_day import shutoff_business_date
 from collections_app.selectors.shutoff import (
     TABS,
     run_candidates,
-    run_csv_rows,
     run_is_running,
     shutoff_run_get,
     shutoff_runs,
@@ -187,22 +184,14 @@ def approve(request: HttpRequest, run_id: int) -> HttpResponse:
     return redirect(reverse("collections_app:orders") + "?tab=open")
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
+@require_POST
 @permission_required(VIEW, raise_exception=True)
-def export_csv(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
-    run = _run(run_id)
-    tab = request.GET.get("tab", "listed")
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in run_csv_rows(run=run, tab=tab if tab in TABS else "listed")),
-        content_type="text/csv",
-    )
-    response["Content-Disposition"] = f'attachment; filename="shutoff-{run.business_date}-{tab}.csv"'
-    return response
+def export_csv(request: HttpRequest, run_id: int) -> HttpResponse:
+    """A job (a city's list is tens of thousands of rows): its page has the CSV to download."""
+    from collections_app.export_jobs import shutoff_csv_submit
+
+    job = shutoff_csv_submit(run=_run(run_id), tab=request.POST.get("tab", "listed"), actor=request.user)
+    return redirect(job.get_absolute_url())
 
 
 urlpatterns = [
