@@ -147,6 +147,9 @@ CROSS JOIN LATERAL (
 WHERE le.kind = 'payment'
   AND NOT EXISTS (SELECT 1 FROM payments_paymentdistribution pd WHERE pd.entry_id = le.id)
 GROUP BY le.account_id, le.effective_date, le.reference
+-- the order they were received: two payments of one day stay in order (the later one is the one
+-- that restored service), whatever order the union's parts come back in
+ORDER BY 1, 2, 5 NULLS FIRST, 6 NULLS FIRST
 """
 
 NOTICES_SQL = """
