@@ -10,27 +10,41 @@ and the same export of unchanged rows shows the job already made. The fingerprin
 exported table's own rows, not the customer/premise rows joined to them (a renamed customer
 alone does not make a new job; export again after the next change, or see the live page).
 
+The refund register (every refund ever made, for accounts payable) and the agency referral file
+(every open referral) are jobs the same way, keyed by their filters.
+
 Exports that stay direct downloads, each bounded by what it is: the route sheet (the open orders
 of one field day's crews, limited by what crews can visit), the discontinuation report (one row
 per month and utility of a year), the GL journal (one row per fund for one day)."""
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 
 from collections_app.models import BatchRun
+from collections_app.selectors.recovery import (
+    REFERRAL_FILE_COLUMNS,
+    referral_file_referrals,
+    referral_file_rows,
+)
+from collections_app.selectors.refunds import REGISTER_COLUMNS, refund_register, register_csv_rows
 from collections_app.selectors.shutoff import TABS, run_candidates, run_csv_rows
 from common.jobs import JobOutcome, Progress, job_handler, job_submit
 from common.models import Job
 
 SHUTOFF = "collections.shutoff_csv"
 VIEW_RUN = "collections_app.view_batchrun"
+REFUNDS = "collections.refund_register_csv"
+REFERRALS = "collections.referral_file_csv"
 
 
 def fingerprint(qs: QuerySet[Any]) -> str:
@@ -98,5 +112,94 @@ def _shutoff(job: Job, progress: Progress) -> JobOutcome:
         },
         output=data,
         output_name=f"shutoff-{run.business_date}-{tab}.csv",
+        output_type="text/csv",
+    )
+
+
+# --- the refund register ------------------------------------------------------------------------
+
+REGISTER_FILTERS = ("issued_from", "issued_to", "status", "method")
+
+
+def _register_qs(params: dict[str, str]) -> Any:
+    return refund_register(
+        issued_from=date.fromisoformat(params["issued_from"]) if params["issued_from"] else None,
+        issued_to=date.fromisoformat(params["issued_to"]) if params["issued_to"] else None,
+        status=params["status"],
+        method=params["method"],
+    )
+
+
+def refund_register_submit(*, filters: dict[str, Any], actor: Any) -> Job:
+    """`filters`: the register form's cleaned data (validated in the request)."""
+    params = {
+        name: (v.isoformat() if isinstance(v, date) else str(v or ""))
+        for name in REGISTER_FILTERS
+        for v in [filters.get(name)]
+    }
+    shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in params.items() if v) or "all"
+    return job_submit(
+        kind=REFUNDS,
+        key=f"{REFUNDS}:" + ":".join(params.values()) + f":{fingerprint(_register_qs(params))}",
+        label=f"Refund register ({shown}) (CSV)",
+        params=params,
+        actor=actor,
+        permission="collections_app.view_refund",
+    )
+
+
+@job_handler(REFUNDS)
+def _refunds(job: Job, progress: Progress) -> JobOutcome:
+    with transaction.atomic(durable=True):
+        _snapshot()
+        qs = _register_qs(job.params)
+        total = qs.count()
+        data = csv_bytes(
+            itertools.chain([REGISTER_COLUMNS], register_csv_rows(qs)), total=total, progress=progress
+        )
+    return JobOutcome(
+        result={
+            "summary": f"{total} refunds in the register.",
+            "link": reverse("collections_app:refund_register"),
+            "link_label": "Back to the register",
+        },
+        output=data,
+        output_name=f"refund-register-{timezone.localdate()}.csv",
+        output_type="text/csv",
+    )
+
+
+# --- the agency referral file -------------------------------------------------------------------
+
+
+def referral_file_submit(*, referred_on: date | None, actor: Any) -> Job:
+    day = referred_on.isoformat() if referred_on else ""
+    return job_submit(
+        kind=REFERRALS,
+        key=f"{REFERRALS}:{day}:{fingerprint(referral_file_referrals(referred_on=referred_on))}",
+        label=f"Agency referral file ({day or 'all open'}) (CSV)",
+        params={"date": day},
+        actor=actor,
+        permission="collections_app.view_agencyreferral",
+    )
+
+
+@job_handler(REFERRALS)
+def _referrals(job: Job, progress: Progress) -> JobOutcome:
+    day = job.params["date"]
+    referred_on = date.fromisoformat(day) if day else None
+    with transaction.atomic(durable=True):
+        _snapshot()
+        total = referral_file_referrals(referred_on=referred_on).count()
+        rows = itertools.chain([REFERRAL_FILE_COLUMNS], referral_file_rows(referred_on=referred_on))
+        data = csv_bytes(rows, total=total, progress=progress)
+    return JobOutcome(
+        result={
+            "summary": f"{total} referrals in the file.",
+            "link": reverse("collections_app:referrals"),
+            "link_label": "Back to the referrals",
+        },
+        output=data,
+        output_name=f"agency-referrals-{day or 'open'}.csv",
         output_type="text/csv",
     )

@@ -1,5 +1,6 @@
 """Reads for write-offs, agency referrals, bankruptcies and small claims."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -126,7 +127,18 @@ REFERRAL_FILE_COLUMNS = [
 ]
 
 
-def referral_file_rows(*, referred_on: date | None = None, status: str = "referred") -> list[list[Any]]:
+def referral_file_referrals(
+    *, referred_on: date | None = None, status: str = "referred"
+) -> QuerySet[AgencyReferral]:
+    """The referrals the file lists (what the export job counts and fingerprints)."""
+    qs = referrals(status=status).select_related("account__premise")
+    if referred_on is not None:
+        qs = qs.filter(referred_on=referred_on)
+    return qs
+
+
+def referral_file_rows(*, referred_on: date | None = None, status: str = "referred") -> Iterator[list[Any]]:
+    """The file's data rows, streamed (.iterator()): the open referrals grow with the city."""
     last_payment = (
         LedgerEntry.objects.filter(account_id=OuterRef("account_id"), kind=EntryKind.PAYMENT)
         .order_by()
@@ -141,37 +153,31 @@ def referral_file_rows(*, referred_on: date | None = None, status: str = "referr
         .annotate(m=Max("bill_date"))
         .values("m")
     )
-    qs = referrals(status=status).select_related("account__premise")
-    if referred_on is not None:
-        qs = qs.filter(referred_on=referred_on)
+    qs = referral_file_referrals(referred_on=referred_on, status=status)
     qs = qs.annotate(last_payment=Subquery(last_payment), final_bill=Subquery(final_bill))
-    rows = []
-    for r in qs:
+    for r in qs.iterator(chunk_size=2000):
         c = r.account.customer
         final_bill = r.final_bill or r.account.final_bill_requested_on
-        rows.append(
-            [
-                r.pk,
-                r.agency.name,
-                r.referred_on.isoformat(),
-                r.account.number,
-                c.display_name,
-                c.mail_line1,
-                c.mail_line2,
-                c.mail_city,
-                c.mail_state,
-                c.mail_postal_code,
-                c.phone,
-                str(r.account.premise),
-                r.principal,
-                r.fee_amount,
-                r.interest_amount,
-                r.account.balance,
-                r.last_payment.isoformat() if r.last_payment else "",
-                final_bill.isoformat() if final_bill else "",
-            ]
-        )
-    return rows
+        yield [
+            r.pk,
+            r.agency.name,
+            r.referred_on.isoformat(),
+            r.account.number,
+            c.display_name,
+            c.mail_line1,
+            c.mail_line2,
+            c.mail_city,
+            c.mail_state,
+            c.mail_postal_code,
+            c.phone,
+            str(r.account.premise),
+            r.principal,
+            r.fee_amount,
+            r.interest_amount,
+            r.account.balance,
+            r.last_payment.isoformat() if r.last_payment else "",
+            final_bill.isoformat() if final_bill else "",
+        ]
 
 
 def bankruptcies_open() -> list[BankruptcyCase]:

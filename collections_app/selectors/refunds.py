@@ -1,6 +1,7 @@
 """Reads for credit balance refunds: where an account's credit sits, what may be refunded, the
 payment a card refund goes back to, the approval queue and the register."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -146,3 +147,48 @@ def refund_register(
 def account_refunds(*, account_id: int) -> list[Refund]:
     """For the account page: one query, newest first."""
     return list(Refund.objects.filter(account_id=account_id).order_by("-requested_at", "-id")[:10])
+
+
+# The register's CSV for accounts payable (an export job: collections_app.export_jobs).
+REGISTER_COLUMNS = [
+    "refund_id",
+    "account_number",
+    "payee",
+    "mailing_address",
+    "amount",
+    "method",
+    "fund",
+    "status",
+    "approved_by",
+    "issued_on",
+    "check_number",
+]
+
+
+def safe_cell(value: object) -> str:
+    """A cell a spreadsheet will not run as a formula (a payee typed as '=HYPERLINK(...)')."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def register_csv_rows(qs: QuerySet[Refund]) -> Iterator[list[str]]:
+    """The register's CSV data rows, streamed (.iterator(); the chunk size keeps the prefetches)."""
+    for r in qs.iterator(chunk_size=2000):
+        yield [
+            safe_cell(v)
+            for v in (
+                r.pk,
+                r.account.number,
+                r.payee,
+                r.mailing_address.replace("\n", ", ")
+                if r.method == RefundMethod.CHECK
+                else (payment_label(r.payment) if r.payment else ""),
+                r.amount,
+                r.method,
+                r.fund_label,
+                r.status,
+                r.approver_label,
+                r.issued_on.isoformat() if r.issued_on else "",
+                r.check_number,
+            )
+        ]

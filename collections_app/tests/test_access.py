@@ -146,7 +146,7 @@ TABLE = [
     ("collections_app:write_off_new", "post", "/collections/accounts/{number}/write-off/", DESK, 200),
     ("collections_app:referrals", "get", "/collections/recovery/referrals/", DESK, 200),
     ("collections_app:referral_run", "post", "/collections/recovery/referrals/run", DESK, 302),
-    ("collections_app:referral_file", "get", "/collections/recovery/referrals/file.csv", DESK, 200),
+    ("collections_app:referral_file", "post", "/collections/recovery/referrals/file.csv", DESK, 302),
     ("collections_app:remittance", "get", "/collections/recovery/referrals/remittance/", DESK, 200),
     ("collections_app:remittance", "post", "/collections/recovery/referrals/remittance/", DESK, 200),
     ("collections_app:referral", "get", "/collections/recovery/referrals/{referral}/", DESK, 200),
@@ -221,7 +221,7 @@ TABLE = [
     ("collections_app:refunds", "get", "/collections/refunds/", DESK, 200),
     ("collections_app:refund_run", "post", "/collections/refunds/run/", DESK, 302),
     ("collections_app:refund_register", "get", "/collections/refunds/register/", DESK, 200),
-    ("collections_app:refund_register_csv", "get", "/collections/refunds/register.csv", DESK, 200),
+    ("collections_app:refund_register_csv", "post", "/collections/refunds/register.csv", DESK, 302),
     (
         "collections_app:refund_decide",
         "post",

@@ -1,8 +1,6 @@
 """Agency referrals: who the nightly batch refers, the fee, monthly interest once per month,
 the referral file, recall, and the agency's remittance file (all or nothing)."""
 
-import csv
-import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -26,8 +24,10 @@ from collections_app.services.agency import (
     referral_recall,
     remittance_import,
 )
+from collections_app.tests.export_jobs import export_job, job_csv
 from common.dates import add_months
 from common.exceptions import DomainError, ImportRejected
+from common.models import Job
 from counseling.models import Arrangement
 from payments.models import Payment, TenderKind
 
@@ -177,15 +177,17 @@ def test_recall_stops_interest_and_needs_a_reason(referral, officer):
         referral_recall(referral_id=referral.pk, reason="again", actor=officer)
 
 
-def test_referral_file_has_the_documented_columns_and_no_id_numbers(referral, role_clients):
+@pytest.mark.django_db(transaction=True, databases=["default", "jobs"])
+def test_referral_file_has_the_documented_columns_and_no_id_numbers(referral, role_clients, celery_worker):
     customer = referral.account.customer
     customer.id_document_type, customer.id_last4 = "ssn", "6789"
     customer.save()
-    response = role_clients["Collections officer"].get(
-        f"/collections/recovery/referrals/file.csv?date={TODAY}"
-    )
-    assert response.status_code == 200 and response["Content-Type"] == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    client = role_clients["Collections officer"]
+    job = export_job(client, "/collections/recovery/referrals/file.csv", {"date": str(TODAY)})
+    data, rows = job_csv(client, job)
+    assert job.output_name == f"agency-referrals-{TODAY}.csv" and job.total == 1 == job.done
+    again = client.post("/collections/recovery/referrals/file.csv", {"date": str(TODAY)})
+    assert again["Location"] == f"/jobs/{job.pk}/"  # the same file of unchanged referrals
     assert rows[0] == REFERRAL_FILE_COLUMNS
     assert REFERRAL_FILE_COLUMNS == [
         "referral_id", "agency", "referred_on", "account_number", "customer_name", "mail_line1",
@@ -197,7 +199,24 @@ def test_referral_file_has_the_documented_columns_and_no_id_numbers(referral, ro
     assert row["mail_line1"] == "100 W Main St" and row["phone"] == "(602) 555-0100"
     assert row["balance"] == "240.00" and row["final_bill_date"] == (TODAY - timedelta(days=100)).isoformat()
     assert row["last_payment_date"] == ""
-    assert "6789" not in response.content.decode() and "ssn" not in response.content.decode().lower()
+    assert "6789" not in data.decode() and "ssn" not in data.decode().lower()
+    open_file = export_job(client, "/collections/recovery/referrals/file.csv")  # all open: another job
+    assert open_file.pk != job.pk and str(referral.pk) in [r[0] for r in job_csv(client, open_file)[1][1:]]
+    assert open_file.output_name == "agency-referrals-open.csv"
+
+
+def test_the_referral_file_button_never_builds_the_csv_in_the_request(referral, role_clients, monkeypatch):
+    import collections_app.export_jobs as export_jobs
+
+    boom = lambda *a, **k: (_ for _ in ()).throw(AssertionError)  # noqa: E731
+    monkeypatch.setattr(export_jobs, "csv_bytes", boom)
+    monkeypatch.setattr(export_jobs, "referral_file_rows", boom)
+    client = role_clients["Collections officer"]
+    response = client.post("/collections/recovery/referrals/file.csv", {"date": str(TODAY)})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == "queued" and job.params == {"date": TODAY.isoformat()}
+    assert client.get("/collections/recovery/referrals/file.csv").status_code == 405
 
 
 def _file(*lines: str) -> bytes:
@@ -306,24 +325,28 @@ def test_referral_eligibility_depends_on_the_date(agency):
     assert AgencyReferral.objects.get().account == account
 
 
+DESK = {"Collections officer", "Supervisor"}
+
+
 @pytest.mark.parametrize(
-    ("path", "allowed"),
+    ("path", "allowed", "method", "ok"),
     [
-        ("/collections/recovery/referrals/", {"Collections officer", "Supervisor"}),
-        ("/collections/recovery/referrals/file.csv", {"Collections officer", "Supervisor"}),
-        ("/collections/recovery/referrals/remittance/", {"Collections officer", "Supervisor"}),
-        ("/collections/recovery/referrals/{pk}/", {"Collections officer", "Supervisor"}),
-        ("/collections/recovery/referrals/{pk}/letter.pdf", {"Collections officer", "Supervisor"}),
-        ("/collections/recovery/agencies/", {"Administrator"}),
-        ("/collections/recovery/agencies/new", {"Administrator"}),
-        ("/collections/recovery/agencies/{agency}/edit", {"Administrator"}),
-        ("/api/v1/agency-referrals?status=referred", {"Collections officer", "Supervisor"}),
+        ("/collections/recovery/referrals/", DESK, "get", 200),
+        ("/collections/recovery/referrals/file.csv", DESK, "post", 302),
+        ("/collections/recovery/referrals/remittance/", DESK, "get", 200),
+        ("/collections/recovery/referrals/{pk}/", DESK, "get", 200),
+        ("/collections/recovery/referrals/{pk}/letter.pdf", DESK, "get", 200),
+        ("/collections/recovery/agencies/", {"Administrator"}, "get", 200),
+        ("/collections/recovery/agencies/new", {"Administrator"}, "get", 200),
+        ("/collections/recovery/agencies/{agency}/edit", {"Administrator"}, "get", 200),
+        ("/api/v1/agency-referrals?status=referred", DESK, "get", 200),
     ],
 )
-def test_agency_pages_by_role(role_clients, referral, path, allowed):
+def test_agency_pages_by_role(role_clients, referral, path, allowed, method, ok):
     from conftest import assert_access
 
-    assert_access(role_clients, path.format(pk=referral.pk, agency=referral.agency_id), allowed)
+    url = path.format(pk=referral.pk, agency=referral.agency_id)
+    assert_access(role_clients, url, allowed, method=method, ok=ok)
 
 
 @pytest.mark.parametrize(

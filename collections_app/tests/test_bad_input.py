@@ -30,7 +30,7 @@ from collections_app.services.agency import remittance_import
 from collections_app.tests.test_agency import final_billed
 from common.exceptions import ImportRejected
 from common.middleware import NUL_MESSAGE
-from common.models import AuditEvent
+from common.models import AuditEvent, Job
 from conftest import ROLE_NAMES
 from payments.models import Payment
 from policy.models import Holiday, PolicyVersion, WeatherDay
@@ -785,8 +785,9 @@ def test_a_nul_character_in_the_shutoff_search_is_refused_with_400(role_clients)
 
 def test_the_referral_file_refuses_a_date_it_cannot_read(role_clients):
     for day, message in (("2026-02-30", "Use a date like 2026-11-23."), ("0001-01-01", RANGE)):
-        response = role_clients[COLLECTOR].get(f"/collections/recovery/referrals/file.csv?date={day}")
+        response = role_clients[COLLECTOR].post("/collections/recovery/referrals/file.csv", {"date": day})
         assert response.status_code == 400 and response.content.decode() == f"date: {message}"
+    assert not Job.objects.exists()  # refused in the request, before any job
 
 
 def test_a_candidate_of_another_list_cannot_be_excluded_through_this_one(role_clients, account):

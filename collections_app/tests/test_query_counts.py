@@ -343,12 +343,32 @@ def _add_referrals(n: int) -> None:
     "url",
     [
         "/collections/recovery/referrals/?status=referred",
-        "/collections/recovery/referrals/file.csv",
         "/api/v1/agency-referrals",
     ],
 )
 def test_agency_referral_lists(officer, url, django_assert_num_queries):  # type: ignore[no-untyped-def]
     _constant(officer, url, _add_referrals, django_assert_num_queries)
+
+
+def _constant_export(export: Callable[[], bytes], add: Callable[[int], None], assert_queries) -> None:  # type: ignore[no-untyped-def]
+    """What an export job's worker reads (collections_app.export_jobs): N rows, then 3N rows."""
+    add(N)
+    with CaptureQueriesContext(connection) as ctx:
+        before = export().count(b"\r\n")
+    add(2 * N)
+    with assert_queries(len(ctx.captured_queries)):
+        assert export().count(b"\r\n") > before  # the added rows are read
+
+
+def test_agency_referral_file(officer, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    from collections_app.export_jobs import csv_bytes
+    from collections_app.selectors.recovery import referral_file_rows
+
+    _constant_export(
+        lambda: csv_bytes(referral_file_rows(), total=0, progress=lambda *a, **k: None),  # type: ignore[arg-type]
+        _add_referrals,
+        django_assert_num_queries,
+    )
 
 
 def test_bankruptcy_list(officer, django_assert_num_queries):  # type: ignore[no-untyped-def]

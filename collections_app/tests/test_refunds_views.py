@@ -2,8 +2,6 @@
 queue (supervisors decide, never on their own request), the register and its CSV for accounts
 payable, and a constant number of queries for the queue and register."""
 
-import csv
-import io
 from datetime import timedelta
 from decimal import Decimal
 from itertools import count
@@ -19,7 +17,9 @@ from accounts.models import EntryKind, LedgerEntry
 from accounts.tests.factories import AccountFactory, charge
 from collections_app.models.refunds import Refund, RefundMethod
 from collections_app.services.refunds import refund_issue, refund_request
+from collections_app.tests.export_jobs import export_job, job_csv
 from collections_app.tests.refund_setup import card_payment, in_credit
+from common.models import Job
 from conftest import ROLE_NAMES
 
 pytestmark = pytest.mark.django_db
@@ -188,12 +188,17 @@ def _issued_refunds():  # type: ignore[no-untyped-def]
 
 
 def _csv(client, query: str = "") -> list[list[str]]:  # type: ignore[no-untyped-def]
-    response = client.get(f"/collections/refunds/register.csv{query}")
-    assert response.status_code == 200 and response["Content-Type"] == "text/csv"
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    """The register's CSV as the job a worker made stores it (the button posts the filters)."""
+    data = dict(pair.split("=") for pair in query.lstrip("?").split("&")) if query else {}
+    job = export_job(client, "/collections/refunds/register.csv", data)
+    return job_csv(client, job)[1]
 
 
-def test_the_register_csv_lists_what_accounts_payable_needs(role_clients):
+JOBS_DB = pytest.mark.django_db(transaction=True, databases=["default", "jobs"])
+
+
+@JOBS_DB
+def test_the_register_csv_lists_what_accounts_payable_needs(role_clients, celery_worker):
     check, card, pending = _issued_refunds()
     rows = _csv(role_clients[SUPERVISOR])
     assert rows[0] == [
@@ -243,10 +248,14 @@ def test_the_register_csv_lists_what_accounts_payable_needs(role_clients):
     assert sorted(r[0] for r in issued) == sorted([str(check.pk), str(card.pk)])
     tomorrow = (TODAY + timedelta(days=1)).isoformat()
     assert _csv(role_clients[SUPERVISOR], f"?issued_from={tomorrow}")[1:] == []
-    bad = role_clients[SUPERVISOR].get(
-        f"/collections/refunds/register.csv?issued_from={tomorrow}&issued_to={today}"
+    jobs = Job.objects.count()
+    bad = role_clients[SUPERVISOR].post(
+        "/collections/refunds/register.csv", {"issued_from": tomorrow, "issued_to": today}
     )
     assert bad.status_code == 400 and "after the 'issued to' date" in bad.content.decode()
+    assert Job.objects.count() == jobs  # refused in the request, before any job
+    again = role_clients[SUPERVISOR].post("/collections/refunds/register.csv", {"status": "requested"})
+    assert again["Location"] == f"/jobs/{Job.objects.get(params__status='requested').pk}/"  # unchanged rows
     assert LedgerEntry.objects.filter(kind=EntryKind.REFUND).count() == 2
 
 
@@ -258,7 +267,10 @@ def test_the_register_page_filters_and_links_its_csv(role_clients):
         .content.decode()
     )
     assert "0000880010" in page and "0000880011" not in page and "0000880012" not in page
-    assert "/collections/refunds/register.csv?method=check&amp;status=issued" in page
+    csv_form = page.split('id="register-csv"')[1].split("</form>")[0]  # the CSV button posts the filters
+    assert 'action="/collections/refunds/register.csv"' in csv_form
+    assert '<input type="hidden" name="method" value="check">' in csv_form
+    assert '<input type="hidden" name="status" value="issued">' in csv_form
     page = (
         role_clients[COLLECTOR].get("/collections/refunds/register/?issued_from=2026-13-01").content.decode()
     )
@@ -271,9 +283,7 @@ def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize(
-    "url", ["/collections/refunds/", "/collections/refunds/register/", "/collections/refunds/register.csv"]
-)
+@pytest.mark.parametrize("url", ["/collections/refunds/", "/collections/refunds/register/"])
 def test_queue_and_register_cost_the_same_queries_for_more_rows(role_clients, url, django_assert_num_queries):  # type: ignore[no-untyped-def]
     def add(n: int) -> None:
         for _ in range(n):
@@ -306,3 +316,40 @@ def _issued_refunds_quick() -> None:
             )
         )
     refund_issue(refund_id=made[2].pk, check_number=f"C{n}", actor=boss)
+
+
+def test_the_register_csv_rows_cost_the_same_queries_for_more_rows(role_clients, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    """What the export job's worker reads (collections_app.export_jobs), without the job around it."""
+    from collections_app.export_jobs import _register_qs, csv_bytes
+    from collections_app.selectors.refunds import register_csv_rows
+
+    params = {"issued_from": "", "issued_to": "", "status": "", "method": ""}
+
+    def export() -> bytes:
+        qs = _register_qs(params)
+        return csv_bytes(register_csv_rows(qs), total=0, progress=lambda *a, **k: None)  # type: ignore[arg-type]
+
+    for _ in range(2):
+        _issued_refunds_quick()
+    with CaptureQueriesContext(connection) as ctx:
+        before = export().count(b"\r\n")
+    for _ in range(4):
+        _issued_refunds_quick()
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        assert export().count(b"\r\n") > before
+
+
+def test_the_register_csv_button_never_builds_the_csv_in_the_request(role_clients, monkeypatch):
+    import collections_app.export_jobs as export_jobs
+
+    boom = lambda *a, **k: (_ for _ in ()).throw(AssertionError)  # noqa: E731
+    monkeypatch.setattr(export_jobs, "csv_bytes", boom)
+    monkeypatch.setattr(export_jobs, "register_csv_rows", boom)
+    _issued_refunds()
+    boss = role_clients[SUPERVISOR]
+    response = boss.post("/collections/refunds/register.csv", {"method": "check", "issued_from": TODAY})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == "queued" and job.kind == "collections.refund_register_csv"
+    assert job.params == {"issued_from": TODAY.isoformat(), "issued_to": "", "status": "", "method": "check"}
+    assert boss.get("/collections/refunds/register.csv").status_code == 405

@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -11,7 +9,7 @@ from django.views.decorators.http import require_POST
 from collections_app.models import AgencyReferral, BatchRun, CollectionAgency, ReferralStatus, RunKind
 from collections_app.pdf_recovery import referral_letter_pdf
 from collections_app.remittance_jobs import remittance_submit
-from collections_app.selectors.recovery import REFERRAL_FILE_COLUMNS, referral_file_rows, referrals
+from collections_app.selectors.recovery import REFERRAL_FILE_COLUMNS, referrals
 from collections_app.services.agency import (
     REMITTANCE_COLUMNS,
     REMITTANCE_OPTIONAL,
@@ -59,20 +57,20 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
 @permission_required("collections_app.view_agencyreferral", raise_exception=True)
 def referral_file(request: HttpRequest) -> HttpResponse:
-    """The referral file for the agency (columns documented on the referrals page)."""
-    day = request.GET.get("date", "")
+    """The referral file for the agency (columns documented on the referrals page), as a job (all
+    open referrals grow with the city): its page has the CSV to download."""
+    from collections_app.export_jobs import referral_file_submit
+
+    day = request.POST.get("date", "")
     try:
         referred_on = parse_date_param(day) if day else None
     except ValueError as exc:  # not every open referral under a name that says one day
         return HttpResponseBadRequest(f"date: {exc}", content_type="text/plain")
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="agency-referrals-{day or "open"}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(REFERRAL_FILE_COLUMNS)
-    writer.writerows(referral_file_rows(referred_on=referred_on))
-    return response
+    job = referral_file_submit(referred_on=referred_on, actor=request.user)
+    return redirect(job.get_absolute_url())
 
 
 @permission_required("collections_app.view_agencyreferral", raise_exception=True)
