@@ -17,11 +17,12 @@ from collections_app.models.refunds import Refund
 from collections_app.tests.refund_setup import in_credit
 from conftest import browser_sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# the register's CSV is made by a worker (an export job): the progress alias is allowed
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "jobs"])]
 
 
 def test_cashier_requests_supervisor_approves_and_issues_register_shows_it(
-    page: Page, live_server, make_user, browser, tmp_path
+    page: Page, live_server, make_user, browser, tmp_path, celery_worker
 ):
     shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)  # set it to keep and look at them
     shots.mkdir(parents=True, exist_ok=True)
@@ -73,8 +74,10 @@ def test_cashier_requests_supervisor_approves_and_issues_register_shows_it(
     expect(row).to_contain_text("CR")
     expect(row).to_contain_text("10452")
     boss.screenshot(path=str(shots / "5-register.png"), full_page=True)
+    boss.get_by_role("button", name="CSV for accounts payable").click()  # a job: its page, then Download
+    expect(boss.get_by_test_id("job-status")).to_have_text("Done", timeout=60_000)
     with boss.expect_download() as download:
-        boss.get_by_role("link", name="CSV for accounts payable").click()
+        boss.get_by_test_id("job-download").click()
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
     assert rows[1][1:] == [
         "0000990001",
