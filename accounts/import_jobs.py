@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from accounts.services.bills import bill_import
-from common.jobs import JobOutcome, Progress, job_handler, job_submit
+from common.jobs import JobOutcome, Progress, job_handler, job_input, job_submit
 from common.models import Job
 
 BILLS = "accounts.bill_import"
@@ -30,7 +30,7 @@ def bill_import_submit(*, data: bytes, file_name: str, actor: Any) -> Job:
 
 @job_handler(BILLS)
 def _run(job: Job, progress: Progress) -> JobOutcome:
-    data = bytes(Job.objects.only("input_data").get(pk=job.pk).input_data)
+    data = job_input(job)
     result = bill_import(data=data, file_name=job.input_name, actor=job.created_by, progress=progress)
     return JobOutcome(
         result={

@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from collections_app.services.agency import remittance_import
-from common.jobs import JobOutcome, Progress, job_handler, job_submit
+from common.jobs import JobOutcome, Progress, job_handler, job_input, job_submit
 from common.models import Job
 
 REMITTANCE = "collections.remittance_import"
@@ -31,7 +31,7 @@ def remittance_submit(*, data: bytes, file_name: str, agency: Any, actor: Any) -
 
 @job_handler(REMITTANCE)
 def _run(job: Job, progress: Progress) -> JobOutcome:
-    data = bytes(Job.objects.only("input_data").get(pk=job.pk).input_data)
+    data = job_input(job)
     record = remittance_import(
         data=data,
         file_name=job.input_name,

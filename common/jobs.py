@@ -165,6 +165,11 @@ def job_submit(
     return job
 
 
+def job_input(job: Job) -> bytes:
+    """The uploaded file of a job (deferred by the manager: loaded only by the handler that reads it)."""
+    return bytes(Job.objects.only("input_data").get(pk=job.pk).input_data)
+
+
 def job_visible(job: Job, user: AbstractBaseUser | AnonymousUser) -> bool:
     """Who may see a job and download its output: whoever holds the job's permission."""
     return bool(user.is_authenticated and user.has_perm(job.permission))

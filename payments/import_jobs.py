@@ -7,7 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from common.jobs import JobOutcome, Progress, job_handler, job_submit
+from common.jobs import JobOutcome, Progress, job_handler, job_input, job_submit
 from common.models import Job
 from payments.models import PaymentFile
 from payments.services.files import payment_file_import
@@ -33,7 +33,7 @@ def payment_file_submit(*, data: bytes, file_name: str, source: str, actor: Any)
 
 @job_handler(FILE)
 def _run(job: Job, progress: Progress) -> JobOutcome:
-    data = bytes(Job.objects.only("input_data").get(pk=job.pk).input_data)
+    data = job_input(job)
     record = payment_file_import(
         data=data,
         file_name=job.input_name,
