@@ -3,18 +3,18 @@ from dataclasses import asdict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FileUploadParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.import_jobs import bill_import_submit
 from accounts.models import Account, LedgerEntry
 from accounts.selectors.aging import aging_for_account
 from accounts.selectors.search import account_search
-from accounts.services.bills import bill_import
-from common.exceptions import ImportRejected
+from common.api_jobs import JobSerializer, job_accepted
 
 
 class SearchHitSerializer(serializers.Serializer):
@@ -140,14 +140,10 @@ class LedgerEntryList(ListAPIView):
         return LedgerEntry.objects.filter(account_id=account.pk).select_related("fund")
 
 
-class BillImportResultSerializer(serializers.Serializer):
-    import_id = serializers.IntegerField()
-    created = serializers.IntegerField()
-    skipped = serializers.IntegerField()
-
-
 class BillImportView(APIView):
-    """Upload a bill CSV (multipart field `file`). All-or-nothing; 400 lists every bad line."""
+    """Upload a bill CSV (multipart field `file`): answers 202 with the import's job at once (a
+    50,000-line file outlasts any request). Poll the job: it imports all lines or none, and a
+    failed job lists every bad line by its line in the file. The same file again finds its job."""
 
     required_permission = "accounts.add_billimport"
     parser_classes = [MultiPartParser, FileUploadParser]
@@ -159,20 +155,13 @@ class BillImportView(APIView):
                 "properties": {"file": {"type": "string", "format": "binary"}},
             }
         },
-        responses={201: BillImportResultSerializer},
+        responses={202: JobSerializer},
     )
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": "Attach the bill CSV as `file`."})
-        try:
-            result = bill_import(data=upload.read(), file_name=upload.name, actor=request.user)
-        except ImportRejected as exc:
-            return Response(
-                {"detail": exc.message, "errors": [{"line": ln, "message": m} for ln, m in exc.errors]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return Response(
-            {"import_id": result.bill_import.pk, "created": result.created, "skipped": result.skipped},
-            status=status.HTTP_201_CREATED,
-        )
+        if not upload.size:
+            raise serializers.ValidationError({"file": "The file is empty."})
+        job = bill_import_submit(data=upload.read(), file_name=upload.name, actor=request.user)
+        return job_accepted(job)

@@ -11,6 +11,13 @@ def _reconnect_on_payment(**kwargs: Any) -> None:
     on_payment_posted(**kwargs)
 
 
+def _reconnect_on_payments(**kwargs: Any) -> None:
+    """The same for a bulk posting's round, set-based (a lockbox file)."""
+    from collections_app.services.reconnect import on_payments_posted_many
+
+    on_payments_posted_many(**kwargs)
+
+
 def _reconnect_accounts(account_ids: list[int]) -> set[int]:
     """Of these accounts, those the reconnection hook may act on (a service off): bulk postings."""
     from accounts.models import Service
@@ -74,7 +81,7 @@ class CollectionsConfig(AppConfig):
         from payments.services.hooks import on_payment_posted
 
         register(flags=shutoff_reads.account_flags, timeline=order_reads.account_timeline)
-        on_payment_posted(_reconnect_on_payment, accounts=_reconnect_accounts)
+        on_payment_posted(_reconnect_on_payment, accounts=_reconnect_accounts, many=_reconnect_on_payments)
         from payments.services.notes import on_payment_preview, on_payment_receipt
 
         on_payment_preview(_counter_preview_notes)

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as accounts_api
 from collections_app.api import urlpatterns as collections_api
 from common.api import AuditEventList, MeView
+from common.api_jobs import JobDetailView, JobOutputView
 from payments import api as payments_api
 
 api_v1 = [
@@ -19,6 +20,8 @@ api_v1 = [
     path("accounts/<str:number>/entries", accounts_api.LedgerEntryList.as_view(), name="account-entries"),
     path("bills/import", accounts_api.BillImportView.as_view(), name="bill-import"),
     path("payments", payments_api.PaymentPostView.as_view(), name="payment-post"),
+    path("jobs/<int:pk>", JobDetailView.as_view(), name="job-detail"),
+    path("jobs/<int:pk>/output", JobOutputView.as_view(), name="job-output"),
     *collections_api,
 ]
 

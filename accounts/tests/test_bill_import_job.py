@@ -12,6 +12,7 @@ from django.test import Client
 from accounts.models import Bill, BillImport, LedgerEntry
 from accounts.tests.factories import AccountFactory
 from common.models import Job
+from common.tokens import token_issue
 from conftest import wait_for_job
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "jobs"])
@@ -81,3 +82,37 @@ def test_a_bad_line_n_is_shown_as_line_n_and_nothing_is_saved(celery_worker, mak
     assert not Bill.objects.exists() and not LedgerEntry.objects.exists() and not BillImport.objects.exists()
     a.refresh_from_db()
     assert a.balance == Decimal("0.00")
+
+
+def test_the_api_answers_202_with_the_job_and_the_client_polls_it(celery_worker, make_user):
+    """`POST /api/v1/bills/import` imported inside the request (issue 13): now 202 and the job,
+    polled at `GET /api/v1/jobs/{id}` by a token client; bad lines come back by their file line."""
+    admin = make_user("billing-engine", "Administrator")
+    _token, key = token_issue(user=admin, name="test", actor=admin)
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    a = AccountFactory()
+    good = _csv(f"B55,{a.number},2026-10-01,2026-10-31,2026-11-01,2026-11-22,SWR,15.00,")
+    answer = api.post("/api/v1/bills/import", {"file": SimpleUploadedFile("b.csv", good)})
+    job = Job.objects.get()
+    assert answer.status_code == 202 and answer["Location"] == f"/api/v1/jobs/{job.pk}"
+    assert answer.json()["status"] in {"queued", "running", "done"} and answer.json()["id"] == job.pk
+    wait_for_job(job)
+    polled = api.get(f"/api/v1/jobs/{job.pk}").json()
+    assert polled["status"] == "done" and polled["summary"] == "1 bills imported, 0 already there (skipped)."
+    assert (polled["done"], polled["total"], polled["percent"]) == (1, 1, 100) and polled["output_url"] is None
+    before = a.balance
+    a.refresh_from_db()
+    assert a.balance == before + Decimal("15.00") and Bill.objects.filter(account=a, number="B55").exists()
+    bad = good.replace(b"15.00", b"x").replace(b"B55", b"B56")
+    answer = api.post("/api/v1/bills/import", {"file": SimpleUploadedFile("b.csv", bad)})
+    failed = wait_for_job(Job.objects.get(pk=answer.json()["id"]))
+    polled = api.get(f"/api/v1/jobs/{failed.pk}").json()
+    assert polled["status"] == "failed" and polled["error"].startswith("Nothing was imported")
+    assert polled["errors"] == [{"line": 2, "message": "amount 'x' is not an amount"}]
+    assert not Bill.objects.filter(number="B56").exists()
+    assert api.post("/api/v1/bills/import", {}).json() == {"file": "Attach the bill CSV as `file`."}
+    # the job's permission holds on the API: a counselor may not read an import's job
+    counselor = make_user("carmen", "Counselor")
+    _t, other = token_issue(user=counselor, name="c", actor=admin)
+    assert Client(HTTP_AUTHORIZATION=f"Token {other}").get(f"/api/v1/jobs/{job.pk}").status_code == 403
+    assert api.get("/api/v1/jobs/999999").status_code == 404

@@ -15,17 +15,18 @@ from django.utils import timezone
 from accounts.models import Account, Service
 from accounts.services.ledger import accounts_lock
 from collections_app.models.orders import OrderKind, OrderStatus, ServiceOrder
-from collections_app.selectors.facts import facts_for_account
+from collections_app.selectors.facts import facts_for_accounts
 from collections_app.selectors.reconnect import RECONNECT_PROTECTIONS, reconnect_reason
 from collections_app.services.orders import OFF_STATES, RECHECKED, _lock
 from collections_app.services.reconnect_fee import fee_quote
-from common.audit import audit_record
+from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
 from policy.selectors import current_policy
 
 __all__ = [
     "RECONNECT_PROTECTIONS",
     "on_payment_posted",
+    "on_payments_posted_many",
     "reconnect_after_hours_request",
     "reconnect_reason",
     "reconnect_sweep",
@@ -36,54 +37,88 @@ def _reconnect_create(  # type: ignore[no-untyped-def]
     *, account: Account, actor, now: datetime, cause: str, payment=None
 ) -> ServiceOrder | None:
     """On a locked account: one reconnect order per disconnection, its fee quoted, not charged."""
-    service = (
-        Service.objects.filter(account=account, ended_on__isnull=True, status__in=OFF_STATES)
-        .order_by("id")
-        .first()
+    made = _reconnect_orders([(account.pk, cause, payment)], actor=actor, now=now)
+    return made[0] if made else None
+
+
+def _reconnect_orders(  # type: ignore[no-untyped-def]
+    wanted: list[tuple[int, str, object]], *, actor, now: datetime
+) -> list[ServiceOrder]:
+    """Reconnect orders for these locked accounts (each at most once: (account id, cause,
+    payment or None)) that qualify. A fixed number of statements whatever their number, so a
+    lockbox file's thousands of payments on disconnected accounts cost what one does; the
+    engine decides each account exactly as for a single payment."""
+    ids = [account_id for account_id, _, _ in wanted]
+    service_of: dict[int, Service] = {}
+    for service in Service.objects.filter(
+        account_id__in=ids, ended_on__isnull=True, status__in=OFF_STATES
+    ).order_by("account_id", "id"):
+        service_of.setdefault(service.account_id, service)
+    ordered = set(
+        ServiceOrder.objects.filter(
+            account_id__in=list(service_of),
+            kind=OrderKind.RECONNECT,
+            status__in=[OrderStatus.OPEN, OrderStatus.DISPATCHED],
+        ).values_list("account_id", flat=True)
     )
-    if service is None:
-        return None
-    if ServiceOrder.objects.filter(
-        account=account, kind=OrderKind.RECONNECT, status__in=[OrderStatus.OPEN, OrderStatus.DISPATCHED]
-    ).exists():
-        return None
+    todo = [w for w in wanted if w[0] in service_of and w[0] not in ordered]
+    if not todo:
+        return []
     today = timezone.localtime(now).date()
     policy, _version = current_policy()
-    facts = facts_for_account(account.pk, as_of=today)
-    why = reconnect_reason(policy, facts, today)
-    if why is None:
-        return None
-    last_off = (
+    facts = facts_for_accounts([account_id for account_id, _, _ in todo], as_of=today)
+    why_of = {a: why for a, _, _ in todo if (why := reconnect_reason(policy, facts[a], today)) is not None}
+    last_off: dict[tuple[int, int], int] = {}
+    for account_id, utility, pk in (
         ServiceOrder.objects.filter(
-            account=account, kind__in=list(RECHECKED), status=OrderStatus.COMPLETED, utility=service.utility
+            account_id__in=list(why_of), kind__in=list(RECHECKED), status=OrderStatus.COMPLETED
         )
-        .order_by("-completed_at")
-        .values_list("pk", flat=True)
-        .first()
+        .order_by("account_id", "utility", "-completed_at")
+        .values_list("account_id", "utility", "pk")
+    ):
+        last_off.setdefault((account_id, utility), pk)
+    key_of = {}
+    for account_id in why_of:
+        service = service_of[account_id]
+        off = last_off.get((account_id, service.utility))
+        key_of[account_id] = (
+            f"reconnect:{off}" if off else f"reconnect:{account_id}:{service.pk}:{today.isoformat()}"
+        )
+    used = set(
+        ServiceOrder.objects.filter(idempotency_key__in=list(key_of.values())).values_list(
+            "idempotency_key", flat=True
+        )
     )
-    key = f"reconnect:{last_off}" if last_off else f"reconnect:{account.pk}:{service.pk}:{today.isoformat()}"
-    if ServiceOrder.objects.filter(idempotency_key=key).exists():
-        return None
-    quote = fee_quote(policy, facts, today)
-    order = ServiceOrder.objects.create(
-        account=account,
-        kind=OrderKind.RECONNECT,
-        utility=service.utility,
-        reason=f"{cause}: {why}",
-        scheduled_for=today,
-        fee_quote=quote,
-        payment=payment,
-        created_by=actor,
-        idempotency_key=key,
+    orders = ServiceOrder.objects.bulk_create(
+        [
+            ServiceOrder(
+                account_id=account_id,
+                kind=OrderKind.RECONNECT,
+                utility=service_of[account_id].utility,
+                reason=f"{cause}: {why_of[account_id]}",
+                scheduled_for=today,
+                fee_quote=fee_quote(policy, facts[account_id], today),
+                payment=payment,
+                created_by=actor,
+                idempotency_key=key_of[account_id],
+            )
+            for account_id, cause, payment in todo
+            if account_id in why_of and key_of[account_id] not in used
+        ]
     )
-    audit_record(
+    audit_record_many(
         actor=actor,
         verb="service_order.create",
-        target=order,
-        account_id=account.pk,
-        data={"kind": "reconnect", "why": why, "fee_quote": quote},
+        items=[
+            (
+                order,
+                order.account_id,
+                {"kind": "reconnect", "why": why_of[order.account_id], "fee_quote": order.fee_quote},
+            )
+            for order in orders
+        ],
     )
-    return order
+    return orders
 
 
 def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
@@ -100,6 +135,16 @@ def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
         cause=f"Payment {payment.transaction.receipt_number}",
         payment=payment,
     )
+
+
+def on_payments_posted_many(*, payments) -> None:  # type: ignore[no-untyped-def]
+    """The same hook for a bulk posting's round (payments on distinct locked accounts, one poster)."""
+    if payments:
+        _reconnect_orders(
+            [(p.account_id, f"Payment {p.transaction.receipt_number}", p) for p in payments],
+            actor=payments[0].transaction.created_by,
+            now=timezone.now(),
+        )
 
 
 RECONNECT_SWEEP_SQL = """

@@ -7,6 +7,8 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import LedgerEntry, Service
@@ -19,6 +21,7 @@ from collections_app.services.orders import (
     order_dispatch,
 )
 from collections_app.services.reconnect import reconnect_sweep
+from collections_app.services.reconnect_fee import fee_quote
 from collections_app.services.shutoff import shutoff_list_approve, shutoff_run
 from collections_app.tests.shutoff_setup import any_day_policy, delinquent, protect
 from common.exceptions import DomainError
@@ -27,6 +30,8 @@ from conftest import ROLE_NAMES, assert_access, pdf_text
 from counseling.services.agencies import pledge_record
 from counseling.tests.factories import agency
 from payments.models import DrawerSession
+from payments.services.bulk_posting import BulkItem, transactions_post_many
+from payments.services.posting import TenderSpec
 from payments.tests.factories import cash, open_session, post
 from policy.models import PolicyVersion
 from policy.selectors import current_policy
@@ -366,3 +371,51 @@ def test_openapi_documents_completion_and_its_refusal(role_clients):
     body = schema["components"]["schemas"]["CompleteIn"]["properties"]
     assert {"outcome", "completed_at", "meter_reading", "note"} <= set(body)
     assert "/api/v1/shutoff-runs/{run_id}/candidates" in schema["paths"]
+
+
+def _lockbox(accounts, actor, tag, amount=None):  # type: ignore[no-untyped-def]
+    items = [
+        BulkItem(
+            n,
+            a.pk,
+            amount or a.balance,
+            TenderSpec(kind="lockbox", amount=amount or a.balance, reference="x"),
+            f"{tag}{n}",
+            TODAY,
+        )
+        for n, a in enumerate(accounts)
+    ]
+    posted, errors = transactions_post_many(items=items, actor=actor)
+    assert errors == []
+    return posted
+
+
+def test_a_lockbox_file_reconnects_as_single_payments_do_in_a_fixed_number_of_statements(people):
+    """Issue 13: the reconnection hook ran the engine with ~6 statements a disconnected account,
+    so 100,000 lockbox lines took minutes; a file's round now decides its accounts together."""
+    any_day_policy()
+    policy, _ = current_policy()
+    statements = []
+    for count in (2, 6):
+        accounts = [delinquent(as_of=TODAY, first=f"P{count}{n}") for n in range(count)]
+        Service.objects.filter(account__in=accounts).update(status="disconnected")
+        for a in accounts:
+            a.refresh_from_db()
+        with CaptureQueriesContext(connection) as ctx:
+            posted = _lockbox(accounts, people["olivia"], f"lb{count}-")
+        statements.append(len(ctx.captured_queries))
+        orders = {
+            o.account_id: o
+            for o in ServiceOrder.objects.filter(kind=OrderKind.RECONNECT, account__in=accounts)
+        }
+        assert set(orders) == {a.pk for a in accounts}
+        for n, a in enumerate(accounts):
+            order = orders[a.pk]
+            assert order.reason == f"Payment {posted[n].receipt_number}: Nothing is past due."
+            assert order.payment.transaction_id == posted[n].pk and order.fee_amount == 0
+            assert order.fee_quote == fee_quote(policy, facts_for_account(a.pk, as_of=TODAY), TODAY)
+            assert AuditEvent.objects.filter(verb="service_order.create", account_id=a.pk).count() == 1
+        # paying again orders nothing more: one reconnection per disconnection
+        _lockbox(accounts, people["olivia"], f"again{count}-", amount=Decimal("1.00"))
+        assert ServiceOrder.objects.filter(kind=OrderKind.RECONNECT, account__in=accounts).count() == count
+    assert statements[0] == statements[1], "a statement ran once per account"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -136,8 +137,12 @@ def test_paying_in_full_at_5_08_pm_leaves_nothing_owed_and_the_counter_says_what
         idempotency_key="test-disconnect-0000920011",
     )
     five_08 = _local(TODAY, 17, 8)
-    monkeypatch.setattr(timezone, "now", lambda: five_08)
     client = role_clients[CASHIER]
+    cashier = client.session["_auth_user_id"]
+    monkeypatch.setattr(timezone, "now", lambda: five_08)
+    # signed in again at 5:08 p.m.: a session from the real clock's time has expired by then
+    # (30 minutes idle) whenever the suite runs before 4:38 p.m.
+    client.force_login(get_user_model().objects.get(pk=cashier))
     client.post("/cashier/", {"drawer": drawer("R1").pk, "opening_float": "100.00"})
     key = str(uuid4())
     form = {

@@ -31,7 +31,7 @@ from common.exceptions import DomainError
 from common.money import to_money
 from payments.models import CounterTransaction, Payment, PaymentDistribution, Tender, TenderAllocation
 from payments.models.payments import PERSONAL_CHECK_TENDERS
-from payments.services.hooks import payment_posted_accounts, payment_posted_hooks
+from payments.services.hooks import payment_posted_accounts, payment_posted_hooks, payment_posted_many
 from payments.services.posting import Line, TenderSpec, _written_off, request_fingerprint
 
 
@@ -276,7 +276,10 @@ def _post_round(items, locked, fingerprints, actor) -> dict[int, CounterTransact
     for hook in payment_posted_hooks:  # in registration order, as a single posting runs them
         interested = payment_posted_accounts.get(hook)
         wanted = interested(ids) if interested else set(ids)
-        for payment in payments:
-            if payment.account_id in wanted:
-                hook(payment=payment)
+        mine = [p for p in payments if p.account_id in wanted]
+        if hook in payment_posted_many:
+            payment_posted_many[hook](payments=mine)
+            continue
+        for payment in mine:
+            hook(payment=payment)
     return {i.ref: txn for i, txn in zip(items, txns, strict=True)}

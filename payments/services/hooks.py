@@ -18,17 +18,25 @@ payment_posted_hooks: list[Callable[..., Any]] = []
 # query). A bulk posting (a 100,000-line lockbox file) calls the hook only for payments on them;
 # a hook registered without it is called for every payment, as a single posting calls it.
 payment_posted_accounts: dict[Callable[..., Any], Callable[[list[int]], set[int]]] = {}
+# hook -> `many(payments=)`: the hook's set-based form for a bulk posting's round (payments on
+# distinct accounts), called once with the round's payments it may act on instead of once each.
+payment_posted_many: dict[Callable[..., Any], Callable[..., Any]] = {}
 payment_returned_hooks: list[Callable[..., Any]] = []
 payment_voided_hooks: list[Callable[..., Any]] = []
 
 
 def on_payment_posted(
-    fn: Callable[..., Any], *, accounts: Callable[[list[int]], set[int]] | None = None
+    fn: Callable[..., Any],
+    *,
+    accounts: Callable[[list[int]], set[int]] | None = None,
+    many: Callable[..., Any] | None = None,
 ) -> Callable[..., Any]:
     if fn not in payment_posted_hooks:
         payment_posted_hooks.append(fn)
     if accounts is not None:
         payment_posted_accounts[fn] = accounts
+    if many is not None:
+        payment_posted_many[fn] = many
     return fn
 
 
