@@ -57,7 +57,7 @@ def _build(job: Job, progress: Progress) -> JobOutcome:
     n = batch.notices.filter(voided=False).count()
     return JobOutcome(
         result={
-            "summary": f"{batch} is ready: {n} notices.",
+            "summary": f"{batch} is ready: {n:,} notices.",
             "link": reverse("collections_app:notice_batch", args=[batch.pk]),
             "link_label": "Open the batch",
             "batch_id": batch.pk,
@@ -88,7 +88,7 @@ def _pdf_join(job: Job, parts: list[bytes]) -> JobOutcome:
     data = parts[0] if len(parts) == 1 else pdf_join(parts)
     return JobOutcome(
         result={
-            "summary": f"{batch_title(batch)}: {job.total} notices, one page each.",
+            "summary": f"{batch_title(batch)}: {job.total:,} notices, one page each.",
             "link": reverse("collections_app:notice_batch", args=[batch.pk]),
             "link_label": "Back to the batch",
         },

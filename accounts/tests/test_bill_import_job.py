@@ -99,7 +99,8 @@ def test_the_api_answers_202_with_the_job_and_the_client_polls_it(celery_worker,
     wait_for_job(job)
     polled = api.get(f"/api/v1/jobs/{job.pk}").json()
     assert polled["status"] == "done" and polled["summary"] == "1 bills imported, 0 already there (skipped)."
-    assert (polled["done"], polled["total"], polled["percent"]) == (1, 1, 100) and polled["output_url"] is None
+    assert (polled["done"], polled["total"], polled["percent"]) == (1, 1, 100)
+    assert polled["output_url"] is None
     before = a.balance
     a.refresh_from_db()
     assert a.balance == before + Decimal("15.00") and Bill.objects.filter(account=a, number="B55").exists()
