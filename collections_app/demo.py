@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from collections_app.selectors.facts_sql import DISCONNECTABLE
+from collections_app.services.shutoff import shutoff_prefilter
 from policy.selectors import current_policy
 
 OWING = """
@@ -47,9 +48,10 @@ WHERE o.h >= 82
 ON CONFLICT (idempotency_key) DO NOTHING
 """
 
-# Protections go where they matter: accounts that would otherwise be on tonight's list (about three
-# months of bills owed, the shutoff notice mailed 9-45 days ago), so the list shows them held.
-LISTABLE = "w.balance > 400 AND w.h >= 164"
+# Protections go where they matter: accounts that would otherwise be on tonight's list (the shutoff
+# prefilter keeps them, and the notice was mailed 9-45 days ago), so the list shows them held. A
+# balance alone is not enough: on some days of the billing cycle most of it is not yet past due.
+LISTABLE = "w.h >= 164 AND w.id = ANY(%(listable)s::bigint[])"
 
 MEDICAL_SQL = f"""
 INSERT INTO collections_app_medicalcertificate
@@ -90,6 +92,7 @@ def demo_collections_load(*, today: date, seed: int = 1) -> dict[str, int]:
         "disconnectable": list(DISCONNECTABLE),
         "reason": reason,
         "citation": layer.cite("notices.pre_disconnect_lead"),
+        "listable": shutoff_prefilter(policy=current_policy()[0], as_of=today),
     }
     made = {}
     with transaction.atomic(), connection.cursor() as cursor:

@@ -25,7 +25,11 @@ def _operations():  # type: ignore[no-untyped-def]
     generator = SchemaGenerator()
     schema = generator.get_schema(request=None, public=True)
     generator._initialise_endpoints()
-    views = {(path, method.lower()): callback.cls for path, _, method, callback in generator.endpoints}
+    # the schema names a {pk} path parameter {id} (SCHEMA_COERCE_PATH_PK); match the views the same way
+    views = {
+        (path.replace("{pk}", "{id}"), method.lower()): callback.cls
+        for path, _, method, callback in generator.endpoints
+    }
     for path, ops in schema["paths"].items():
         for method, op in ops.items():
             yield path, method, op, views[("/api/v1" + path if not path.startswith("/api") else path, method)]
