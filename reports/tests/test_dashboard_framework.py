@@ -157,3 +157,15 @@ def test_the_page_draws_a_chart_from_json_and_an_svg_fallback_with_the_same_figu
         title="t",
     )
     assert "<polyline" in two and "20%" in two
+
+
+def test_the_backfill_command_covers_the_days_a_month_at_a_time():
+    from django.core.management import call_command
+
+    from reports.models import RollupRun
+
+    seed(2)
+    call_command("reports_rollup", "--first", str(DAY - timedelta(days=40)), "--last", str(DAY))
+    runs = list(RollupRun.objects.order_by("first_day").values_list("first_day", "last_day"))
+    assert runs == [(DAY - timedelta(days=40), DAY - timedelta(days=10)), (DAY - timedelta(days=9), DAY)]
+    assert periods("aging", start=DAY, end=DAY, grain="day").rows[0].cells[-1].value is not None
