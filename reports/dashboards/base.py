@@ -2,35 +2,51 @@
 
 How to add a dashboard (one module per dashboard, e.g. reports/dashboards/notices.py):
 
-1. Declare its roll-up metrics: `register_metric(RollupMetric(...))`. A metric is a SELECT of
-   facts, one row per base record counted, with exactly these columns in this order:
+1. Declare its roll-up metrics: `register_metric(RollupMetric(name=..., facts_sql=..., records=...,
+   columns=(Column(...), ...), account_path="account", employee_path="counselor"|None,
+   per_day=False))`. `facts_sql` is a SELECT of facts, one row per base record counted, with
+   exactly these columns in this order (names do not matter, the roll-up renames them):
 
        day date, key text, account_id integer, employee_id integer|NULL, n integer, amount numeric
 
    `key` is the metric's own breakdown ('' if none; an agency id, an aging bucket, a notice
-   kind). The SQL reads `%(first)s` and `%(last)s` (the days recomputed, inclusive) and
-   `%(tz)s` (settings.TIME_ZONE: a timestamp's local day is `(ts AT TIME ZONE %(tz)s)::date`);
-   a `per_day=True` metric (a snapshot such as aging) is run once per day with `%(as_of)s`.
+   kind: at most 40 characters). The SQL reads `%(first)s` and `%(last)s` (the days recomputed,
+   inclusive: select only facts whose day is in them) and `%(tz)s` (settings.TIME_ZONE: a
+   timestamp's local day is `(ts AT TIME ZONE %(tz)s)::date`); a `per_day=True` metric (a
+   snapshot such as aging) is run once per day with `%(as_of)s`. No other placeholder, and a
+   literal % is written %%. Every fact needs an account (the dimensions come from it).
    The roll-up (reports/rollup.py) joins the facts to each account's dimensions (utilities,
    class, postal code, low income) and groups them into `DailyFigure` rows:
    `INSERT INTO reports_dailyfigure SELECT day, metric, key, dims..., employee_id, SUM(n),
    SUM(amount) FROM (<your facts>) JOIN reports_dims USING (account_id) GROUP BY ...`, after
    deleting the metric's rows for those days, in one transaction: re-running changes nothing.
-   The metric's `records(filters, key, start, end)` returns the SAME records as a QuerySet (the
-   drill-down); `account_path`/`employee_path` say how to reach the account and the employee
-   from the record, so the filters apply to the records exactly as to the roll-up; `columns`
-   say what the drill-down page and its CSV show. A metric whose records are not a plain
-   QuerySet (aging: a ledger replay) overrides `drill_page()` instead.
-2. Declare the dashboard: `register_dashboard(Dashboard(slug=..., title=..., series=(Series(
-   metric, key, label, measure="count"|"amount", stock=False), ...), ratios=(Ratio(...),),
-   breakdown=Breakdown(by="employee"|"key", ...) or None, chart=(("label", "bar"|"line"), ...),
-   uses_employee=True|False))`.
-3. Add the module's name to `DASHBOARD_MODULES` in reports/dashboards/__init__.py (imported by
+   Beat picks a registered metric up by itself (nightly and every 15 minutes); past days are
+   filled with `manage.py reports_rollup --days N`.
+2. Declare the drill-down: `records(*, key, start, end) -> QuerySet` returns the SAME records the
+   facts count with that key and a day in start..end (key '' = every key: a series with key None
+   links with key ''); select_related what the columns read (the page must stay a fixed number
+   of queries). `account_path`/`employee_path` say how to reach the account ('' when the record
+   is the Account) and the employee from the record: the framework adds the filters
+   (`Filters.base_q`, the same definitions as `Filters.rollup_q` on the roll-up) and pages by
+   keyset on the primary key. `columns` are what the drill-down page and its CSV show
+   (`Column(label, value(record), href(record) or None, money=bool)`; `account_link(account)`
+   links an account). A metric whose records are not a plain QuerySet (aging: a ledger replay)
+   subclasses RollupMetric and overrides `drill_page()` instead.
+3. Declare the dashboard: `register_dashboard(Dashboard(slug=..., title=..., description=...,
+   series=(Series(metric, key|None, label, measure="count"|"amount"|"total", stock=False), ...),
+   ratios=(Ratio(label, numerator_label, (denominator_labels...), percent=True),),
+   breakdown=Breakdown(by="employee"|"key", title, row_label, columns=(series labels...),
+   ratios=(...), names=fn(keys) -> {key: name}) or None, chart=(("label", "bar"|"line"), ...),
+   uses_employee=True|False))`. Labels are unique within a dashboard; a percent ratio draws on
+   the chart's right axis.
+4. Add the module's name to `DASHBOARD_MODULES` in reports/dashboards/__init__.py (imported by
    ReportsConfig.ready()). The index, the page, its chart (Chart.js, and SVG for print), the
    tables, every cell's drill-down link and the CSV exports come from the framework: no view,
    URL or template to write.
-4. Tests: compute each figure from the base records and compare with the dashboard's (see
-   reports/tests/test_dashboard_*.py).
+5. Tests: build base records with the factories, run the roll-up (reports/tests/dash.py:
+   `rollup(first, last)`, `periods(slug, **filters)`, `breakdown(...)`, `column`, `cell`),
+   compare each figure with the same figure computed from the base records, and each cell's
+   drill-down with the records it counts (see reports/tests/test_dashboard_*.py).
 """
 
 from collections.abc import Callable, Iterable

@@ -162,10 +162,13 @@ def breakdown_table(dash: Dashboard, filters: Filters) -> Table | None:
                 "to": filters.end.isoformat(),
             }
             if bd.by == "employee":
-                drill["employee"] = "" if group is None else str(group)
+                drill["employee"] = str(group)
             else:
                 drill["key"] = group
-            cells.append(Cell(values[s.label], money=s.measure == "amount", drill=drill))
+            # the filters cannot say "no employee" (empty means everyone): such a row has no link
+            # rather than one listing everybody's records
+            link = None if bd.by == "employee" and group is None else drill
+            cells.append(Cell(values[s.label], money=s.measure == "amount", drill=link))
         cells += [_ratio_cell(r, values) for r in bd.ratios]
         out.append(Row(str(names.get(group, group)), cells))
     return Table(bd.title, bd.row_label, [*bd.columns, *(r.label for r in bd.ratios)], out)
