@@ -373,7 +373,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collections_app.tasks.refunds.refunds_nightly",
         "schedule": crontab(hour=3, minute=30),
     },
+    # 04:00: dashboard roll-up of the last REPORTS_ROLLUP_DAYS days (after every nightly run above
+    # has written its day: broken plans, expired pledges, fees)
+    "reports-rollup-nightly": {"task": "reports.tasks.rollup_nightly", "schedule": crontab(hour=4, minute=0)},
+    # every 15 minutes: today's figures, so the day's dashboards stay current
+    "reports-rollup-today": {"task": "reports.tasks.rollup_today", "schedule": crontab(minute="7,22,37,52")},
 }
+# Days the nightly roll-up recomputes (back-dated postings land in them); older days stay as stored.
+REPORTS_ROLLUP_DAYS = env.int("DJANGO_REPORTS_ROLLUP_DAYS", default=7)
 
 # Business rules (fees, limits, terms, approval thresholds) are not settings: they come from the
 # policy version in force (policy.selectors.current_policy; rules.md §3). An upgrade migration

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -7,7 +9,11 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from common.navigation import NavItem, nav_register
+        from reports.dashboards import DASHBOARD_MODULES
 
         nav_register(
             NavItem("Supervisor", "reports:home", "common.use_supervision", order=40, workspace=True)
         )
+        nav_register(NavItem("Dashboards", "reports:dashboards", "common.use_supervision", order=41))
+        for name in DASHBOARD_MODULES:  # a fixed list, not discovery: each registers its metrics
+            import_module(f"reports.dashboards.{name}")

@@ -1,0 +1,150 @@
+"""The filters every dashboard shares, and their ONE definition for the roll-up and the records.
+
+`Filters.rollup_q()` selects DailyFigure rows, `Filters.base_q()` selects base records (an
+arrangement, a pledge, an account): both read the same cleaned values, so a dashboard's number
+and its drill-down list always count the same accounts.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import AccountClass, Service, Utility
+from counseling.models import ProgramEnrollment, ProgramKind
+
+MAX_RANGE_DAYS = 2 * 366
+GRAINS = (("day", "Day"), ("week", "Week"), ("month", "Month"))
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    grain: str = "month"
+    utility: str = ""
+    account_class: str = ""
+    employee: Any = None  # a User or None
+    postal_code: str = ""
+    low_income: bool | None = None
+
+    def rollup_q(self) -> Q:
+        q = Q()
+        if self.utility:
+            q &= Q(utilities__contains=[self.utility])
+        if self.account_class:
+            q &= Q(account_class=self.account_class)
+        if self.employee is not None:
+            q &= Q(employee=self.employee)
+        if self.postal_code:
+            q &= Q(postal_code=self.postal_code)
+        if self.low_income is not None:
+            q &= Q(low_income=self.low_income)
+        return q
+
+    def base_q(self, *, account_path: str, employee_path: str | None) -> Q:
+        """The same filters on base records whose account is at `account_path` ('' for Account)."""
+        prefix = f"{account_path}__" if account_path else ""
+        account_ref = OuterRef(account_path or "pk")
+        q = Q()
+        if self.utility:
+            q &= Q(Exists(Service.objects.filter(account=account_ref, utility=self.utility)))
+        if self.account_class:
+            q &= Q(**{f"{prefix}account_class": self.account_class})
+        if self.employee is not None:
+            # a metric without an employee (aging) counts nobody's work: nothing matches
+            q &= Q(**{employee_path: self.employee}) if employee_path else Q(pk__in=[])
+        if self.postal_code:
+            q &= Q(**{f"{prefix}premise__postal_code": self.postal_code})
+        if self.low_income is not None:
+            enrolled = Exists(
+                ProgramEnrollment.objects.filter(
+                    account=account_ref,
+                    program=ProgramKind.LOW_INCOME,
+                    status=ProgramEnrollment.Status.ACTIVE,
+                )
+            )
+            q &= Q(enrolled) if self.low_income else ~Q(enrolled)
+        return q
+
+    def query(self) -> dict[str, str]:
+        """The filters as GET parameters (for links: drill-down, CSV, the next page)."""
+        params = {"start": self.start.isoformat(), "end": self.end.isoformat(), "grain": self.grain}
+        for name in ("utility", "account_class", "postal_code"):
+            if value := getattr(self, name):
+                params[name] = value
+        if self.employee is not None:
+            params["employee"] = str(self.employee.pk)
+        if self.low_income is not None:
+            params["low_income"] = "yes" if self.low_income else "no"
+        return params
+
+
+class EmployeeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class FilterForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    grain = forms.ChoiceField(label="Group by", choices=GRAINS, initial="month")
+    utility = forms.ChoiceField(
+        label="Utility", choices=[("", "All utilities"), *Utility.choices], required=False
+    )
+    account_class = forms.ChoiceField(
+        label="Account class", choices=[("", "All classes"), *AccountClass.choices], required=False
+    )
+    employee = EmployeeField(
+        label="Employee",
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        empty_label="All employees",
+        error_messages={"invalid_choice": "No active employee has that id: choose one from the list."},
+    )
+    postal_code = forms.CharField(label="ZIP code", max_length=10, required=False)
+    low_income = forms.ChoiceField(
+        label="Low income",
+        choices=[("", "Everyone"), ("yes", "Low-income households"), ("no", "Other households")],
+        required=False,
+    )
+
+    def __init__(self, data: Any = None, *, uses_employee: bool = True) -> None:
+        today = timezone.localdate()
+        defaults = {
+            "start": (today - timedelta(days=89)).isoformat(),
+            "end": today.isoformat(),
+            "grain": "month",
+        }
+        merged = {**defaults, **{k: v for k, v in (data or {}).items() if v not in ("", None)}}
+        super().__init__(merged)
+        if not uses_employee:
+            del self.fields["employee"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "The end date is before the start date.")
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error("end", "The range is longer than two years: choose a shorter one.")
+        return cleaned
+
+    def filters(self) -> Filters:
+        c = self.cleaned_data
+        low = {"yes": True, "no": False}.get(c.get("low_income") or "")
+        return Filters(
+            start=c["start"],
+            end=c["end"],
+            grain=c["grain"],
+            utility=c.get("utility") or "",
+            account_class=c.get("account_class") or "",
+            employee=c.get("employee"),
+            postal_code=(c.get("postal_code") or "").strip(),
+            low_income=low,
+        )

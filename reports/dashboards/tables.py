@@ -1,0 +1,192 @@
+"""A dashboard's numbers for some filters, read from the roll-up in a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import DateField, Sum
+from django.db.models.functions import Trunc
+from django.utils import timezone
+
+from reports.dashboards.base import Dashboard, Ratio, Series, rate
+from reports.dashboards.filters import Filters
+from reports.models import DailyFigure
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Decimal | int | None
+    money: bool = False
+    percent: bool = False
+    drill: dict[str, str] | None = None  # the drill-down's GET parameters (beyond the filters)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    row_label: str
+    columns: list[str]
+    rows: list[Row]
+
+
+def period_start(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())  # PostgreSQL's date_trunc('week'): Monday
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def periods(filters: Filters) -> list[tuple[date, date, date]]:
+    """(key, first day, last day) of each period, clipped to the filters' range."""
+    out = []
+    cursor = filters.start
+    while cursor <= filters.end:
+        key = period_start(cursor, filters.grain)
+        if filters.grain == "month":
+            nxt = (key.replace(day=28) + timedelta(days=4)).replace(day=1)
+        elif filters.grain == "week":
+            nxt = key + timedelta(days=7)
+        else:
+            nxt = key + timedelta(days=1)
+        last = min(nxt - timedelta(days=1), filters.end)
+        out.append((key, cursor, last))
+        cursor = nxt
+    return out
+
+
+def _value(series: Series, n: int, amount: Decimal) -> Decimal | int:
+    return n if series.measure == "count" else amount
+
+
+def _ratio_cell(ratio: Ratio, values: dict[str, Any]) -> Cell:
+    den = sum((values.get(d) or 0) for d in ratio.denominators)
+    return Cell(rate(values.get(ratio.numerator) or 0, den, percent=ratio.percent), percent=ratio.percent)
+
+
+def time_table(dash: Dashboard, filters: Filters) -> Table:
+    """Periods down, series across (then ratios). Two queries: flows summed per period in the
+    database; snapshots (stock series) read on each period's last day."""
+    spans = periods(filters)
+    base = DailyFigure.objects.filter(filters.rollup_q())
+    flows = [s for s in dash.series if not s.stock]
+    stocks = [s for s in dash.series if s.stock]
+    sums: dict[tuple[date, str, str | None], tuple[int, Decimal]] = {}
+    if flows:
+        rows = (
+            base.filter(metric__in={s.metric for s in flows}, day__range=(filters.start, filters.end))
+            .annotate(period=Trunc("day", filters.grain, output_field=DateField()))
+            .values("period", "metric", "key")
+            .annotate(n=Sum("count"), amount=Sum("amount"))
+        )
+        for r in rows:
+            sums[(r["period"], r["metric"], r["key"])] = (r["n"], r["amount"])
+    today = timezone.localdate()
+    snapshot = {key: min(last, today) for key, _, last in spans}
+    if stocks:
+        rows = (
+            base.filter(metric__in={s.metric for s in stocks}, day__in=set(snapshot.values()))
+            .values("day", "metric", "key")
+            .annotate(n=Sum("count"), amount=Sum("amount"))
+        )
+        by_day = {day: key for key, day in snapshot.items()}
+        for r in rows:
+            sums[(by_day[r["day"]], r["metric"], r["key"])] = (r["n"], r["amount"])
+
+    # a series with key None sums every key of its metric
+    for (p, m, _k), (n, amount) in list(sums.items()):
+        total = sums.get((p, m, None), (0, Decimal("0.00")))
+        sums[(p, m, None)] = (total[0] + n, total[1] + amount)
+    out = []
+    for key, first, last in spans:
+        values: dict[str, Any] = {}
+        cells = []
+        for s in dash.series:
+            n, amount = sums.get((key, s.metric, s.key), (0, Decimal("0.00")))
+            value = _value(s, n, amount)
+            values[s.label] = value
+            start, end = (snapshot[key], snapshot[key]) if s.stock else (first, last)
+            drill = {"metric": s.metric, "key": s.key or "", "from": start.isoformat(), "to": end.isoformat()}
+            cells.append(Cell(value, money=s.measure == "amount", drill=drill))
+        cells += [_ratio_cell(r, values) for r in dash.ratios]
+        label = first.isoformat() if filters.grain == "day" else f"{first.isoformat()} to {last.isoformat()}"
+        out.append(Row(label, cells))
+    return Table(dash.title, "Period", [s.label for s in dash.series] + [r.label for r in dash.ratios], out)
+
+
+def breakdown_table(dash: Dashboard, filters: Filters) -> Table | None:
+    """One row per employee (or key) over the whole range: one query, plus one for the names."""
+    bd = dash.breakdown
+    if bd is None:
+        return None
+    series = [dash.series_named(label) for label in bd.columns]
+    field = "employee" if bd.by == "employee" else "key"
+    rows = (
+        DailyFigure.objects.filter(filters.rollup_q())
+        .filter(metric__in={s.metric for s in series}, day__range=(filters.start, filters.end))
+        .values(field, "metric", "key")
+        .annotate(n=Sum("count"), amount=Sum("amount"))
+    )
+    grouped: dict[Any, dict[str, tuple[int, Decimal]]] = defaultdict(dict)
+    for r in rows:
+        for s in series:
+            if r["metric"] == s.metric and (s.key is None or r["key"] == s.key):
+                n, amount = grouped[r[field]].get(s.label, (0, Decimal("0.00")))
+                grouped[r[field]][s.label] = (n + r["n"], amount + r["amount"])
+    if bd.by == "employee":
+        users = get_user_model().objects.filter(pk__in=[k for k in grouped if k is not None])
+        names = {u.pk: u.get_full_name() or u.get_username() for u in users}
+        names[None] = "(no employee)"
+    else:
+        names = bd.names(grouped.keys()) if bd.names else {k: k for k in grouped}
+    out = []
+    for group in sorted(grouped, key=lambda g: str(names.get(g, g))):
+        values: dict[str, Any] = {}
+        cells = []
+        for s in series:
+            n, amount = grouped[group].get(s.label, (0, Decimal("0.00")))
+            values[s.label] = _value(s, n, amount)
+            drill = {
+                "metric": s.metric,
+                "key": s.key or "",
+                "from": filters.start.isoformat(),
+                "to": filters.end.isoformat(),
+            }
+            if bd.by == "employee":
+                drill["employee"] = str(group)
+            else:
+                drill["key"] = group
+            # the filters cannot say "no employee" (empty means everyone): such a row has no link
+            # rather than one listing everybody's records
+            link = None if bd.by == "employee" and group is None else drill
+            cells.append(Cell(values[s.label], money=s.measure == "amount", drill=link))
+        cells += [_ratio_cell(r, values) for r in bd.ratios]
+        out.append(Row(str(names.get(group, group)), cells))
+    return Table(bd.title, bd.row_label, [*bd.columns, *(r.label for r in bd.ratios)], out)
+
+
+def chart_data(dash: Dashboard, table: Table) -> dict[str, Any]:
+    """What charts.js (Chart.js) and reports/svg.py draw: labels and datasets, all plain JSON."""
+    index = {label: i for i, label in enumerate(table.columns)}
+    datasets = []
+    for label, kind in dash.chart:
+        cells = [row.cells[index[label]] for row in table.rows]
+        percent = any(c.percent for c in cells)
+        datasets.append(
+            {
+                "label": label,
+                "type": kind,
+                "axis": "percent" if percent else "value",
+                "data": [None if c.value is None else float(c.value) for c in cells],
+            }
+        )
+    return {"labels": [row.label.split(" to ")[0] for row in table.rows], "datasets": datasets}

@@ -1,0 +1,81 @@
+"""The roll-up: each registered metric's facts, joined to account dimensions, into DailyFigure.
+
+Set-based: one INSERT ... SELECT per metric (per day for snapshots), after a DELETE of that
+metric's rows for the days recomputed, all in one transaction. Running it twice for the same
+days leaves the same rows. Runs are serialized by an advisory lock: the 15-minute refresh of
+today and the nightly run must not delete and insert the same day at once (each would insert
+behind the other's delete and the day would be counted twice).
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from reports.dashboards import base
+from reports.models import RollupRun
+
+LOCK_KEY = 1_406_140  # pg_advisory_xact_lock key of the roll-up ("issue 14")
+
+# Each account's dimensions as they are now: utilities it is served (all its services), class,
+# service postal code, and an active low-income enrollment. Built once per run.
+DIMS_SQL = """
+CREATE TEMP TABLE reports_dims ON COMMIT DROP AS
+SELECT a.id AS account_id, a.account_class, p.postal_code,
+       COALESCE(u.utilities, '{}') AS utilities,
+       EXISTS (SELECT 1 FROM counseling_programenrollment e
+               WHERE e.account_id = a.id AND e.program = 'low_income' AND e.status = 'active') AS low_income
+FROM accounts_account a
+JOIN accounts_premise p ON p.id = a.premise_id
+LEFT JOIN (SELECT account_id, array_agg(DISTINCT utility ORDER BY utility) AS utilities
+           FROM accounts_service GROUP BY account_id) u ON u.account_id = a.id
+"""
+
+INSERT_SQL = """
+INSERT INTO reports_dailyfigure
+    (day, metric, key, utilities, account_class, postal_code, low_income, employee_id, count, amount)
+SELECT f.day, %(metric)s, f.key, d.utilities, d.account_class, d.postal_code, d.low_income,
+       f.employee_id, SUM(f.n), SUM(f.amount)
+FROM ({facts}) AS f(day, key, account_id, employee_id, n, amount)
+JOIN reports_dims d ON d.account_id = f.account_id
+GROUP BY f.day, f.key, d.utilities, d.account_class, d.postal_code, d.low_income, f.employee_id
+"""
+
+
+@transaction.atomic(durable=True)
+def rollup_days(*, first: date, last: date) -> RollupRun:
+    """Recompute every metric for the days first..last (inclusive)."""
+    run = RollupRun.objects.create(first_day=first, last_day=last)
+    params = {"first": first, "last": last, "tz": settings.TIME_ZONE}
+    rows = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        # ON COMMIT DROP ends it in production; inside an outer transaction (tests, a caller's
+        # atomic block) the durable block is a savepoint and the table would outlive it
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.reports_dims")
+        cursor.execute(DIMS_SQL)
+        cursor.execute("CREATE INDEX ON reports_dims (account_id)")
+        cursor.execute("ANALYZE reports_dims")
+        for metric in base.metrics():
+            cursor.execute(
+                "DELETE FROM reports_dailyfigure WHERE metric = %s AND day BETWEEN %s AND %s",
+                [metric.name, first, last],
+            )
+            sql = INSERT_SQL.format(facts=metric.facts_sql)
+            days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+            for day in days if metric.per_day else [None]:
+                cursor.execute(sql, {**params, "metric": metric.name, "as_of": day})
+                rows += cursor.rowcount
+    run.rows, run.finished_at = rows, timezone.now()
+    run.save(update_fields=["rows", "finished_at"])
+    return run
+
+
+def rollup_recent(*, days: int, today: date | None = None) -> RollupRun:
+    today = today or timezone.localdate()
+    return rollup_days(first=today - timedelta(days=days - 1), last=today)
+
+
+def last_run() -> RollupRun | None:
+    return RollupRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
