@@ -7,7 +7,16 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from common.navigation import NavItem, nav_register
+        from reports.approvals import waiting_count
 
         nav_register(
-            NavItem("Supervisor", "reports:home", "common.use_supervision", order=40, workspace=True)
+            NavItem(
+                "Supervisor",
+                "reports:home",
+                "common.use_supervision",
+                order=40,
+                workspace=True,
+                count=waiting_count,  # the approvals queue's badge
+            )
         )
+        nav_register(NavItem("Approvals queue", "reports:approvals", "common.use_supervision", order=41))
