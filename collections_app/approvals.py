@@ -4,6 +4,7 @@ refunds above the limit, and shutoff lists waiting for approval (decided on the 
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,15 +88,16 @@ def shutoff_lists_waiting() -> QuerySet[BatchRun]:
 
 def shutoff_list_items() -> Iterator[ApprovalItem]:
     rows = shutoff_lists_waiting().values_list(
-        "pk", "finished_at", "started_by_id", "started_by__username", "business_date", "counts"
+        "pk", Coalesce("finished_at", "started_at"), "started_by__username", "business_date", "counts"
     )
-    for pk, at, starter_id, starter, day, counts in rows:
+    for pk, at, starter, day, counts in rows:
         listed = (counts or {}).get("by_status", {}).get("listed", 0)
         yield ApprovalItem(
             kind=SHUTOFF_LIST,
             pk=pk,
             requested_at=at,
-            requester_id=starter_id,
+            # whoever pressed Run now asked for nothing: the list is the policy's, no four eyes
+            requester_id=None,
             requester=starter or "nightly run",
             account_number="",
             amount=None,
@@ -129,7 +131,7 @@ SHUTOFF_LISTS = ApprovalKind(
     label="Shutoff lists",
     permission="collections_app.approve_shutoff_list",
     waiting=shutoff_lists_waiting,
-    requester_field="started_by_id",
+    requester_field=None,
     items=shutoff_list_items,
     decide_on_own_page=(
         "approving a list turns every listed account into a disconnect order; review the list and "

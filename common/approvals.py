@@ -41,7 +41,9 @@ class ApprovalKind:
     label: str
     permission: str  # who decides (and sees) this kind
     waiting: Callable[[], QuerySet[Any]]  # one row per waiting item: counted for the badge
-    requester_field: str  # on `waiting`'s model: own items are not "waiting for you"
+    # On `waiting`'s model: own items are not "waiting for you". None: nobody's request (a list a
+    # run prepared), so no four-eyes rule applies and every holder of `permission` may decide.
+    requester_field: str | None
     items: Callable[[], Iterable[ApprovalItem]]  # the rows of the queue, in a fixed few queries
     approve: Decide | None = None
     reject: Decide | None = None
@@ -92,8 +94,7 @@ def approval_counts(user: AbstractBaseUser | AnonymousUser) -> dict[str, int]:
     if not kinds:
         return {}
     parts = [
-        k.waiting()
-        .exclude(**{k.requester_field: user.pk})
+        (k.waiting().exclude(**{k.requester_field: user.pk}) if k.requester_field else k.waiting())
         .annotate(approval_kind=Value(k.code, output_field=CharField()))
         .values("approval_kind")
         .annotate(n=Count("pk"))

@@ -23,7 +23,12 @@ class NavItem:
     also_for: tuple[str, ...] = ()
     # A number shown beside the label (what waits there), computed per request for this user.
     count: Callable[[AbstractBaseUser], int] | None = None
+    count_url_name: str | None = None  # where the number leads (what waits), e.g. a queue
     badge: int | None = None
+
+    @property
+    def badge_url(self) -> str:
+        return reverse(self.count_url_name or self.url_name)
 
     @property
     def url(self) -> str:

@@ -16,7 +16,8 @@ class ReportsConfig(AppConfig):
                 "common.use_supervision",
                 order=40,
                 workspace=True,
-                count=waiting_count,  # the approvals queue's badge
+                count=waiting_count,  # the approvals queue's badge, a link to the queue
+                count_url_name="reports:approvals",
             )
         )
         nav_register(NavItem("Approvals queue", "reports:approvals", "common.use_supervision", order=41))
