@@ -49,7 +49,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import import_jobs, page_registry  # noqa: F401  (import_jobs registers its job)
+        from accounts.approvals import ADJUSTMENTS
+        from common.approvals import approval_register
         from common.navigation import NavItem, nav_register
+
+        approval_register(ADJUSTMENTS)
 
         nav_register(NavItem("Find account", "accounts:search", "accounts.view_account", order=5))
         nav_register(NavItem("My follow-ups", "accounts:followups", "accounts.view_account", order=6))

@@ -56,10 +56,22 @@ class CollectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.page_registry import register
+        from collections_app.approvals import REFUNDS, SHUTOFF_LISTS, WRITE_OFFS
+        from common.approvals import approval_register
         from common.navigation import NavItem, nav_register
 
+        for kind in (WRITE_OFFS, REFUNDS, SHUTOFF_LISTS):
+            approval_register(kind)
+
         nav_register(
-            NavItem("Collections", "collections_app:home", "common.use_collections", order=30, workspace=True)
+            NavItem(
+                "Collections",
+                "collections_app:home",
+                "common.use_collections",
+                order=30,
+                workspace=True,
+                also_for=("common.use_supervision",),
+            )
         )
         nav_register(NavItem("Policy", "collections_app:policy", "policy.view_policyversion", order=60))
         nav_register(NavItem("Refunds", "collections_app:refunds", "collections_app.view_refund", order=43))

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from common.navigation import home_for, nav_for
+from common.navigation import home_for, nav_with_badges
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -8,7 +8,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_items": nav_for(user),
+        "nav_items": nav_with_badges(user),
         "nav_home": home_for(user),
         "user_roles": sorted(g.name for g in user.groups.all()),
     }

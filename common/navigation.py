@@ -4,7 +4,8 @@ Common sits below every other app, so it cannot name their pages; they tell it i
 home page is the first workspace (lowest `order`) whose permission they hold.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.urls import reverse
@@ -17,6 +18,17 @@ class NavItem:
     permission: str | None  # None: any signed-in user
     order: int
     workspace: bool = False  # a role's landing page
+    # Also shown to holders of these (e.g. supervisors on a team's desk), without becoming their
+    # landing page: the landing page follows `permission` only.
+    also_for: tuple[str, ...] = ()
+    # A number shown beside the label (what waits there), computed per request for this user.
+    count: Callable[[AbstractBaseUser], int] | None = None
+    count_url_name: str | None = None  # where the number leads (what waits), e.g. a queue
+    badge: int | None = None
+
+    @property
+    def badge_url(self) -> str:
+        return reverse(self.count_url_name or self.url_name)
 
     @property
     def url(self) -> str:
@@ -36,8 +48,20 @@ def nav_register(item: NavItem) -> None:
 def nav_for(user: AbstractBaseUser | AnonymousUser) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    return [i for i in _items if i.permission is None or user.has_perm(i.permission)]
+    return [
+        i
+        for i in _items
+        if i.permission is None or user.has_perm(i.permission) or any(user.has_perm(p) for p in i.also_for)
+    ]
+
+
+def nav_with_badges(user: AbstractBaseUser) -> list[NavItem]:
+    """The user's menu with each entry's count filled in (one call per counted entry)."""
+    return [replace(i, badge=i.count(user)) if i.count else i for i in nav_for(user)]
 
 
 def home_for(user: AbstractBaseUser | AnonymousUser) -> NavItem | None:
-    return next((i for i in nav_for(user) if i.workspace), None)
+    return next(
+        (i for i in nav_for(user) if i.workspace and (i.permission is None or user.has_perm(i.permission))),
+        None,
+    )

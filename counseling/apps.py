@@ -142,12 +142,23 @@ class CounselingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import page_registry
+        from common.approvals import approval_register
         from common.navigation import NavItem, nav_register
+        from counseling.approvals import ARRANGEMENTS
         from counseling.services import tracking
         from payments.services.hooks import on_payment_posted, on_payment_returned, on_payment_voided
 
+        approval_register(ARRANGEMENTS)
+
         nav_register(
-            NavItem("Counseling desk", "counseling:home", "common.use_counseling", order=10, workspace=True)
+            NavItem(
+                "Counseling desk",
+                "counseling:home",
+                "common.use_counseling",
+                order=10,
+                workspace=True,
+                also_for=("common.use_supervision",),
+            )
         )
         nav_register(
             NavItem(

@@ -183,10 +183,14 @@ def void(request: HttpRequest, receipt: str) -> HttpResponse:
 @require_POST
 @permission_required("payments.void_any_payment", raise_exception=True)
 def void_reject(request: HttpRequest, receipt: str) -> HttpResponse:
-    void_request_reject(
-        transaction_id=_txn(receipt).pk, actor=request.user, note=request.POST.get("note", "")
-    )
-    messages.success(request, "Void request rejected; the payment stands.")
+    try:
+        void_request_reject(
+            transaction_id=_txn(receipt).pk, actor=request.user, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Void request rejected; the payment stands.")
     return redirect("payments:sessions")
 
 

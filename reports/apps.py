@@ -9,11 +9,21 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from common.navigation import NavItem, nav_register
+        from reports.approvals import waiting_count
         from reports.dashboards import DASHBOARD_MODULES
 
         nav_register(
-            NavItem("Supervisor", "reports:home", "common.use_supervision", order=40, workspace=True)
+            NavItem(
+                "Supervisor",
+                "reports:home",
+                "common.use_supervision",
+                order=40,
+                workspace=True,
+                count=waiting_count,  # the approvals queue's badge, a link to the queue
+                count_url_name="reports:approvals",
+            )
         )
         nav_register(NavItem("Dashboards", "reports:dashboards", "common.use_supervision", order=41))
         for name in DASHBOARD_MODULES:  # a fixed list, not discovery: each registers its metrics
             import_module(f"reports.dashboards.{name}")
+        nav_register(NavItem("Approvals queue", "reports:approvals", "common.use_supervision", order=42))

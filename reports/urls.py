@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views, views_dashboards
+from reports import approvals, views, views_dashboards
 
 app_name = "reports"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("dashboards/<slug:slug>/drill/", views_dashboards.drill, name="drill"),
     path("dashboards/<slug:slug>/drill.csv", views_dashboards.drill_csv, name="drill_csv"),
     path("dashboards/<slug:slug>/<str:table>.csv", views_dashboards.table_csv, name="table_csv"),
+    path("approvals/", approvals.queue, name="approvals"),
+    path("approvals/decide/", approvals.decide, name="approvals_decide"),
 ]

@@ -2,18 +2,22 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.models import Adjustment, AdjustmentStatus, LedgerCheckRun
+from accounts.models import LedgerCheckRun
+from common.approvals import approval_counts, approval_kinds
 from common.selectors import audit_activity_today
 
 
 @permission_required("common.use_supervision", raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
+    # waiting for this supervisor: their own requests are for someone else (four eyes)
+    counts = approval_counts(request.user)
     return render(
         request,
         "reports/home.html",
         {
             "activity": audit_activity_today(),
-            "pending_adjustments": Adjustment.objects.filter(status=AdjustmentStatus.PENDING).count(),
+            "waiting": [(k, counts.get(k.code, 0)) for k in approval_kinds(request.user)],
+            "waiting_total": sum(counts.values()),
             "ledger_check": LedgerCheckRun.objects.order_by("-business_date").first(),
         },
     )

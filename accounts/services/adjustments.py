@@ -138,6 +138,6 @@ def adjustment_decide(*, adjustment_id: int, approve: bool, note: str, actor) ->
         verb="adjustment.approve" if approve else "adjustment.reject",
         target=adjustment,
         account_id=account_id,
-        data={"amount": str(adjustment.amount)},
+        data={"amount": str(adjustment.amount), "note": note.strip()[:200]},
     )
     return adjustment

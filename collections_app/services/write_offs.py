@@ -346,7 +346,11 @@ def write_off_decide(*, write_off_id: int, approve: bool, note: str, actor) -> W
         verb="write_off.approve" if approve else "write_off.reject",
         target=write_off,
         account_id=account_id,
-        data={"requested": str(requested), "posted": str(write_off.amount) if approve else "0.00"},
+        data={
+            "requested": str(requested),
+            "posted": str(write_off.amount) if approve else "0.00",
+            "note": note.strip()[:200],
+        },
     )
     if approve:
         write_off_decision_record(**decided, actor=actor, subject=f"write_off:{write_off.pk}")

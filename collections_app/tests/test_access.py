@@ -47,7 +47,7 @@ POLICY_WRITERS = {SUPERVISOR, ADMIN}
 # the `objects` fixture; POSTs send no data, so an allowed role meets the form's own refusal.
 TABLE = [
     # home, policy, what-if, protections
-    ("collections_app:home", "get", "/collections/", {COLLECTOR}, 200),
+    ("collections_app:home", "get", "/collections/", {COLLECTOR, SUPERVISOR}, 200),  # their desk too
     ("collections_app:whatif", "get", "/collections/what-if/", WHATIF, 200),
     ("collections_app:whatif", "post", "/collections/what-if/", WHATIF, 200),
     ("collections_app:policy", "get", "/collections/policy/", POLICY_READERS, 200),

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 COUNSELOR, CASHIER, COLLECTOR, SUPERVISOR, ADMIN = ROLE_NAMES
 
 PAGES = [
-    ("/counseling/", {COUNSELOR}),
+    ("/counseling/", {COUNSELOR, SUPERVISOR}),  # README: supervisors hold the desk
     ("/cashier/", {CASHIER}),
-    ("/collections/", {COLLECTOR}),
+    ("/collections/", {COLLECTOR, SUPERVISOR}),
     ("/supervisor/", {SUPERVISOR}),
     ("/administration/", {ADMIN}),
     ("/audit/", {SUPERVISOR, ADMIN}),

@@ -24,7 +24,7 @@ def account():
 @pytest.mark.parametrize(
     ("path", "allowed"),
     [
-        ("/counseling/", {COUNSELOR}),
+        ("/counseling/", {COUNSELOR, SUPERVISOR}),  # README: supervisors hold the desk
         ("/counseling/accounts/0000660001/interview/", {COUNSELOR, SUPERVISOR}),
         ("/counseling/accounts/0000660001/arrangement/", {COUNSELOR, SUPERVISOR}),
         ("/counseling/accounts/0000660001/pledge/", {COUNSELOR, SUPERVISOR}),
@@ -32,7 +32,7 @@ def account():
         ("/counseling/accounts/0000660001/enroll/", {COUNSELOR, SUPERVISOR}),
         ("/counseling/approvals/", {SUPERVISOR}),
         ("/counseling/agencies/", {COUNSELOR, SUPERVISOR, ADMIN}),
-        ("/counseling/escalations/", {COUNSELOR}),
+        ("/counseling/escalations/", {COUNSELOR, SUPERVISOR}),
         ("/counseling/letters/", {COUNSELOR, SUPERVISOR}),
     ],
 )

@@ -60,8 +60,12 @@ def void_refusal(txn: CounterTransaction, actor) -> str | None:  # type: ignore[
 
 
 @transaction.atomic(durable=True)
-def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTransaction:  # type: ignore[no-untyped-def]
-    """Void a whole receipt. Returns it voided, or marked awaiting a supervisor's approval."""
+def transaction_void(  # type: ignore[no-untyped-def]
+    *, transaction_id: int, reason: str, actor, requested_only: bool = False
+) -> CounterTransaction:
+    """Void a whole receipt. Returns it voided, or marked awaiting a supervisor's approval.
+    `requested_only` (the approvals queue): approve a waiting request, never void a receipt whose
+    request another supervisor rejected meanwhile."""
     if not reason.strip():
         raise DomainError("void.reason", "Give the reason for the void.")
     txn = CounterTransaction.objects.select_related("session").get(pk=transaction_id)
@@ -79,6 +83,8 @@ def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTrans
         )
     if any(p.status != PaymentStatus.POSTED and p.status != PaymentStatus.VOID_PENDING for p in payments):
         raise DomainError("void.state", "This receipt was already voided.")
+    if requested_only and not any(p.status == PaymentStatus.VOID_PENDING for p in payments):
+        raise DomainError("void.decided", "This void request was already decided.")
     if LedgerEntry.objects.filter(
         kind=EntryKind.TRANSFER,
         reversal_of__in=PaymentDistribution.objects.filter(payment__in=payments).values("entry_id"),
@@ -140,9 +146,20 @@ def transaction_void(*, transaction_id: int, reason: str, actor) -> CounterTrans
 def void_request_reject(*, transaction_id: int, actor, note: str) -> None:  # type: ignore[no-untyped-def]
     if not actor.has_perm("payments.void_any_payment"):
         raise DomainError("void.perm", "Only a supervisor can decide on voids.")
-    for p in Payment.objects.select_for_update(no_key=True).filter(
-        transaction_id=transaction_id, status=PaymentStatus.VOID_PENDING
-    ):
+    if not note.strip():
+        raise DomainError("void.reject_note", "Say why the void is rejected.")
+    pending = list(
+        Payment.objects.select_for_update(no_key=True, of=("self",))
+        .filter(transaction_id=transaction_id, status=PaymentStatus.VOID_PENDING)
+        .select_related("transaction")
+        .order_by("pk")
+    )
+    # Checked under the lock: a second supervisor's click after the first decided changes nothing.
+    if not pending:
+        raise DomainError("void.decided", "This void request was already decided.")
+    if any(actor.pk in (p.void_requested_by_id, p.transaction.created_by_id) for p in pending):
+        raise DomainError("void.own", "A second person must decide on the void of a receipt you took.")
+    for p in pending:
         p.status = PaymentStatus.POSTED
         p.save(update_fields=["status"])
         audit_record(
