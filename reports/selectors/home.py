@@ -62,6 +62,11 @@ class Figure:
         )
 
     @property
+    def size(self) -> int | None:
+        """The percent without its sign (the arrow gives the sign)."""
+        return None if self.percent is None else abs(self.percent)
+
+    @property
     def direction(self) -> str:
         if self.value is None or self.average is None:
             return "none"

@@ -64,18 +64,29 @@ def _due_today(sched: crontab, now: datetime) -> datetime:
 
 
 def ledger_alarms(now: datetime) -> list[Alarm]:
+    """The latest check's discrepancies; and no check for today once its time (and grace) passed."""
     url = reverse("accounts:ledger_checks")
     latest = LedgerCheckRun.objects.order_by("-business_date").first()
+    found = []
     if latest is not None and latest.discrepancies:
-        return [
+        found.append(
             Alarm(
                 "ledger",
                 f"Ledger check of {latest.business_date:%a %b %-d}: "
                 f"{latest.discrepancies:,} account(s) out of balance",
                 url,
             )
-        ]
-    return []
+        )
+    today, local = timezone.localdate(now), timezone.localtime(now)
+    grace = timedelta(minutes=settings.WATCHDOG_MISSED_GRACE_MINUTES)
+    entry = _nightly_entries().get("accounts.tasks.ledger_check")
+    if (
+        entry
+        and local >= _due_today(entry[1], local) + grace
+        and (latest is None or latest.business_date < today)
+    ):
+        found.append(Alarm("not_run", f"No ledger check for {today:%a %b %-d}", url))
+    return found
 
 
 def drawer_alarms(now: datetime) -> list[Alarm]:
@@ -115,13 +126,8 @@ def run_alarms(now: datetime) -> list[Alarm]:
             alarms.append(
                 Alarm("not_run", f"Nightly {name} did not run today (due {due:%H:%M})", reverse("jobs"))
             )
-    # sent is not done: the record the run leaves for its business date
-    checked = LedgerCheckRun.objects.filter(business_date=today).exists()
-    ledger_sched = _nightly_entries().get("accounts.tasks.ledger_check")
-    if ledger_sched and local >= _due_today(ledger_sched[1], local) + grace and not checked:
-        alarms.append(
-            Alarm("not_run", f"No ledger check for {today:%a %b %-d}", reverse("accounts:ledger_checks"))
-        )
+    # sent is not done: the record the shutoff run leaves for its business date (the ledger
+    # check's is looked at in ledger_alarms)
     shutoff_day = shutoff_business_date(today=today)
     shutoff_sched = _nightly_entries().get("collections_app.tasks.shutoff.shutoff_nightly")
     stalled = now - timedelta(minutes=settings.WATCHDOG_STALLED_MINUTES)
