@@ -108,7 +108,8 @@ def drawer_alarms(now: datetime) -> list[Alarm]:
             Alarm(
                 "drawer",
                 f"Drawer {s.drawer.code} of {s.business_date:%a %b %-d} ({s.cashier.get_username()}): {what}",
-                reverse("payments:session_report", args=[s.pk]),
+                # the sessions page, at this drawer's sign-off field (its report is a PDF)
+                f"{reverse('payments:sessions')}#so-{s.pk}",
             )
         )
     return alarms

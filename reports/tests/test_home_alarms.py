@@ -75,14 +75,16 @@ def test_drawer_short_beyond_tolerance(calm, make_user) -> None:  # type: ignore
     assert kinds() == []
     short = session(user, -(limit + Decimal("0.01")), closed=at(7))
     [alarm] = alarms(now=NOW)
-    assert alarm.kind == "drawer" and alarm.url.endswith(f"/sessions/{short.pk}/report/")
+    assert alarm.kind == "drawer" and alarm.url.endswith(f"/sessions/#so-{short.pk}")
     assert f"short ${limit + Decimal('0.01'):,.2f}" in alarm.text
 
 
 def test_drawer_awaiting_sign_off_for_more_than_a_day(calm, make_user) -> None:  # type: ignore[no-untyped-def]
     old = session(make_user("cashier1"), tolerance() + 1, closed=NOW - timedelta(hours=25))
     [alarm] = alarms(now=NOW)
-    assert alarm.kind == "drawer" and "awaiting sign-off" in alarm.text and str(old.pk) in alarm.url
+    assert (
+        alarm.kind == "drawer" and "awaiting sign-off" in alarm.text and alarm.url.endswith(f"#so-{old.pk}")
+    )
 
 
 def test_nightly_entry_not_sent(calm) -> None:  # type: ignore[no-untyped-def]
