@@ -5,6 +5,8 @@ from django.shortcuts import render
 from accounts.models import LedgerCheckRun
 from common.approvals import approval_counts, approval_kinds
 from common.selectors import audit_activity_today
+from reports.selectors.home import yesterday_against_weeks
+from reports.selectors.home_alarms import alarms
 
 
 @permission_required("common.use_supervision", raise_exception=True)
@@ -19,5 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "waiting": [(k, counts.get(k.code, 0)) for k in approval_kinds(request.user)],
             "waiting_total": sum(counts.values()),
             "ledger_check": LedgerCheckRun.objects.order_by("-business_date").first(),
+            "alarms": alarms(),
+            "comparison": yesterday_against_weeks(),
         },
     )
