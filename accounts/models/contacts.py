@@ -39,6 +39,8 @@ class Contact(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["account", "-created_at"], name="contact_account"),
+            # a day's figures (supervisor home, dashboards' roll-up) read a date range of the whole table
+            models.Index(fields=["created_at"], name="contact_created"),
             models.Index(
                 fields=["assigned_to", "follow_up_on"],
                 name="contact_followups_open",

@@ -78,7 +78,11 @@ class Notice(models.Model):
     idempotency_key = models.CharField(max_length=100, unique=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "-sent_on"], name="notice_account")]
+        indexes = [
+            models.Index(fields=["account", "-sent_on"], name="notice_account"),
+            # a day's figures (supervisor home, dashboards' roll-up) read a date range of the whole table
+            models.Index(fields=["sent_on"], name="notice_sent_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.account_id}"

@@ -99,6 +99,8 @@ class ServiceOrder(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["account", "-created_at"], name="order_account"),
+            # a day's figures (supervisor home, dashboards' roll-up) read a date range of the whole table
+            models.Index(fields=["completed_at"], name="order_completed_at"),
             models.Index(
                 fields=["status", "scheduled_for"],
                 condition=models.Q(status__in=["open", "dispatched"]),

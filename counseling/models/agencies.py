@@ -66,6 +66,8 @@ class Pledge(models.Model):
         indexes = [
             models.Index(fields=["account"], condition=Q(status="pending"), name="pledge_pending_account"),
             models.Index(fields=["expected_by"], condition=Q(status="pending"), name="pledge_pending_due"),
+            # a day's figures (supervisor home, dashboards' roll-up) read a date range of the whole table
+            models.Index(fields=["pledged_on"], name="pledge_pledged_on"),
         ]
         permissions = [("post_agency_payment", "Can post an agency check against its pledges")]
         constraints = [

@@ -59,6 +59,9 @@ class Arrangement(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["account", "-created_at"], name="arrangement_account"),
+            # a day's figures (supervisor home, dashboards' roll-up) read a date range of the whole table
+            models.Index(fields=["created_at"], name="arrangement_created"),
+            models.Index(fields=["ended_on"], name="arrangement_ended_on"),
             models.Index(
                 fields=["status"],
                 condition=Q(status__in=["active", "pending_approval"]),

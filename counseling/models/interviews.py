@@ -101,7 +101,11 @@ class HardshipInterview(models.Model):
     balance_at_interview = MoneyField()
 
     class Meta:
-        indexes = [models.Index(fields=["account", "-conducted_at"], name="interview_account")]
+        indexes = [
+            models.Index(fields=["account", "-conducted_at"], name="interview_account"),
+            # a day's figures (supervisor home, dashboards' roll-up) read a date range of the whole table
+            models.Index(fields=["conducted_at"], name="interview_conducted_at"),
+        ]
 
     def __str__(self) -> str:
         return f"Interview {self.account_id} {self.conducted_at:%Y-%m-%d}"

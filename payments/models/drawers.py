@@ -101,6 +101,8 @@ class DrawerSession(models.Model):
                 fields=["drawer"], condition=Q(status="open"), name="one_open_session_per_drawer"
             ),
         ]
+        # a day's drawers (supervisor home, dashboards' roll-up) read a date range of the whole table
+        indexes = [models.Index(fields=["business_date"], name="drawer_session_business_date")]
         permissions = [
             ("signoff_drawersession", "Can sign off a drawer that is over or short"),
             ("view_all_sessions", "Can see every cashier's sessions"),

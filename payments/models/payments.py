@@ -200,6 +200,10 @@ class ReturnedItem(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     idempotency_key = models.CharField(max_length=100, unique=True)
 
+    class Meta:
+        # a day's returns (supervisor home, dashboards' roll-up) read a date range of the whole table
+        indexes = [models.Index(fields=["returned_on"], name="returned_item_returned_on")]
+
     def __str__(self) -> str:
         return f"Returned {self.tender or self.pk} {self.amount}"
 
