@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_policy_decisions'),
+        ("accounts", "0004_policy_decisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['created_at'], name='contact_created'),
+            model_name="contact",
+            index=models.Index(fields=["created_at"], name="contact_created"),
         ),
     ]

@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_contact_contact_created'),
-        ('collections_app', '0010_run_heartbeat'),
-        ('payments', '0008_drawersession_drawer_session_business_date_and_more'),
+        ("accounts", "0005_contact_contact_created"),
+        ("collections_app", "0010_run_heartbeat"),
+        ("payments", "0008_drawersession_drawer_session_business_date_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='notice',
-            index=models.Index(fields=['sent_on'], name='notice_sent_on'),
+            model_name="notice",
+            index=models.Index(fields=["sent_on"], name="notice_sent_on"),
         ),
         migrations.AddIndex(
-            model_name='serviceorder',
-            index=models.Index(fields=['completed_at'], name='order_completed_at'),
+            model_name="serviceorder",
+            index=models.Index(fields=["completed_at"], name="order_completed_at"),
         ),
     ]

@@ -5,28 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_contact_contact_created'),
-        ('counseling', '0003_pledge_billing_period_and_documented_hardship'),
+        ("accounts", "0005_contact_contact_created"),
+        ("counseling", "0003_pledge_billing_period_and_documented_hardship"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='arrangement',
-            index=models.Index(fields=['created_at'], name='arrangement_created'),
+            model_name="arrangement",
+            index=models.Index(fields=["created_at"], name="arrangement_created"),
         ),
         migrations.AddIndex(
-            model_name='arrangement',
-            index=models.Index(fields=['ended_on'], name='arrangement_ended_on'),
+            model_name="arrangement",
+            index=models.Index(fields=["ended_on"], name="arrangement_ended_on"),
         ),
         migrations.AddIndex(
-            model_name='hardshipinterview',
-            index=models.Index(fields=['conducted_at'], name='interview_conducted_at'),
+            model_name="hardshipinterview",
+            index=models.Index(fields=["conducted_at"], name="interview_conducted_at"),
         ),
         migrations.AddIndex(
-            model_name='pledge',
-            index=models.Index(fields=['pledged_on'], name='pledge_pledged_on'),
+            model_name="pledge",
+            index=models.Index(fields=["pledged_on"], name="pledge_pledged_on"),
         ),
     ]

@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_contact_contact_created'),
-        ('payments', '0007_payment_received_at'),
+        ("accounts", "0005_contact_contact_created"),
+        ("payments", "0007_payment_received_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='drawersession',
-            index=models.Index(fields=['business_date'], name='drawer_session_business_date'),
+            model_name="drawersession",
+            index=models.Index(fields=["business_date"], name="drawer_session_business_date"),
         ),
         migrations.AddIndex(
-            model_name='returneditem',
-            index=models.Index(fields=['returned_on'], name='returned_item_returned_on'),
+            model_name="returneditem",
+            index=models.Index(fields=["returned_on"], name="returned_item_returned_on"),
         ),
     ]
