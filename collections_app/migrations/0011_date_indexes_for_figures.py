@@ -6,9 +6,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_contact_contact_created"),
+        ("accounts", "0005_contact_created_index"),
         ("collections_app", "0010_run_heartbeat"),
-        ("payments", "0008_drawersession_drawer_session_business_date_and_more"),
+        ("payments", "0008_date_indexes_for_figures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_contact_contact_created"),
+        ("accounts", "0005_contact_created_index"),
         ("counseling", "0003_pledge_billing_period_and_documented_hardship"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
