@@ -7,11 +7,14 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from common.audit import audit_record
+from common.session_touch import session_touch
 
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(actor=user, verb="auth.login", target=user)
+    if request is not None and hasattr(request, "session"):
+        session_touch(request.session)  # the idle clock starts at sign-in
 
 
 @receiver(user_logged_out)

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.session_touch.SessionTouchMiddleware",
     "common.middleware.LoginRequiredMiddleware",
     "common.middleware.RequestContextMiddleware",
     "common.middleware.NoStoreMiddleware",
@@ -139,7 +140,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after a period of inactivity: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# the idle limit: common.session_touch writes the session again when its last write is a minute old
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
