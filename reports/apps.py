@@ -11,3 +11,5 @@ class ReportsConfig(AppConfig):
         nav_register(
             NavItem("Supervisor", "reports:home", "common.use_supervision", order=40, workspace=True)
         )
+        nav_register(NavItem("Quality review", "reports:quality", "common.use_supervision", order=41))
+        nav_register(NavItem("My reviews", "reports:my_reviews", None, order=90))
