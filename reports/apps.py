@@ -1,4 +1,13 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _quality_checklist(sender: Any, **kwargs: Any) -> None:
+    from reports.quality_checklist import checklist_defaults_sync
+
+    checklist_defaults_sync()
 
 
 class ReportsConfig(AppConfig):
@@ -13,3 +22,4 @@ class ReportsConfig(AppConfig):
         )
         nav_register(NavItem("Quality review", "reports:quality", "common.use_supervision", order=41))
         nav_register(NavItem("My reviews", "reports:my_reviews", None, order=90))
+        post_migrate.connect(_quality_checklist, sender=self, dispatch_uid="reports.quality_checklist")
