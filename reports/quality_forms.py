@@ -16,10 +16,24 @@ def _period_checked(form: forms.Form, start_field: str, end_field: str) -> None:
         form.add_error(end_field, "The period ends before it starts.")
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    """People by name, as supervisors know them; the username tells two namesakes apart."""
+
+    def label_from_instance(self, obj) -> str:  # type: ignore[no-untyped-def]
+        name = obj.get_full_name()
+        return f"{name} ({obj.username})" if name else obj.username
+
+
 class ReviewFilterForm(forms.Form):
-    employee = forms.ModelChoiceField(queryset=reviewable_staff(), required=False, empty_label="Everyone")
+    employee = StaffChoiceField(queryset=reviewable_staff(), required=False, empty_label="Everyone")
     start = forms.DateField(required=False, widget=_DATE, label="Period from")
     end = forms.DateField(required=False, widget=_DATE, label="Period to")
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        # The draw form on the same page has an `employee` field too: distinct ids keep each
+        # label bound to its own field.
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
 
     def clean(self):  # type: ignore[no-untyped-def]
         super().clean()
@@ -28,7 +42,7 @@ class ReviewFilterForm(forms.Form):
 
 
 class DrawForm(forms.Form):
-    employee = forms.ModelChoiceField(queryset=reviewable_staff(), label="Employee")
+    employee = StaffChoiceField(queryset=reviewable_staff(), label="Employee")
     period_start = forms.DateField(widget=_DATE, label="Period start")
     period_end = forms.DateField(widget=_DATE, label="Period end")
     kinds = forms.MultipleChoiceField(

@@ -179,7 +179,10 @@ def test_bad_draws_answer_400_with_the_reason_and_save_nothing(people, change, m
 def test_a_supervisor_cannot_pick_or_score_their_own_work(people) -> None:
     review = reviewed(people, people["boss2"], conclude=False)
     boss2 = signed_in(people["boss2"])
-    page = boss2.get(LIST).content.decode().split('id="draw-heading"')[1]
+    whole = boss2.get(LIST).content.decode()
+    # Both forms have an `employee` field: one id each, so each label names its own select.
+    assert whole.count('id="id_employee"') == 1 and whole.count('id="filter_employee"') == 1
+    page = whole.split('id="draw-heading"')[1]
     assert re.search(rf'<option value="{people["cashier"].pk}"', page)
     assert not re.search(rf'<option value="{people["boss2"].pk}"', page)  # not offered in the draw form
     own = boss2.get(f"{LIST}{review.pk}/").content.decode()
