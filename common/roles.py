@@ -202,6 +202,9 @@ ROLES: tuple[Role, ...] = (
             "collections_app.view_collectionagency",
             "collections_app.add_collectionagency",
             "collections_app.change_collectionagency",
+            "reports.view_checklistquestion",
+            "reports.add_checklistquestion",
+            "reports.change_checklistquestion",
         ),
     ),
 )

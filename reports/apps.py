@@ -1,6 +1,14 @@
 from importlib import import_module
+from typing import Any
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _quality_checklist(sender: Any, **kwargs: Any) -> None:
+    from reports.quality_checklist import checklist_defaults_sync
+
+    checklist_defaults_sync()
 
 
 class ReportsConfig(AppConfig):
@@ -27,3 +35,6 @@ class ReportsConfig(AppConfig):
         for name in DASHBOARD_MODULES:  # a fixed list, not discovery: each registers its metrics
             import_module(f"reports.dashboards.{name}")
         nav_register(NavItem("Approvals queue", "reports:approvals", "common.use_supervision", order=42))
+        nav_register(NavItem("Quality review", "reports:quality", "common.use_supervision", order=43))
+        nav_register(NavItem("My reviews", "reports:my_reviews", None, order=90))
+        post_migrate.connect(_quality_checklist, sender=self, dispatch_uid="reports.quality_checklist")

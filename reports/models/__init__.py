@@ -1,0 +1,22 @@
+from reports.models.quality import (
+    ActionCategory,
+    AnswerResult,
+    ChecklistQuestion,
+    QualityAnswer,
+    QualityReview,
+    QualityReviewItem,
+    WorkKind,
+)
+from reports.models.rollup import DailyFigure, RollupRun
+
+__all__ = [
+    "ActionCategory",
+    "AnswerResult",
+    "ChecklistQuestion",
+    "DailyFigure",
+    "QualityAnswer",
+    "QualityReview",
+    "QualityReviewItem",
+    "RollupRun",
+    "WorkKind",
+]
