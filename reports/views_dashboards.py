@@ -148,7 +148,7 @@ class DrillForm(forms.Form):
 
     def clean_metric(self) -> str:
         name = self.cleaned_data["metric"]
-        if name not in {s.metric for s in self.dash.series}:
+        if name not in {s.metric for s in (*self.dash.series, *self.dash.quantiles)}:
             raise forms.ValidationError("This dashboard has no such figure.")
         return name
 
@@ -193,7 +193,7 @@ def drill(request: HttpRequest, slug: str) -> HttpResponse:
     params = {**filters.query(), "metric": c["metric"], "key": c["key"], "from": c["first"], "to": c["last"]}
     series = [
         s.label for s in dash.series if s.metric == c["metric"] and (s.key is None or s.key == c["key"])
-    ]
+    ] + [q.label for q in dash.quantiles if q.metric == c["metric"]]
     return render(
         request,
         "reports/drill.html",

@@ -35,6 +35,8 @@ How to add a dashboard (one module per dashboard, e.g. reports/dashboards/notice
 3. Declare the dashboard: `register_dashboard(Dashboard(slug=..., title=..., description=...,
    series=(Series(metric, key|None, label, measure="count"|"amount"|"total", stock=False), ...),
    ratios=(Ratio(label, numerator_label, (denominator_labels...), percent=True),),
+   quantiles=(Quantile(label, metric, q, divisor),) (a median or p90 per period, from a metric
+   whose key is each record's whole-number value, e.g. minutes),
    breakdown=Breakdown(by="employee"|"key", title, row_label, columns=(series labels...),
    ratios=(...), names=fn(keys) -> {key: name}) or None, chart=(("label", "bar"|"line"), ...),
    uses_employee=True|False))`. Labels are unique within a dashboard; a percent ratio draws on
@@ -124,6 +126,20 @@ class Ratio:
 
 
 @dataclass(frozen=True)
+class Quantile:
+    """A distribution's quantile per period (a median, a 90th percentile), read from a metric
+    whose key is each record's value as a whole number (minutes, days): the roll-up keeps the
+    distribution, a sum could not give a median. Linear interpolation between the two nearest
+    values (PostgreSQL's percentile_cont), shown as value / divisor (minutes -> hours). Its
+    drill-down lists every record of the metric in the period (key '')."""
+
+    label: str
+    metric: str
+    q: float
+    divisor: int = 1
+
+
+@dataclass(frozen=True)
 class Breakdown:
     """A second table over the whole date range, one row per employee or per key."""
 
@@ -144,6 +160,7 @@ class Dashboard:
     ratios: tuple[Ratio, ...] = ()
     breakdown: Breakdown | None = None
     chart: tuple[tuple[str, str], ...] = ()  # (column label, "bar" | "line")
+    quantiles: tuple[Quantile, ...] = ()  # time table only, after the ratios
     uses_employee: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -161,7 +178,7 @@ def register_metric(metric: RollupMetric) -> RollupMetric:
 
 
 def register_dashboard(dashboard: Dashboard) -> Dashboard:
-    missing = {s.metric for s in dashboard.series} - set(_metrics)
+    missing = {s.metric for s in (*dashboard.series, *dashboard.quantiles)} - set(_metrics)
     assert not missing, f"{dashboard.slug}: register the metrics {missing} first"
     _dashboards[dashboard.slug] = dashboard
     return dashboard

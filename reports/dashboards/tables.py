@@ -11,7 +11,7 @@ from django.db.models import DateField, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
-from reports.dashboards.base import Dashboard, Ratio, Series, rate
+from reports.dashboards.base import Dashboard, Quantile, Ratio, Series, rate
 from reports.dashboards.filters import Filters
 from reports.models import DailyFigure
 
@@ -73,6 +73,33 @@ def _ratio_cell(ratio: Ratio, values: dict[str, Any]) -> Cell:
     return Cell(rate(values.get(ratio.numerator) or 0, den, percent=ratio.percent), percent=ratio.percent)
 
 
+def quantile(values: list[tuple[int, int]], q: float) -> float | None:
+    """percentile_cont(q) of a distribution given as (value, how many times), sorted or not."""
+    values = sorted(values)
+    total = sum(n for _, n in values)
+    if not total:
+        return None
+    pos = q * (total - 1)  # the 0-based rank, between two records when fractional
+    low_rank, frac = int(pos), pos - int(pos)
+
+    def at(rank: int) -> int:
+        seen = 0
+        for value, n in values:
+            seen += n
+            if rank < seen:
+                return value
+        return values[-1][0]
+
+    low = at(low_rank)
+    return low + (at(low_rank + 1) - low) * frac if frac else float(low)
+
+
+def _quantile_cell(qt: Quantile, dist: list[tuple[int, int]], drill: dict[str, str]) -> Cell:
+    found = quantile(dist, qt.q)
+    value = None if found is None else (Decimal(str(found)) / qt.divisor).quantize(Decimal("0.1"))
+    return Cell(value, drill=drill if found is not None else None)
+
+
 def time_table(dash: Dashboard, filters: Filters) -> Table:
     """Periods down, series across (then ratios). Two queries: flows summed per period in the
     database; snapshots (stock series) read on each period's last day."""
@@ -81,9 +108,10 @@ def time_table(dash: Dashboard, filters: Filters) -> Table:
     flows = [s for s in dash.series if not s.stock]
     stocks = [s for s in dash.series if s.stock]
     sums: dict[tuple[date, str, str | None], tuple[int, Decimal]] = {}
-    if flows:
+    flow_metrics = {s.metric for s in flows} | {q.metric for q in dash.quantiles}
+    if flow_metrics:
         rows = (
-            base.filter(metric__in={s.metric for s in flows}, day__range=(filters.start, filters.end))
+            base.filter(metric__in=flow_metrics, day__range=(filters.start, filters.end))
             .annotate(period=Trunc("day", filters.grain, output_field=DateField()))
             .values("period", "metric", "key")
             .annotate(n=Sum("count"), amount=Sum("amount"))
@@ -102,6 +130,11 @@ def time_table(dash: Dashboard, filters: Filters) -> Table:
         for r in rows:
             sums[(by_day[r["day"]], r["metric"], r["key"])] = (r["n"], r["amount"])
 
+    # a quantile reads its metric's distribution per period: (value, count) of each key
+    dists: dict[tuple[date, str], list[tuple[int, int]]] = defaultdict(list)
+    for (p, m, k), (n, _amount) in sums.items():
+        if k is not None and k.lstrip("-").isdigit():
+            dists[(p, m)].append((int(k), n))
     # a series with key None sums every key of its metric
     for (p, m, _k), (n, amount) in list(sums.items()):
         total = sums.get((p, m, None), (0, Decimal("0.00")))
@@ -118,9 +151,19 @@ def time_table(dash: Dashboard, filters: Filters) -> Table:
             drill = {"metric": s.metric, "key": s.key or "", "from": start.isoformat(), "to": end.isoformat()}
             cells.append(Cell(value, money=s.measure == "amount", drill=drill))
         cells += [_ratio_cell(r, values) for r in dash.ratios]
+        cells += [
+            _quantile_cell(
+                q,
+                dists.get((key, q.metric), []),
+                {"metric": q.metric, "key": "", "from": first.isoformat(), "to": last.isoformat()},
+            )
+            for q in dash.quantiles
+        ]
         label = first.isoformat() if filters.grain == "day" else f"{first.isoformat()} to {last.isoformat()}"
         out.append(Row(label, cells))
-    return Table(dash.title, "Period", [s.label for s in dash.series] + [r.label for r in dash.ratios], out)
+    columns = [s.label for s in dash.series] + [r.label for r in dash.ratios]
+    columns += [q.label for q in dash.quantiles]
+    return Table(dash.title, "Period", columns, out)
 
 
 def breakdown_table(dash: Dashboard, filters: Filters) -> Table | None:
