@@ -35,12 +35,17 @@ LEFT JOIN (SELECT account_id, array_agg(DISTINCT utility ORDER BY utility) AS ut
 INSERT_SQL = """
 INSERT INTO reports_dailyfigure
     (day, metric, key, utilities, account_class, postal_code, low_income, employee_id, count, amount)
-SELECT f.day, %(metric)s, f.key, d.utilities, d.account_class, d.postal_code, d.low_income,
-       f.employee_id, SUM(f.n), SUM(f.amount)
+SELECT f.day, %(metric)s, f.key, COALESCE(d.utilities, '{{}}'), COALESCE(d.account_class, ''),
+       COALESCE(d.postal_code, ''), COALESCE(d.low_income, false), f.employee_id, SUM(f.n), SUM(f.amount)
 FROM ({facts}) AS f(day, key, account_id, employee_id, n, amount)
-JOIN reports_dims d ON d.account_id = f.account_id
-GROUP BY f.day, f.key, d.utilities, d.account_class, d.postal_code, d.low_income, f.employee_id
+LEFT JOIN reports_dims d ON d.account_id = f.account_id
+WHERE d.account_id IS NOT NULL OR f.account_id IS NULL
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 """
+# A fact of a metric without an account (a drawer's count: account_id NULL) has no utility, class
+# or ZIP code and is not a low-income household's: an account filter leaves it out, as
+# Filters.base_q does for such a metric's records. A fact whose account has no dimensions row
+# is dropped, as before.
 
 
 @transaction.atomic(durable=True)

@@ -1,4 +1,14 @@
 """One module per dashboard; ReportsConfig.ready() imports each, and each registers itself
 (reports/dashboards/base.py says how to add one)."""
 
-DASHBOARD_MODULES = ("aging", "arrangements", "pledges", "notices", "contacts")
+DASHBOARD_MODULES = (
+    "aging",
+    "arrangements",
+    "pledges",
+    "notices",
+    "contacts",
+    "returns",
+    "drawers",
+    "recovery",
+    "productivity",
+)

@@ -14,7 +14,9 @@ How to add a dashboard (one module per dashboard, e.g. reports/dashboards/notice
    inclusive: select only facts whose day is in them) and `%(tz)s` (settings.TIME_ZONE: a
    timestamp's local day is `(ts AT TIME ZONE %(tz)s)::date`); a `per_day=True` metric (a
    snapshot such as aging) is run once per day with `%(as_of)s`. No other placeholder, and a
-   literal % is written %%. Every fact needs an account (the dimensions come from it).
+   literal % is written %%. A fact's account gives its dimensions; a metric whose records have
+   no account (a drawer session) gives account_id NULL and `account_path=None`: an account filter
+   (utility, class, ZIP, low income) then shows none of it.
    The roll-up (reports/rollup.py) joins the facts to each account's dimensions (utilities,
    class, postal code, low income) and groups them into `DailyFigure` rows:
    `INSERT INTO reports_dailyfigure SELECT day, metric, key, dims..., employee_id, SUM(n),
@@ -84,7 +86,7 @@ class RollupMetric:
     facts_sql: str
     columns: tuple[Column, ...] = ()
     records: Callable[..., QuerySet] | None = None  # (filters, key, start, end) -> QuerySet
-    account_path: str = "account"
+    account_path: str | None = "account"  # None: facts without an account (a drawer)
     employee_path: str | None = None
     per_day: bool = False
 

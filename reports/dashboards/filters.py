@@ -46,8 +46,16 @@ class Filters:
             q &= Q(low_income=self.low_income)
         return q
 
-    def base_q(self, *, account_path: str, employee_path: str | None) -> Q:
-        """The same filters on base records whose account is at `account_path` ('' for Account)."""
+    def base_q(self, *, account_path: str | None, employee_path: str | None) -> Q:
+        """The same filters on base records whose account is at `account_path` ('' for Account;
+        None for records without an account, which no account filter matches, except "other
+        households": the roll-up files them as not low-income)."""
+        if account_path is None:
+            if self.utility or self.account_class or self.postal_code or self.low_income:
+                return Q(pk__in=[])
+            if self.employee is not None:
+                return Q(**{employee_path: self.employee}) if employee_path else Q(pk__in=[])
+            return Q()
         prefix = f"{account_path}__" if account_path else ""
         account_ref = OuterRef(account_path or "pk")
         q = Q()
