@@ -35,6 +35,8 @@ def _dashboard(slug: str) -> base.Dashboard:
 def _fmt(cell: Cell) -> str:
     if cell.value is None:
         return "—"
+    if isinstance(cell.value, str):
+        return cell.value
     if cell.percent:
         return f"{cell.value}%"
     if cell.money:
@@ -47,7 +49,11 @@ def _render_table(table: Table, slug: str, filters: Filters) -> dict[str, Any]:
     rows = []
     for row in table.rows:
         cells = [
-            {"text": _fmt(c), "href": f"{url}?{urlencode({**filters.query(), **c.drill})}" if c.drill else ""}
+            {
+                "text": _fmt(c),
+                "flag": c.flag,
+                "href": f"{url}?{urlencode({**filters.query(), **c.drill})}" if c.drill else "",
+            }
             for c in row.cells
         ]
         rows.append({"label": row.label, "cells": cells})
@@ -60,6 +66,12 @@ def _form_classes(form: forms.Form) -> None:
         field.widget.attrs["class"] = (
             f"{css} form-control-sm" if css == "form-control" else f"{css} form-select-sm"
         )
+
+
+def _extra(dash: base.Dashboard, filters: Filters) -> dict[str, Table]:
+    """A dashboard's own tables beyond periods and breakdown (fairness: per group rates)."""
+    build = dash.extra.get("tables")
+    return build(filters) if build else {}
 
 
 @permission_required(PERM, raise_exception=True)
@@ -89,6 +101,10 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         "breakdown": _render_table(breakdown, slug, filters) if breakdown else None,
         "chart": data,
         "chart_svg": chart_svg(data, title=dash.title),
+        "extra_tables": [
+            {"name": name, **_render_table(table, slug, filters)}
+            for name, table in _extra(dash, filters).items()
+        ],
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -126,7 +142,12 @@ def table_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     if not form.is_valid():
         return _bad(form)
     filters = form.filters()
-    found = time_table(dash, filters) if table == "periods" else breakdown_table(dash, filters)
+    if table == "periods":
+        found: Table | None = time_table(dash, filters)
+    elif table == "breakdown":
+        found = breakdown_table(dash, filters)
+    else:
+        found = _extra(dash, filters).get(table)
     if found is None:
         raise Http404("This dashboard has no such table")
     rows = ([row.label, *("" if c.value is None else c.value for c in row.cells)] for row in found.rows)

@@ -22,6 +22,7 @@ class Cell:
     money: bool = False
     percent: bool = False
     drill: dict[str, str] | None = None  # the drill-down's GET parameters (beyond the filters)
+    flag: str = ""  # a marker shown beside the value (fairness: a rate far above the city's)
 
 
 @dataclass(frozen=True)
