@@ -17,3 +17,4 @@ class ReportsConfig(AppConfig):
         nav_register(NavItem("Dashboards", "reports:dashboards", "common.use_supervision", order=41))
         for name in DASHBOARD_MODULES:  # a fixed list, not discovery: each registers its metrics
             import_module(f"reports.dashboards.{name}")
+        import_module("reports.monthly")  # registers the monthly PDF's job handler

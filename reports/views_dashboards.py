@@ -2,7 +2,7 @@
 
 import csv
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -10,12 +10,15 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from reports.dashboards import base
 from reports.dashboards.filters import FilterForm, Filters
 from reports.dashboards.tables import Cell, Table, breakdown_table, chart_data, time_table
+from reports.monthly import MonthlyForm, monthly_submit
 from reports.rollup import last_run
 from reports.svg import chart_svg
 
@@ -60,6 +63,11 @@ def _render_table(table: Table, slug: str, filters: Filters) -> dict[str, Any]:
     return {"title": table.title, "row_label": table.row_label, "columns": table.columns, "rows": rows}
 
 
+def render_tables(tables: list[Table], slug: str, filters: Filters) -> list[dict[str, Any]]:
+    """Tables as the page shows them (the monthly PDF prints the same texts)."""
+    return [_render_table(t, slug, filters) for t in tables]
+
+
 def _form_classes(form: forms.Form) -> None:
     for field in form.fields.values():
         css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -76,9 +84,31 @@ def _extra(dash: base.Dashboard, filters: Filters) -> dict[str, Table]:
 
 @permission_required(PERM, raise_exception=True)
 def index(request: HttpRequest) -> HttpResponse:
+    monthly = MonthlyForm(initial={"month": _last_month()})
+    _form_classes(monthly)
     return render(
-        request, "reports/dashboards.html", {"dashboards": base.dashboards(), "last_run": last_run()}
+        request,
+        "reports/dashboards.html",
+        {"dashboards": base.dashboards(), "last_run": last_run(), "monthly": monthly},
     )
+
+
+def _last_month() -> str:
+    first = timezone.localdate().replace(day=1)
+    return (first - timedelta(days=1)).isoformat()[:7]
+
+
+@require_POST
+@permission_required(PERM, raise_exception=True)
+def monthly(request: HttpRequest) -> HttpResponse:
+    """Stores the monthly PDF's job and answers at once: the job page shows progress, then Download."""
+    form = MonthlyForm(request.POST)
+    if not form.is_valid():
+        _form_classes(form)
+        context = {"dashboards": base.dashboards(), "last_run": last_run(), "monthly": form}
+        return render(request, "reports/dashboards.html", context, status=400)
+    job = monthly_submit(params=form.params(), actor=request.user)
+    return redirect(job.get_absolute_url())
 
 
 @permission_required(PERM, raise_exception=True)

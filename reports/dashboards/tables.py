@@ -99,9 +99,13 @@ def time_table(dash: Dashboard, filters: Filters) -> Table:
             .values("day", "metric", "key")
             .annotate(n=Sum("count"), amount=Sum("amount"))
         )
-        by_day = {day: key for key, day in snapshot.items()}
+        # several periods share a day when the range runs past today (each is clipped to today)
+        by_day: dict[date, list[date]] = defaultdict(list)
+        for key, day in snapshot.items():
+            by_day[day].append(key)
         for r in rows:
-            sums[(by_day[r["day"]], r["metric"], r["key"])] = (r["n"], r["amount"])
+            for key in by_day[r["day"]]:
+                sums[(key, r["metric"], r["key"])] = (r["n"], r["amount"])
 
     # a series with key None sums every key of its metric
     for (p, m, _k), (n, amount) in list(sums.items()):
