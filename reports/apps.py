@@ -38,3 +38,4 @@ class ReportsConfig(AppConfig):
         nav_register(NavItem("Quality review", "reports:quality", "common.use_supervision", order=43))
         nav_register(NavItem("My reviews", "reports:my_reviews", None, order=90))
         post_migrate.connect(_quality_checklist, sender=self, dispatch_uid="reports.quality_checklist")
+        import_module("reports.monthly")  # registers the monthly PDF's job handler

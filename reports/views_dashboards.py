@@ -2,7 +2,7 @@
 
 import csv
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -10,12 +10,15 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from reports.dashboards import base
 from reports.dashboards.filters import FilterForm, Filters
 from reports.dashboards.tables import Cell, Table, breakdown_table, chart_data, time_table
+from reports.monthly import MonthlyForm, monthly_submit
 from reports.rollup import last_run
 from reports.svg import chart_svg
 
@@ -35,6 +38,8 @@ def _dashboard(slug: str) -> base.Dashboard:
 def _fmt(cell: Cell) -> str:
     if cell.value is None:
         return "—"
+    if isinstance(cell.value, str):
+        return cell.value
     if cell.percent:
         return f"{cell.value}%"
     if cell.money:
@@ -47,11 +52,20 @@ def _render_table(table: Table, slug: str, filters: Filters) -> dict[str, Any]:
     rows = []
     for row in table.rows:
         cells = [
-            {"text": _fmt(c), "href": f"{url}?{urlencode({**filters.query(), **c.drill})}" if c.drill else ""}
+            {
+                "text": _fmt(c),
+                "flag": c.flag,
+                "href": f"{url}?{urlencode({**filters.query(), **c.drill})}" if c.drill else "",
+            }
             for c in row.cells
         ]
         rows.append({"label": row.label, "cells": cells})
     return {"title": table.title, "row_label": table.row_label, "columns": table.columns, "rows": rows}
+
+
+def render_tables(tables: list[Table], slug: str, filters: Filters) -> list[dict[str, Any]]:
+    """Tables as the page shows them (the monthly PDF prints the same texts)."""
+    return [_render_table(t, slug, filters) for t in tables]
 
 
 def _form_classes(form: forms.Form) -> None:
@@ -62,11 +76,39 @@ def _form_classes(form: forms.Form) -> None:
         )
 
 
+def _extra(dash: base.Dashboard, filters: Filters) -> dict[str, Table]:
+    """A dashboard's own tables beyond periods and breakdown (fairness: per group rates)."""
+    build = dash.extra.get("tables")
+    return build(filters) if build else {}
+
+
 @permission_required(PERM, raise_exception=True)
 def index(request: HttpRequest) -> HttpResponse:
+    monthly = MonthlyForm(initial={"month": _last_month()})
+    _form_classes(monthly)
     return render(
-        request, "reports/dashboards.html", {"dashboards": base.dashboards(), "last_run": last_run()}
+        request,
+        "reports/dashboards.html",
+        {"dashboards": base.dashboards(), "last_run": last_run(), "monthly": monthly},
     )
+
+
+def _last_month() -> str:
+    first = timezone.localdate().replace(day=1)
+    return (first - timedelta(days=1)).isoformat()[:7]
+
+
+@require_POST
+@permission_required(PERM, raise_exception=True)
+def monthly(request: HttpRequest) -> HttpResponse:
+    """Stores the monthly PDF's job and answers at once: the job page shows progress, then Download."""
+    form = MonthlyForm(request.POST)
+    if not form.is_valid():
+        _form_classes(form)
+        context = {"dashboards": base.dashboards(), "last_run": last_run(), "monthly": form}
+        return render(request, "reports/dashboards.html", context, status=400)
+    job = monthly_submit(params=form.params(), actor=request.user)
+    return redirect(job.get_absolute_url())
 
 
 @permission_required(PERM, raise_exception=True)
@@ -89,6 +131,10 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         "breakdown": _render_table(breakdown, slug, filters) if breakdown else None,
         "chart": data,
         "chart_svg": chart_svg(data, title=dash.title),
+        "extra_tables": [
+            {"name": name, **_render_table(table, slug, filters)}
+            for name, table in _extra(dash, filters).items()
+        ],
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -126,7 +172,12 @@ def table_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     if not form.is_valid():
         return _bad(form)
     filters = form.filters()
-    found = time_table(dash, filters) if table == "periods" else breakdown_table(dash, filters)
+    if table == "periods":
+        found: Table | None = time_table(dash, filters)
+    elif table == "breakdown":
+        found = breakdown_table(dash, filters)
+    else:
+        found = _extra(dash, filters).get(table)
     if found is None:
         raise Http404("This dashboard has no such table")
     rows = ([row.label, *("" if c.value is None else c.value for c in row.cells)] for row in found.rows)

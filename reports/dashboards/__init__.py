@@ -11,4 +11,5 @@ DASHBOARD_MODULES = (
     "drawers",
     "recovery",
     "productivity",
+    "fairness",
 )

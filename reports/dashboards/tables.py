@@ -22,6 +22,7 @@ class Cell:
     money: bool = False
     percent: bool = False
     drill: dict[str, str] | None = None  # the drill-down's GET parameters (beyond the filters)
+    flag: str = ""  # a marker shown beside the value (fairness: a rate far above the city's)
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,13 @@ def time_table(dash: Dashboard, filters: Filters) -> Table:
             .values("day", "metric", "key")
             .annotate(n=Sum("count"), amount=Sum("amount"))
         )
-        by_day = {day: key for key, day in snapshot.items()}
+        # several periods share a day when the range runs past today (each is clipped to today)
+        by_day: dict[date, list[date]] = defaultdict(list)
+        for key, day in snapshot.items():
+            by_day[day].append(key)
         for r in rows:
-            sums[(by_day[r["day"]], r["metric"], r["key"])] = (r["n"], r["amount"])
+            for key in by_day[r["day"]]:
+                sums[(key, r["metric"], r["key"])] = (r["n"], r["amount"])
 
     # a quantile reads its metric's distribution per period: (value, count) of each key
     dists: dict[tuple[date, str], list[tuple[int, int]]] = defaultdict(list)
