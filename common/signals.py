@@ -14,7 +14,7 @@ from common.session_touch import session_touch
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(actor=user, verb="auth.login", target=user)
     if request is not None and hasattr(request, "session"):
-        session_touch(request.session)  # the idle clock starts at sign-in
+        session_touch(request.session, user)  # the idle clock starts at sign-in
 
 
 @receiver(user_logged_out)

@@ -121,7 +121,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "reports/dashboard.html", context, status=400)
     filters = form.filters()
     periods = time_table(dash, filters)
-    breakdown = breakdown_table(dash, filters)
+    breakdown = breakdown_table(dash, filters, staff=form.staff)
     data = chart_data(dash, periods)
     query = urlencode(filters.query())
     context |= {
@@ -175,7 +175,7 @@ def table_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     if table == "periods":
         found: Table | None = time_table(dash, filters)
     elif table == "breakdown":
-        found = breakdown_table(dash, filters)
+        found = breakdown_table(dash, filters, staff=form.staff)
     else:
         found = _extra(dash, filters).get(table)
     if found is None:

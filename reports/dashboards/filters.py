@@ -92,9 +92,8 @@ class Filters:
         return params
 
 
-class EmployeeField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+def employee_name(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 class FilterForm(forms.Form):
@@ -107,11 +106,12 @@ class FilterForm(forms.Form):
     account_class = forms.ChoiceField(
         label="Account class", choices=[("", "All classes"), *AccountClass.choices], required=False
     )
-    employee = EmployeeField(
+    # choices filled in __init__ from one read of the staff, which also names the breakdown's rows
+    employee = forms.TypedChoiceField(
         label="Employee",
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        coerce=int,
         required=False,
-        empty_label="All employees",
+        empty_value=None,
         error_messages={"invalid_choice": "No active employee has that id: choose one from the list."},
     )
     postal_code = forms.CharField(label="ZIP code", max_length=10, required=False)
@@ -130,7 +130,15 @@ class FilterForm(forms.Form):
         }
         merged = {**defaults, **{k: v for k, v in (data or {}).items() if v not in ("", None)}}
         super().__init__(merged)
-        if not uses_employee:
+        self.staff: dict[int, Any] = {}
+        if uses_employee:
+            users = get_user_model().objects.filter(is_active=True).order_by("username")
+            self.staff = {u.pk: u for u in users}
+            self.fields["employee"].choices = [
+                ("", "All employees"),
+                *((pk, employee_name(u)) for pk, u in self.staff.items()),
+            ]
+        else:
             del self.fields["employee"]
 
     def clean(self) -> dict[str, Any]:
@@ -152,7 +160,7 @@ class FilterForm(forms.Form):
             grain=c["grain"],
             utility=c.get("utility") or "",
             account_class=c.get("account_class") or "",
-            employee=c.get("employee"),
+            employee=self.staff.get(c.get("employee")) if c.get("employee") is not None else None,
             postal_code=(c.get("postal_code") or "").strip(),
             low_income=low,
         )

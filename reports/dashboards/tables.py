@@ -1,6 +1,7 @@
 """A dashboard's numbers for some filters, read from the roll-up in a fixed number of queries."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +13,7 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from reports.dashboards.base import Dashboard, Quantile, Ratio, Series, rate
-from reports.dashboards.filters import Filters
+from reports.dashboards.filters import Filters, employee_name
 from reports.models import DailyFigure
 
 
@@ -171,8 +172,11 @@ def time_table(dash: Dashboard, filters: Filters) -> Table:
     return Table(dash.title, "Period", columns, out)
 
 
-def breakdown_table(dash: Dashboard, filters: Filters) -> Table | None:
-    """One row per employee (or key) over the whole range: one query, plus one for the names."""
+def breakdown_table(
+    dash: Dashboard, filters: Filters, *, staff: Mapping[int, Any] | None = None
+) -> Table | None:
+    """One row per employee (or key) over the whole range: one query, plus one for the names of
+    employees not in `staff` (the filter form's read of the active staff: usually none)."""
     bd = dash.breakdown
     if bd is None:
         return None
@@ -191,8 +195,10 @@ def breakdown_table(dash: Dashboard, filters: Filters) -> Table | None:
                 n, amount = grouped[r[field]].get(s.label, (0, Decimal("0.00")))
                 grouped[r[field]][s.label] = (n + r["n"], amount + r["amount"])
     if bd.by == "employee":
-        users = get_user_model().objects.filter(pk__in=[k for k in grouped if k is not None])
-        names = {u.pk: u.get_full_name() or u.get_username() for u in users}
+        known = staff or {}
+        missing = [k for k in grouped if k is not None and k not in known]
+        users = [*(known[k] for k in grouped if k in known), *get_user_model().objects.filter(pk__in=missing)]
+        names = {u.pk: employee_name(u) for u in users}
         names[None] = "(no employee)"
     else:
         names = bd.names(grouped.keys()) if bd.names else {k: k for k in grouped}

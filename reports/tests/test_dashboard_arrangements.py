@@ -130,7 +130,7 @@ def test_queries_do_not_grow_with_rows(client, make_user, counselors, n, django_
     rollup(START - timedelta(days=60), TODAY)
     client.force_login(make_user("sup", "Supervisor"))
     params = {"start": START, "end": TODAY, "grain": "day"}
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("reports:dashboard", args=["arrangements"]), params).status_code == 200
     drill = {**params, "metric": "arrangements", "key": "created", "from": START, "to": TODAY}
     with django_assert_max_num_queries(9):

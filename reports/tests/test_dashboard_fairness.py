@@ -214,7 +214,7 @@ def test_queries_do_not_grow_with_rows(client, make_user, n, django_assert_max_n
     rollup(START - timedelta(days=5), TODAY)
     client.force_login(make_user("sup", "Supervisor"))
     params = {"start": START, "end": TODAY, "grain": "day"}
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("reports:dashboard", args=["fairness"]), params).status_code == 200
     drill = {**params, "metric": "fairness_notices", "key": "", "from": START, "to": TODAY}
     with django_assert_max_num_queries(9):

@@ -241,7 +241,7 @@ def test_queries_do_not_grow_with_rows(client, make_user, staff, n, django_asser
     rollup(START - timedelta(days=30), TODAY)
     client.force_login(make_user("sup", "Supervisor"))
     params = {"start": START, "end": TODAY, "grain": "day"}
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("reports:dashboard", args=["notices"]), params).status_code == 200
     for metric, key, rows in (("notices.sent", "", 3 * n), ("orders.reconnect_minutes", "", 4 * n)):
         drill = {**params, "metric": metric, "key": key, "from": START, "to": TODAY}

@@ -196,7 +196,7 @@ def test_queries_do_not_grow_with_rows(
     rollup(START - timedelta(days=40), TODAY)
     client.force_login(make_user("sup", "Supervisor"))
     params = {"start": START, "end": TODAY, "grain": "day"}
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("reports:dashboard", args=["recovery"]), params).status_code == 200
     for metric, rows in (
         ("recovery.written_off", 2 * n),

@@ -264,7 +264,7 @@ def test_queries_do_not_grow_with_rows(client, make_user, cashiers, n, django_as
     client.force_login(make_user("sup", "Supervisor"))
     params = {"start": START, "end": TODAY, "grain": "day"}
     for slug in ("returns", "returns-by-tender", "drawers", "drawers-by-drawer"):
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(10):
             assert client.get(reverse("reports:dashboard", args=[slug]), params).status_code == 200
     for metric, rows in (("returns", 5 * n), ("drawers.closed", 5 * n)):
         drill = {**params, "metric": metric, "key": "", "from": START, "to": TODAY}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.tests.factories import AccountFactory, charge
+from collections_app.models import CollectionAgency
 from common.models import Job
 from conftest import wait_for_job
 from counseling.tests.factories import agency
@@ -20,8 +21,12 @@ from reports.dashboards.tables import time_table
 from reports.monthly import month_filters
 from reports.tests.dash import rollup
 from reports.tests.test_dashboard_arrangements import arrangement
+from reports.tests.test_dashboard_contacts import contact
 from reports.tests.test_dashboard_fairness import notice
 from reports.tests.test_dashboard_pledges import pledge
+from reports.tests.test_dashboard_productivity import shift
+from reports.tests.test_dashboard_recovery import refer, write_off
+from reports.tests.test_dashboard_returns_drawers import returned
 from reports.views_dashboards import render_tables
 
 TODAY = timezone.localdate()
@@ -37,6 +42,13 @@ def seed(make_user) -> None:
     pledge(ana, agency(), on=FIRST, amount="321.09")
     charge(AccountFactory(premise__postal_code="85077"), "777.77", due=FIRST - timedelta(days=45))
     notice(AccountFactory(premise__postal_code="85077"), FIRST)
+    cam, dee = make_user("cam", "Cashier"), make_user("dee", "Cashier")
+    contact(ana, FIRST)  # contacts, contacts by reason
+    returned(cam, dee, kind="check", on=FIRST)  # returned items, per cashier and per tender
+    shift(cam, "D01", day=FIRST, hours=2, payments=1)  # drawers (both) and productivity
+    officer = make_user("oli", "Collections officer")
+    write_off(officer, on=FIRST, amount="55.00")  # write-offs, recoveries and agencies
+    refer(officer, CollectionAgency.objects.create(name="Acme Recovery"), on=FIRST, principal="88.00")
     rollup(FIRST - timedelta(days=1), TODAY)
 
 
