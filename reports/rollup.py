@@ -48,9 +48,16 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 # is dropped, as before.
 
 
+SNAPSHOTS = ("all", "last", "none")
+
+
 @transaction.atomic(durable=True)
-def rollup_days(*, first: date, last: date) -> RollupRun:
-    """Recompute every metric for the days first..last (inclusive)."""
+def rollup_days(*, first: date, last: date, snapshots: str = "all") -> RollupRun:
+    """Recompute every metric for the days first..last (inclusive). A nightly snapshot metric
+    (aging) is taken for every day ("all": a backfill), the last day only ("last": the nightly
+    run; older days keep the snapshot taken on their night) or not at all ("none": the 15-minute
+    refresh, which keeps the night's)."""
+    assert snapshots in SNAPSHOTS, snapshots
     run = RollupRun.objects.create(first_day=first, last_day=last)
     params = {"first": first, "last": last, "tz": settings.TIME_ZONE}
     rows = 0
@@ -63,12 +70,17 @@ def rollup_days(*, first: date, last: date) -> RollupRun:
         cursor.execute("CREATE INDEX ON reports_dims (account_id)")
         cursor.execute("ANALYZE reports_dims")
         for metric in base.metrics():
+            start = first
+            if metric.nightly_snapshot and snapshots != "all":
+                if snapshots == "none":
+                    continue
+                start = last
             cursor.execute(
                 "DELETE FROM reports_dailyfigure WHERE metric = %s AND day BETWEEN %s AND %s",
-                [metric.name, first, last],
+                [metric.name, start, last],
             )
             sql = INSERT_SQL.format(facts=metric.facts_sql)
-            days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+            days = [start + timedelta(days=i) for i in range((last - start).days + 1)]
             for day in days if metric.per_day else [None]:
                 cursor.execute(sql, {**params, "metric": metric.name, "as_of": day})
                 rows += cursor.rowcount
@@ -77,9 +89,9 @@ def rollup_days(*, first: date, last: date) -> RollupRun:
     return run
 
 
-def rollup_recent(*, days: int, today: date | None = None) -> RollupRun:
+def rollup_recent(*, days: int, today: date | None = None, snapshots: str = "all") -> RollupRun:
     today = today or timezone.localdate()
-    return rollup_days(first=today - timedelta(days=days - 1), last=today)
+    return rollup_days(first=today - timedelta(days=days - 1), last=today, snapshots=snapshots)
 
 
 def last_run() -> RollupRun | None:

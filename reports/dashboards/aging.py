@@ -94,6 +94,7 @@ AGING = register_metric(
         name="aging",
         facts_sql=FACTS_SQL,
         per_day=True,
+        nightly_snapshot=True,
         account_path="",
         columns=(
             Column("Account", lambda a: a.number, account_link),

@@ -13,10 +13,11 @@ How to add a dashboard (one module per dashboard, e.g. reports/dashboards/notice
    kind: at most 40 characters). The SQL reads `%(first)s` and `%(last)s` (the days recomputed,
    inclusive: select only facts whose day is in them) and `%(tz)s` (settings.TIME_ZONE: a
    timestamp's local day is `(ts AT TIME ZONE %(tz)s)::date`); a `per_day=True` metric (a
-   snapshot such as aging) is run once per day with `%(as_of)s`. No other placeholder, and a
-   literal % is written %%. A fact's account gives its dimensions; a metric whose records have
-   no account (a drawer session) gives account_id NULL and `account_path=None`: an account filter
-   (utility, class, ZIP, low income) then shows none of it.
+   snapshot such as aging) is run once per day with `%(as_of)s`; one that replays the ledger
+   also sets `nightly_snapshot=True` (taken nightly for the last day, and by a backfill). No
+   other placeholder, and a literal % is written %%. A fact's account gives its dimensions; a
+   metric whose records have no account (a drawer session) gives account_id NULL and
+   `account_path=None`: an account filter (utility, class, ZIP, low income) then shows none of it.
    The roll-up (reports/rollup.py) joins the facts to each account's dimensions (utilities,
    class, postal code, low income) and groups them into `DailyFigure` rows:
    `INSERT INTO reports_dailyfigure SELECT day, metric, key, dims..., employee_id, SUM(n),
@@ -89,6 +90,10 @@ class RollupMetric:
     account_path: str | None = "account"  # None: facts without an account (a drawer)
     employee_path: str | None = None
     per_day: bool = False
+    # A snapshot that replays the whole ledger (aging: minutes at a million accounts) is taken by
+    # the nightly run for its last day only and by a backfill for every day; the 15-minute
+    # refresh leaves it alone (rollup_days(snapshots=...)).
+    nightly_snapshot: bool = False
 
     def queryset(self, *, filters: Filters, key: str, start: date, end: date) -> QuerySet:
         assert self.records is not None, f"{self.name} has no records() and no drill_page()"

@@ -123,3 +123,27 @@ def test_drill_down_pages_by_keyset(client, make_user, monkeypatch):
     aging = aging_for_all(as_of=DAY)
     want = [a.number for a in sorted(accounts, key=lambda a: a.pk) if aging[a.pk].current != 0]
     assert seen == want and pages == len(want) // 4 + 1
+
+
+def test_the_aging_snapshot_is_taken_nightly_for_its_last_day_and_kept_by_the_refresh():
+    """Replaying the ledger is minutes at a million accounts: the 15-minute refresh keeps the
+    night's snapshot, the nightly run takes only its last day, a backfill takes every day."""
+    from reports.models import DailyFigure
+    from reports.rollup import rollup_days, rollup_recent
+
+    def aging_days():
+        return sorted(set(DailyFigure.objects.filter(metric="aging").values_list("day", flat=True)))
+
+    seed(1)
+    today = timezone.localdate()
+    rollup_days(first=today - timedelta(days=2), last=today, snapshots="last")
+    assert aging_days() == [today]
+    night = list(DailyFigure.objects.filter(metric="aging").values_list("key", "count", "amount"))
+    charge(AccountFactory(), "999.00", due=today - timedelta(days=40))  # posted during the day
+    rollup_recent(days=1, snapshots="none")
+    assert sorted(DailyFigure.objects.filter(metric="aging").values_list("key", "count", "amount")) == sorted(
+        night
+    )
+    rollup_days(first=today - timedelta(days=2), last=today, snapshots="all")
+    assert aging_days() == [today - timedelta(days=2), today - timedelta(days=1), today]
+    assert DailyFigure.objects.filter(metric="aging", day=today, key="d31_60").get().amount > 999
