@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from counseling.models import Arrangement, ArrangementStatus
 from reports.dashboards.base import (
@@ -58,7 +59,7 @@ register_metric(
             Column("Account", lambda a: a.account.number, lambda a: account_link(a.account)),
             Column("Customer", lambda a: str(a.account.customer)),
             Column("Counselor", lambda a: _who(a.counselor)),
-            Column("Created", lambda a: a.created_at.date()),
+            Column("Created", lambda a: timezone.localdate(a.created_at)),
             Column("Status", lambda a: a.get_status_display()),
             Column("Ended", lambda a: a.ended_on or ""),
             Column("Total", lambda a: a.total, money=True),

@@ -16,6 +16,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from payments.models import Drawer, DrawerSession, SessionStatus
 from reports.dashboards.base import (
@@ -74,7 +75,7 @@ COLUMNS = (
     Column("Drawer", lambda s: str(s.drawer)),
     Column("Cashier", lambda s: who(s.cashier)),
     Column("Business date", lambda s: s.business_date),
-    Column("Closed", lambda s: s.closed_at.date()),
+    Column("Closed", lambda s: timezone.localdate(s.closed_at)),
     Column("Status", lambda s: s.get_status_display()),
     Column("Over/short", lambda s: s.over_short, money=True),
 )

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from counseling.models import Agency, Pledge, PledgeStatus
 from reports.dashboards.base import (
@@ -61,7 +62,7 @@ COLUMNS = (
     Column("Program", lambda p: p.program),
     Column("Pledged on", lambda p: p.pledged_on),
     Column("Status", lambda p: p.get_status_display()),
-    Column("Closed", lambda p: p.closed_at.date() if p.closed_at else ""),
+    Column("Closed", lambda p: timezone.localdate(p.closed_at) if p.closed_at else ""),
     Column("Pledged", lambda p: p.amount, money=True),
     Column("Paid", lambda p: p.paid_amount, money=True),
 )

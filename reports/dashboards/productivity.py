@@ -15,6 +15,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Contact
 from counseling.models import HardshipInterview
@@ -133,7 +134,7 @@ register_metric(
             Column("Interview", lambda i: f"#{i.pk}", lambda i: reverse("counseling:interview", args=[i.pk])),
             *ACCOUNT,
             Column("Counselor", lambda i: who(i.counselor)),
-            Column("Conducted", lambda i: i.conducted_at.date()),
+            Column("Conducted", lambda i: timezone.localdate(i.conducted_at)),
             Column("Hardship", lambda i: i.get_hardship_reason_display()),
         ),
     )
@@ -148,7 +149,7 @@ register_metric(
             Column("Contact", lambda c: f"#{c.pk}"),
             *ACCOUNT,
             Column("Logged by", lambda c: who(c.created_by)),
-            Column("Logged", lambda c: c.created_at.date()),
+            Column("Logged", lambda c: timezone.localdate(c.created_at)),
             Column("Channel", lambda c: c.get_channel_display()),
             Column("Outcome", lambda c: c.get_outcome_display()),
         ),
