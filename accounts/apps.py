@@ -58,7 +58,13 @@ class AccountsConfig(AppConfig):
         nav_register(NavItem("Find account", "accounts:search", "accounts.view_account", order=5))
         nav_register(NavItem("My follow-ups", "accounts:followups", "accounts.view_account", order=6))
         nav_register(
-            NavItem("Approvals", "accounts:adjustments_pending", "accounts.approve_adjustment", order=45)
+            NavItem(
+                "Approvals",
+                "accounts:adjustments_pending",
+                "accounts.approve_adjustment",
+                order=45,
+                hidden_for=("common.use_supervision",),  # the approvals queue lists them
+            )
         )
         nav_register(
             NavItem("Ledger checks", "accounts:ledger_checks", "accounts.view_ledgercheckrun", order=46)

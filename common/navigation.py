@@ -21,6 +21,9 @@ class NavItem:
     # Also shown to holders of these (e.g. supervisors on a team's desk), without becoming their
     # landing page: the landing page follows `permission` only.
     also_for: tuple[str, ...] = ()
+    # Not shown to holders of these: a screen another entry covers for them (a supervisor decides
+    # adjustments and arrangements in the one approvals queue; the screen itself still opens).
+    hidden_for: tuple[str, ...] = ()
     # A number shown beside the label (what waits there), computed per request for this user.
     count: Callable[[AbstractBaseUser], int] | None = None
     count_url_name: str | None = None  # where the number leads (what waits), e.g. a queue
@@ -51,7 +54,8 @@ def nav_for(user: AbstractBaseUser | AnonymousUser) -> list[NavItem]:
     return [
         i
         for i in _items
-        if i.permission is None or user.has_perm(i.permission) or any(user.has_perm(p) for p in i.also_for)
+        if (i.permission is None or user.has_perm(i.permission) or any(user.has_perm(p) for p in i.also_for))
+        and not any(user.has_perm(p) for p in i.hidden_for)
     ]
 
 

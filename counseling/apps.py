@@ -162,7 +162,11 @@ class CounselingConfig(AppConfig):
         )
         nav_register(
             NavItem(
-                "Arrangement approvals", "counseling:approvals", "counseling.approve_arrangement", order=44
+                "Arrangement approvals",
+                "counseling:approvals",
+                "counseling.approve_arrangement",
+                order=44,
+                hidden_for=("common.use_supervision",),  # the approvals queue lists them
             )
         )
         nav_register(NavItem("Agencies", "counseling:agencies", "counseling.view_agency", order=49))
