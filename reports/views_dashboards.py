@@ -279,7 +279,9 @@ def drill_csv(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if found.next_after is not None:
         return HttpResponse(
-            f"More than {DRILL_CSV_MAX:,} records: narrow the dates or the filters to export them.",
+            # an aging export also stops after the accounts one request may replay
+            f"Too many to export at once (more than {DRILL_CSV_MAX:,} records, or more accounts "
+            "than one export replays): narrow the dates or the filters to export them.",
             status=400,
             content_type="text/plain; charset=utf-8",
         )

@@ -180,3 +180,23 @@ def test_the_aging_snapshot_is_taken_nightly_for_its_last_day_and_kept_by_the_re
     assert aging_days() == [today - timedelta(days=2), today - timedelta(days=1), today]
     late = DailyFigure.objects.filter(metric="aging", day=today, key="d31_60")
     assert late.aggregate(total=Sum("amount"))["total"] > 999  # one row per utility, class, ZIP
+
+
+def test_a_drill_down_csv_past_its_bound_asks_to_narrow_and_within_it_lists_all(
+    client, make_user, monkeypatch
+):
+    accounts = seed(2)
+    rollup(DAY)
+    client.force_login(make_user("sup", "Supervisor"))
+    from reports import views_dashboards
+
+    params = {"start": DAY, "end": DAY, "metric": "aging", "key": "current", "from": DAY, "to": DAY}
+    url = reverse("reports:drill_csv", args=["aging"])
+    monkeypatch.setattr(views_dashboards, "DRILL_CSV_MAX", 1)  # two are counted
+    response = client.get(url, params)
+    body = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+    assert response.status_code == 400 and "narrow the dates" in body, body
+    monkeypatch.setattr(views_dashboards, "DRILL_CSV_MAX", 10_000)
+    aging = aging_for_all(as_of=DAY)
+    rows = _csv(client, "aging", params)
+    assert sorted(r[0] for r in rows) == sorted(a.number for a in accounts if aging[a.pk].current != 0)
