@@ -1,4 +1,5 @@
-"""The roll-up: each registered metric's facts, joined to account dimensions, into DailyFigure.
+"""The roll-up: each registered metric's facts, joined to account dimensions, into DailyFigure,
+and those summed over the account dimensions into DailyTotal (what unfiltered pages read).
 
 Set-based: one INSERT ... SELECT per metric (per day for snapshots), after a DELETE of that
 metric's rows for the days recomputed, all in one transaction. Running it twice for the same
@@ -50,6 +51,20 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 
 SNAPSHOTS = ("all", "last", "none")
 
+TOTALS_DELETE_SQL = "DELETE FROM reports_dailytotal WHERE metric = %s AND day BETWEEN %s AND %s"
+TOTALS_SQL = """
+INSERT INTO reports_dailytotal (day, metric, key, employee_id, count, amount)
+SELECT day, metric, key, employee_id, SUM(count), SUM(amount)
+FROM reports_dailyfigure WHERE metric = %s AND day BETWEEN %s AND %s
+GROUP BY day, metric, key, employee_id
+"""
+
+
+def sum_totals(cursor, *, metric: str, first: date, last: date) -> None:
+    """DailyTotal of one metric's days from its DailyFigure rows (after those were rewritten)."""
+    cursor.execute(TOTALS_DELETE_SQL, [metric, first, last])
+    cursor.execute(TOTALS_SQL, [metric, first, last])
+
 
 @transaction.atomic(durable=True)
 def rollup_days(*, first: date, last: date, snapshots: str = "all") -> RollupRun:
@@ -84,6 +99,7 @@ def rollup_days(*, first: date, last: date, snapshots: str = "all") -> RollupRun
             for day in days if metric.per_day else [None]:
                 cursor.execute(sql, {**params, "metric": metric.name, "as_of": day})
                 rows += cursor.rowcount
+            sum_totals(cursor, metric=metric.name, first=start, last=last)
     run.rows, run.finished_at = rows, timezone.now()
     run.save(update_fields=["rows", "finished_at"])
     return run

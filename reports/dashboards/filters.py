@@ -32,6 +32,12 @@ class Filters:
     postal_code: str = ""
     low_income: bool | None = None
 
+    @property
+    def account_filtered(self) -> bool:
+        """An account dimension is filtered (utility, class, ZIP code, low income): the roll-up
+        must be read per dimension (DailyFigure), not summed over them (DailyTotal)."""
+        return bool(self.utility or self.account_class or self.postal_code or self.low_income is not None)
+
     def rollup_q(self) -> Q:
         q = Q()
         if self.utility:

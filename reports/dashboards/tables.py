@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import DateField, Sum
+from django.db.models import DateField, QuerySet, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from reports.dashboards.base import Dashboard, Quantile, Ratio, Series, rate
 from reports.dashboards.filters import Filters, employee_name
-from reports.models import DailyFigure
+from reports.models import DailyFigure, DailyTotal
 
 
 @dataclass(frozen=True)
@@ -102,11 +102,20 @@ def _quantile_cell(qt: Quantile, dist: list[tuple[int, int]], drill: dict[str, s
     return Cell(value, drill=drill if found is not None else None)
 
 
+def figures(filters: Filters) -> QuerySet:
+    """The roll-up rows the filters select: DailyTotal (summed over the account dimensions) when
+    no account filter is set, as a page opens; DailyFigure otherwise. Both have day, metric, key,
+    employee, count and amount, and sum to the same figures."""
+    if filters.account_filtered:
+        return DailyFigure.objects.filter(filters.rollup_q())
+    return DailyTotal.objects.filter(filters.rollup_q())
+
+
 def time_table(dash: Dashboard, filters: Filters) -> Table:
     """Periods down, series across (then ratios). Two queries: flows summed per period in the
     database; snapshots (stock series) read on each period's last day."""
     spans = periods(filters)
-    base = DailyFigure.objects.filter(filters.rollup_q())
+    base = figures(filters)
     flows = [s for s in dash.series if not s.stock]
     stocks = [s for s in dash.series if s.stock]
     sums: dict[tuple[date, str, str | None], tuple[int, Decimal]] = {}
@@ -183,7 +192,7 @@ def breakdown_table(
     series = [dash.series_named(label) for label in bd.columns]
     field = "employee" if bd.by == "employee" else "key"
     rows = (
-        DailyFigure.objects.filter(filters.rollup_q())
+        figures(filters)
         .filter(metric__in={s.metric for s in series}, day__range=(filters.start, filters.end))
         .values(field, "metric", "key")
         .annotate(n=Sum("count"), amount=Sum("amount"))

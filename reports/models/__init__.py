@@ -7,13 +7,14 @@ from reports.models.quality import (
     QualityReviewItem,
     WorkKind,
 )
-from reports.models.rollup import DailyFigure, RollupRun
+from reports.models.rollup import DailyFigure, DailyTotal, RollupRun
 
 __all__ = [
     "ActionCategory",
     "AnswerResult",
     "ChecklistQuestion",
     "DailyFigure",
+    "DailyTotal",
     "QualityAnswer",
     "QualityReview",
     "QualityReviewItem",

@@ -34,6 +34,31 @@ class DailyFigure(models.Model):
         return f"{self.day} {self.metric}/{self.key}: {self.count} {self.amount}"
 
 
+class DailyTotal(models.Model):
+    """DailyFigure summed over the account dimensions (utility, class, ZIP code, low income),
+    per day, metric, key and employee: what a dashboard reads when no account filter is set,
+    which is how it opens. A city's day has thousands of DailyFigure rows per metric (one per
+    ZIP code and class...) but only keys x employees here, so 90 days of contacts are read in
+    tens of milliseconds instead of half a second (bench/README.md). Written by the roll-up in
+    the same transaction as the DailyFigure rows it sums (reports/rollup.py), never by hand.
+    """
+
+    day = models.DateField()
+    metric = models.CharField(max_length=40)
+    key = models.CharField(max_length=40, blank=True, default="")
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    count = models.BigIntegerField()
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["metric", "day"], name="dailytotal_metric_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.metric}/{self.key} (all accounts): {self.count} {self.amount}"
+
+
 class RollupRun(models.Model):
     """One run of the roll-up over a range of days (nightly, or today's 15-minute refresh)."""
 
