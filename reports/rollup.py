@@ -1,5 +1,5 @@
 """The roll-up: each registered metric's facts, joined to account dimensions, into DailyFigure,
-and those summed over the account dimensions into DailyTotal (what unfiltered pages read).
+and those summed per account dimension into DailyTotal (what most pages read).
 
 Set-based: one INSERT ... SELECT per metric (per day for snapshots), after a DELETE of that
 metric's rows for the days recomputed, all in one transaction. Running it twice for the same
@@ -53,10 +53,16 @@ SNAPSHOTS = ("all", "last", "none")
 
 TOTALS_DELETE_SQL = "DELETE FROM reports_dailytotal WHERE metric = %s AND day BETWEEN %s AND %s"
 TOTALS_SQL = """
-INSERT INTO reports_dailytotal (day, metric, key, employee_id, count, amount)
-SELECT day, metric, key, employee_id, SUM(count), SUM(amount)
-FROM reports_dailyfigure WHERE metric = %s AND day BETWEEN %s AND %s
-GROUP BY day, metric, key, employee_id
+INSERT INTO reports_dailytotal (day, metric, key, employee_id, dimension, value, count, amount)
+SELECT f.day, f.metric, f.key, f.employee_id, d.dimension, d.value, SUM(f.count), SUM(f.amount)
+FROM reports_dailyfigure f
+CROSS JOIN LATERAL (
+    SELECT '', '' UNION ALL SELECT 'class', f.account_class
+    UNION ALL SELECT 'low_income', CASE WHEN f.low_income THEN 'true' ELSE 'false' END
+    UNION ALL SELECT 'utility', u FROM unnest(f.utilities) AS u
+) AS d(dimension, value)
+WHERE f.metric = %s AND f.day BETWEEN %s AND %s
+GROUP BY 1, 2, 3, 4, 5, 6
 """
 
 

@@ -32,11 +32,23 @@ class Filters:
     postal_code: str = ""
     low_income: bool | None = None
 
-    @property
-    def account_filtered(self) -> bool:
-        """An account dimension is filtered (utility, class, ZIP code, low income): the roll-up
-        must be read per dimension (DailyFigure), not summed over them (DailyTotal)."""
-        return bool(self.utility or self.account_class or self.postal_code or self.low_income is not None)
+    def totals_dimension(self) -> tuple[str, str] | None:
+        """The DailyTotal dimension and value these filters read (('', '') for every account), or
+        None when they need DailyFigure's rows (a ZIP code, or two account filters at once)."""
+        if self.postal_code:
+            return None
+        chosen = [
+            (name, value)
+            for name, value in (
+                ("utility", self.utility),
+                ("class", self.account_class),
+                ("low_income", "" if self.low_income is None else str(self.low_income).lower()),
+            )
+            if value
+        ]
+        if len(chosen) > 1:
+            return None
+        return chosen[0] if chosen else ("", "")
 
     def rollup_q(self) -> Q:
         q = Q()

@@ -103,12 +103,16 @@ def _quantile_cell(qt: Quantile, dist: list[tuple[int, int]], drill: dict[str, s
 
 
 def figures(filters: Filters) -> QuerySet:
-    """The roll-up rows the filters select: DailyTotal (summed over the account dimensions) when
-    no account filter is set, as a page opens; DailyFigure otherwise. Both have day, metric, key,
-    employee, count and amount, and sum to the same figures."""
-    if filters.account_filtered:
+    """The roll-up rows the filters select: DailyTotal when at most one account filter other than
+    a ZIP code is set (every account, or one utility, class or low-income value: how pages are
+    used), DailyFigure otherwise. Both have day, metric, key, employee, count and amount, and sum
+    to the same figures."""
+    dimension = filters.totals_dimension()
+    if dimension is None:
         return DailyFigure.objects.filter(filters.rollup_q())
-    return DailyTotal.objects.filter(filters.rollup_q())
+    name, value = dimension
+    q = DailyTotal.objects.filter(dimension=name, value=value)
+    return q if filters.employee is None else q.filter(employee=filters.employee)
 
 
 def time_table(dash: Dashboard, filters: Filters) -> Table:

@@ -28,19 +28,24 @@ class DailyFigure(models.Model):
     amount = models.DecimalField(max_digits=16, decimal_places=2)
 
     class Meta:
-        indexes = [models.Index(fields=["metric", "day"], name="dailyfigure_metric_day")]
+        indexes = [
+            models.Index(fields=["metric", "day"], name="dailyfigure_metric_day"),
+            # a ZIP code filter (and the fairness page's one ZIP) reads only that code's rows
+            models.Index(fields=["metric", "postal_code", "day"], name="dailyfigure_metric_zip_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.metric}/{self.key}: {self.count} {self.amount}"
 
 
 class DailyTotal(models.Model):
-    """DailyFigure summed over the account dimensions (utility, class, ZIP code, low income),
-    per day, metric, key and employee: what a dashboard reads when no account filter is set,
-    which is how it opens. A city's day has thousands of DailyFigure rows per metric (one per
-    ZIP code and class...) but only keys x employees here, so 90 days of contacts are read in
-    tens of milliseconds instead of half a second (bench/README.md). Written by the roll-up in
-    the same transaction as the DailyFigure rows it sums (reports/rollup.py), never by hand.
+    """DailyFigure summed per day, metric, key and employee over every account (dimension ''),
+    and per value of one account dimension (utility, class, low income): what a dashboard reads
+    when it opens and when it is filtered on one of those. A city's day has thousands of
+    DailyFigure rows per metric (one per ZIP code, class, utilities...) but only keys x employees
+    here, so 90 days of contacts are read in tens of milliseconds, not a second (bench/README.md).
+    A ZIP code, or two account filters at once, read DailyFigure. Written by the roll-up in the
+    same transaction as the DailyFigure rows it sums (reports/rollup.py), never by hand.
     """
 
     day = models.DateField()
@@ -49,14 +54,20 @@ class DailyTotal(models.Model):
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # '' (every account), 'utility', 'class' or 'low_income'; value: the utility, the class,
+    # 'true'/'false'
+    dimension = models.CharField(max_length=12, blank=True, default="")
+    value = models.CharField(max_length=12, blank=True, default="")
     count = models.BigIntegerField()
     amount = models.DecimalField(max_digits=16, decimal_places=2)
 
     class Meta:
-        indexes = [models.Index(fields=["metric", "day"], name="dailytotal_metric_day")]
+        indexes = [
+            models.Index(fields=["metric", "dimension", "value", "day"], name="dailytotal_metric_dim_day")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.metric}/{self.key} (all accounts): {self.count} {self.amount}"
+        return f"{self.day} {self.metric}/{self.key} ({self.dimension or 'all'} {self.value}): {self.count}"
 
 
 class RollupRun(models.Model):
