@@ -10,7 +10,9 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from reports.rollup import rollup_days
+from reports.models import RollupRun
+from reports.rollup import rollup_backfill
+from reports.tasks import rollup_backfill_task
 
 
 class Command(BaseCommand):
@@ -20,14 +22,26 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=31, help="the last N days, today included")
         parser.add_argument("--first", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
         parser.add_argument("--last", type=date.fromisoformat, help="last day (YYYY-MM-DD), default today")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when a roll-up has run before (make run uses it)",
+        )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="send the backfill to a Celery worker instead of running it here",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         last: date = options["last"] or timezone.localdate()  # type: ignore[assignment]
         first: date = options["first"] or last - timedelta(days=options["days"] - 1)  # type: ignore[operator]
-        # one transaction per month: a year's backfill does not hold the roll-up lock for its whole length
-        cursor = first
-        while cursor <= last:
-            end = min(cursor + timedelta(days=30), last)
-            run = rollup_days(first=cursor, last=end)
-            self.stdout.write(f"{cursor} to {end}: {run.rows} rows")
-            cursor = end + timedelta(days=1)
+        if options["if_empty"] and RollupRun.objects.exists():
+            self.stdout.write("Dashboards: the roll-up has run before; nothing to fill.")
+            return
+        if options["queue"]:
+            rollup_backfill_task.delay(first.isoformat(), last.isoformat())
+            self.stdout.write(f"Dashboards: the roll-up of {first} to {last} is queued for a worker.")
+            return
+        for run in rollup_backfill(first=first, last=last):
+            self.stdout.write(f"{run.first_day} to {run.last_day}: {run.rows} rows")
