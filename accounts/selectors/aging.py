@@ -65,12 +65,19 @@ class Aging:
 ZERO = Aging(*(Decimal("0.00") for _ in fields(Aging)))
 
 
-def aging_for_account(*, account_id: int, as_of: date) -> Aging:
-    flt = "AND account_id = %(account_id)s"
-    sql = AGING_SQL.format(
-        open_items=OPEN_ITEMS_SQL.format(account_filter="AND le.account_id = %(account_id)s"),
-        account_filter=flt,
+def aging_sql(account_match: str = "") -> str:
+    """The aging statement (params: as_of) for the accounts whose id matches `account_match`, an
+    SQL condition on the id such as "= %(account_id)s" or "= ANY(...)"; every account when ''."""
+    if not account_match:
+        return AGING_SQL.format(open_items=OPEN_ITEMS_SQL.format(account_filter=""), account_filter="")
+    return AGING_SQL.format(
+        open_items=OPEN_ITEMS_SQL.format(account_filter=f"AND le.account_id {account_match}"),
+        account_filter=f"AND account_id {account_match}",
     )
+
+
+def aging_for_account(*, account_id: int, as_of: date) -> Aging:
+    sql = aging_sql("= %(account_id)s")
     with connection.cursor() as cursor:
         cursor.execute(sql, {"as_of": as_of, "account_id": account_id})
         row = cursor.fetchone()
@@ -79,7 +86,7 @@ def aging_for_account(*, account_id: int, as_of: date) -> Aging:
 
 def aging_all_accounts_sql() -> str:
     """The set-based statement (params: as_of) for nightly runs and dashboards to build on."""
-    return AGING_SQL.format(open_items=OPEN_ITEMS_SQL.format(account_filter=""), account_filter="")
+    return aging_sql()
 
 
 def aging_for_all(*, as_of: date) -> dict[int, Aging]:

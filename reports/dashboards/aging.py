@@ -13,8 +13,7 @@ from datetime import date
 from django.db import connection
 
 from accounts.models import Account
-from accounts.selectors.aging import AGING_SQL, BUCKET_LABELS, BUCKETS, aging_all_accounts_sql
-from accounts.selectors.open_items import OPEN_ITEMS_SQL
+from accounts.selectors.aging import BUCKET_LABELS, BUCKETS, aging_all_accounts_sql, aging_sql
 from reports.dashboards.base import (
     Column,
     Dashboard,
@@ -63,12 +62,8 @@ MAX_SLICES = 7
 
 
 def _aging_for_slice() -> str:
-    """The aging statement restricted to the accounts in the CTE `ids` (params: as_of)."""
-    in_slice = "= ANY((SELECT array_agg(id) FROM ids)::bigint[])"
-    return AGING_SQL.format(
-        open_items=OPEN_ITEMS_SQL.format(account_filter=f"AND le.account_id {in_slice}"),
-        account_filter=f"AND account_id {in_slice}",
-    ).replace("%(as_of)s", "%(day)s")
+    """The aging statement restricted to the accounts in the CTE `ids` (params: day)."""
+    return aging_sql("= ANY((SELECT array_agg(id) FROM ids)::bigint[])").replace("%(as_of)s", "%(day)s")
 
 
 class AgingMetric(RollupMetric):
