@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Adjustment, AdjustmentStatus
 from accounts.services.adjustments import adjustment_decide
-from common.approvals import ApprovalItem, ApprovalKind
+from common.approvals import ApprovalItem, ApprovalKind, decided_by
 
 KIND = "adjustment"
 
@@ -35,14 +35,6 @@ def items() -> Iterator[ApprovalItem]:
         )
 
 
-def _approve(*, pk: int, reason: str, actor) -> Adjustment:  # type: ignore[no-untyped-def]
-    return adjustment_decide(adjustment_id=pk, approve=True, note=reason, actor=actor)
-
-
-def _reject(*, pk: int, reason: str, actor) -> Adjustment:  # type: ignore[no-untyped-def]
-    return adjustment_decide(adjustment_id=pk, approve=False, note=reason, actor=actor)
-
-
 ADJUSTMENTS = ApprovalKind(
     code=KIND,
     label="Adjustments above the limit",
@@ -50,6 +42,5 @@ ADJUSTMENTS = ApprovalKind(
     waiting=waiting,
     requester_field="requested_by_id",
     items=items,
-    approve=_approve,
-    reject=_reject,
+    **decided_by(adjustment_decide, "adjustment_id"),
 )

@@ -12,7 +12,7 @@ from collections_app.models import BatchRun, RunKind, RunStatus, WriteOff, Write
 from collections_app.models.refunds import Refund, RefundStatus
 from collections_app.services.refunds import refund_decide
 from collections_app.services.write_offs import write_off_decide
-from common.approvals import ApprovalItem, ApprovalKind
+from common.approvals import ApprovalItem, ApprovalKind, decided_by
 
 WRITE_OFF, REFUND, SHUTOFF_LIST = "write_off", "refund", "shutoff_list"
 
@@ -41,13 +41,6 @@ def write_off_items() -> Iterator[ApprovalItem]:
         )
 
 
-def _write_off(approve: bool):  # type: ignore[no-untyped-def]
-    def decide(*, pk: int, reason: str, actor) -> WriteOff:  # type: ignore[no-untyped-def]
-        return write_off_decide(write_off_id=pk, approve=approve, note=reason, actor=actor)
-
-    return decide
-
-
 def refunds_waiting() -> QuerySet[Refund]:
     return Refund.objects.filter(status=RefundStatus.REQUESTED)
 
@@ -70,13 +63,6 @@ def refund_items() -> Iterator[ApprovalItem]:
             summary=f"Refund by {methods.get(method, method).lower()} to {payee}. {reason}"[:200],
             url=reverse("collections_app:refunds"),
         )
-
-
-def _refund(approve: bool):  # type: ignore[no-untyped-def]
-    def decide(*, pk: int, reason: str, actor) -> Refund:  # type: ignore[no-untyped-def]
-        return refund_decide(refund_id=pk, approve=approve, note=reason, actor=actor)
-
-    return decide
 
 
 def shutoff_lists_waiting() -> QuerySet[BatchRun]:
@@ -113,8 +99,7 @@ WRITE_OFFS = ApprovalKind(
     waiting=write_offs_waiting,
     requester_field="requested_by_id",
     items=write_off_items,
-    approve=_write_off(True),
-    reject=_write_off(False),
+    **decided_by(write_off_decide, "write_off_id"),
 )
 REFUNDS = ApprovalKind(
     code=REFUND,
@@ -123,8 +108,7 @@ REFUNDS = ApprovalKind(
     waiting=refunds_waiting,
     requester_field="requested_by_id",
     items=refund_items,
-    approve=_refund(True),
-    reject=_refund(False),
+    **decided_by(refund_decide, "refund_id"),
 )
 SHUTOFF_LISTS = ApprovalKind(
     code=SHUTOFF_LIST,

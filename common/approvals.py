@@ -35,6 +35,19 @@ class ApprovalItem:
 Decide = Callable[..., Any]  # (*, pk: int, reason: str, actor) -> Any; raises DomainError
 
 
+def decided_by(service: Callable[..., Any], id_name: str) -> dict[str, Decide]:
+    """`approve` and `reject` for an app's service that decides both ways with the same call:
+    service(<id_name>=pk, approve=True|False, note=reason, actor=actor)."""
+
+    def one_way(approve: bool) -> Decide:
+        def decide(*, pk: int, reason: str, actor: AbstractBaseUser) -> Any:
+            return service(**{id_name: pk}, approve=approve, note=reason, actor=actor)
+
+        return decide
+
+    return {"approve": one_way(True), "reject": one_way(False)}
+
+
 @dataclass(frozen=True)
 class ApprovalKind:
     code: str

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from common.approvals import ApprovalItem, ApprovalKind
+from common.approvals import ApprovalItem, ApprovalKind, decided_by
 from counseling.models import Arrangement, ArrangementStatus
 from counseling.services.arrangements import arrangement_decide
 
@@ -38,14 +38,6 @@ def items() -> Iterator[ApprovalItem]:
         )
 
 
-def _approve(*, pk: int, reason: str, actor) -> Arrangement:  # type: ignore[no-untyped-def]
-    return arrangement_decide(arrangement_id=pk, approve=True, note=reason, actor=actor)
-
-
-def _reject(*, pk: int, reason: str, actor) -> Arrangement:  # type: ignore[no-untyped-def]
-    return arrangement_decide(arrangement_id=pk, approve=False, note=reason, actor=actor)
-
-
 ARRANGEMENTS = ApprovalKind(
     code=KIND,
     label="Arrangements above authority",
@@ -53,6 +45,5 @@ ARRANGEMENTS = ApprovalKind(
     waiting=waiting,
     requester_field="counselor_id",
     items=items,
-    approve=_approve,
-    reject=_reject,
+    **decided_by(arrangement_decide, "arrangement_id"),
 )
