@@ -1,10 +1,13 @@
 """The audit trail's one write path."""
 
+import json
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+from django.utils import timezone
 
 from common.models import AuditEvent
 from common.request_context import client_ip
@@ -36,26 +39,33 @@ def audit_record(
 def audit_record_many(
     *, actor: AbstractBaseUser | None, verb: str, items: list[tuple[models.Model, int | None, dict[str, Any]]]
 ) -> None:
-    """One audit row per (target, account_id, data), in one INSERT: for imports of many rows."""
+    """One audit row per (target, account_id, data), in one INSERT: for imports and nightly runs.
+
+    The rows travel as four arrays unnested in SQL, not as model instances: building and compiling
+    12,000 `AuditEvent`s took longer than the late fees they recorded.
+    """
     if not items:
         return
     user = actor if actor is not None and actor.is_authenticated else None
-    ip = client_ip.get()
     content_type = ContentType.objects.get_for_model(items[0][0])
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor=user,
-                actor_label=user.get_username() if user else "",
-                verb=verb,
-                target_type=content_type,
-                target_id=str(target.pk),
-                target_label=str(target)[:200],
-                account_id=account_id,
-                ip_address=ip,
-                data=data,
-            )
-            for target, account_id, data in items
-        ],
-        batch_size=2000,
-    )
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (at, actor_id, actor_label, verb, target_type_id, ip_address,
+                                     target_id, target_label, account_id, data)
+                SELECT %s, %s, %s, %s, %s, %s, t.target_id, t.label, t.account_id, t.data
+                FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::jsonb[])
+                     AS t(target_id, label, account_id, data)""",  # noqa: S608 (table name from the model)
+            [
+                timezone.now(),
+                user.pk if user else None,
+                user.get_username() if user else "",
+                verb,
+                content_type.pk,
+                client_ip.get(),
+                [str(target.pk) for target, _a, _d in items],
+                [str(target)[:200] for target, _a, _d in items],
+                [account_id for _t, account_id, _d in items],
+                [json.dumps(data, cls=DjangoJSONEncoder) for _t, _a, data in items],
+            ],
+        )
