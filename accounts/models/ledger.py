@@ -80,7 +80,16 @@ class Bill(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["account", "-bill_date"], name="bill_account_date")]
+        indexes = [
+            models.Index(fields=["account", "-bill_date"], name="bill_account_date"),
+            # The nightly late fees read every bill due from yesterday on (the open cycle, ~3% of
+            # the table): an index-only range scan of this instead of reading the whole table.
+            models.Index(
+                fields=["due_date"],
+                include=["id", "bill_date", "account", "total", "number"],
+                name="bill_due_covering",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(due_date__gte=F("bill_date")), name="bill_due_after_bill_date"

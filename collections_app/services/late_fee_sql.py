@@ -244,9 +244,6 @@ win AS MATERIALIZED (
     WHERE b.due_date >= %(window_from)s::date - COALESCE(%(pay_days)s::int, 0) AND b.bill_date <= %(as_of)s
       {{account_filter}}
 ),
-not_due AS (
-    SELECT account_id, SUM(total) AS amount FROM win WHERE eff_due >= %(as_of)s GROUP BY account_id
-),
 past AS (
     SELECT win.*, COALESCE(SUM(total) OVER (PARTITION BY account_id ORDER BY eff_due DESC, id DESC
                                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
@@ -256,6 +253,12 @@ d AS (
     SELECT * FROM past
     WHERE eff_due < %(as_of)s - %(grace)s::int AND eff_due >= %(window_from)s
       AND NOT (eff_due + %(grace)s::int + 1 = ANY(%(suspended)s::date[]))
+),
+not_due AS (
+    -- only for the accounts with a bill in the window: summing every open cycle's bills (half the
+    -- city's accounts) cost more than the rest of the statement
+    SELECT account_id, SUM(total) AS amount FROM win
+    WHERE eff_due >= %(as_of)s AND account_id IN (SELECT account_id FROM d) GROUP BY account_id
 ),{cut.payments_cte(cuts)}
 x AS (
     SELECT d.id AS bill_id, d.number, d.account_id, d.total, d.newer,
