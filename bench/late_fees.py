@@ -29,7 +29,15 @@ from django.utils import timezone  # noqa: E402
 
 from collections_app.services import late_fee_sql  # noqa: E402
 from collections_app.services.late_fee_reasons import decisions_cte  # noqa: E402
-from collections_app.services.late_fees import ACCOUNT_FILTER, APPLY, FIND, LOCK, SESSION_SETTINGS  # noqa: E402
+from collections_app.services.late_fees import (  # noqa: E402
+    ACCOUNT_FILTER,
+    APPLY,
+    FIND,
+    LOCK,
+    SESSION_SETTINGS,
+    _audit,
+    applied_rows,
+)
 from policy.models import PolicyVersion  # noqa: E402
 from policy_engine.policy import policy_build  # noqa: E402
 
@@ -56,8 +64,9 @@ def main() -> None:
     parser.add_argument("--preset", action="append", dest="presets")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each statement")
     parser.add_argument(
-        "--lookback", type=int, default=late_fee_sql.LOOKBACK_DAYS,
-        help="days of delinquent bills to catch up (1 = a normal night after a night that ran)",
+        "--lookback", type=int, default=1,
+        help=f"days of delinquent bills to catch up: 1 (default) is a normal night after a night that "
+        f"ran; the product's window is {late_fee_sql.LOOKBACK_DAYS} (a missed month caught up)",
     )  # fmt: skip
     args = parser.parse_args()
     late_fee_sql.LOOKBACK_DAYS = args.lookback
@@ -102,7 +111,14 @@ def main() -> None:
             cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + apply, params)
             print("--- apply\n" + "\n".join(r[0] for r in cur.fetchall()))
             cur.execute("ROLLBACK TO SAVEPOINT explained")
-        rows = timed(cur, "3. insert the fees + decisions, move balances", apply, params)
+        rows = applied_rows(timed(cur, "3. insert the fees + decisions, move balances", apply, params))
+        start = time.perf_counter()
+        _audit(rows, actor=None, day=args.date)
+        print(f"{'4. audit rows, in bulk':<44} {time.perf_counter() - start:7.2f} s")
+        # what COMMIT would check: the deferred foreign keys of every inserted row
+        start = time.perf_counter()
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        print(f"{'5. deferred foreign-key checks':<44} {time.perf_counter() - start:7.2f} s")
         fees = [r for r in rows if r[0] == "fee"]
         amount = sum(r[3] for r in fees)
         print(f"\n{len(fees):,} fees, ${amount:,.2f}, on {len({r[2] for r in fees}):,} accounts")
