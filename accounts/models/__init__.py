@@ -9,7 +9,7 @@ from accounts.models.accounts import (
     Utility,
 )
 from accounts.models.contacts import Contact, ContactChannel, ContactOutcome
-from accounts.models.customers import Customer, CustomerKind, IdDocumentType, Premise
+from accounts.models.customers import Customer, CustomerKind, IdDocumentType, Premise, SearchWord
 from accounts.models.decisions import DecisionKind, DecisionOutcome, PolicyDecision
 from accounts.models.ledger import (
     Adjustment,
@@ -52,6 +52,7 @@ __all__ = [
     "PolicyDecision",
     "Premise",
     "ReasonCode",
+    "SearchWord",
     "Service",
     "ServiceStatus",
     "Utility",

@@ -1,6 +1,33 @@
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Func, Value
+
+WORDS = ArrayField(models.CharField(max_length=200))
+
+
+def words_of(field: str) -> Func:
+    """The upper-case words of a search column, split on anything not a letter or digit."""
+    letters_digits = Func(F(field), Value("[^A-Z0-9]+"), Value(" "), Value("g"), function="regexp_replace")
+    return Func(Func(letters_digits, function="btrim"), Value(" "), function="string_to_array")
+
+
+class SearchWord(models.Model):
+    """Every word of every customer name and service address, once: the typo search finds the
+    words closest to what was typed here (thousands of rows), then the customers and premises
+    holding them through their `search_words` index. Statement-level triggers on customers and
+    premises add new words as they are written (migration 0007); words are never removed (a
+    stale one only costs a probe that finds nothing)."""
+
+    word = models.CharField(max_length=200, primary_key=True)
+
+    class Meta:
+        # nearest-neighbour order (word <-> typed): a small table, where GiST's bounds are tight
+        indexes = [GistIndex(fields=["word"], name="search_word_trgm", opclasses=["gist_trgm_ops"])]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class CustomerKind(models.TextChoices):
@@ -32,6 +59,10 @@ class Customer(models.Model):
     business_name = models.CharField(max_length=160, blank=True)
     # "LAST, FIRST" or the business name, upper-case: what staff search and sort by
     search_name = models.CharField(max_length=200, editable=False)
+    # its words, for the typo search's exact second step (see accounts.selectors.search)
+    search_words = models.GeneratedField(
+        expression=words_of("search_name"), output_field=WORDS, db_persist=True
+    )
     phone = models.CharField(max_length=20, blank=True)
     phone_digits = models.CharField(max_length=15, blank=True, editable=False, db_index=True)
     alt_phone = models.CharField(max_length=20, blank=True)
@@ -48,7 +79,10 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [GinIndex(fields=["search_name"], name="customer_name_trgm", opclasses=["gin_trgm_ops"])]
+        indexes = [
+            GinIndex(fields=["search_name"], name="customer_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["search_words"], name="customer_words"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(id_last4="") | models.Q(id_last4__regex=r"^\d{4}$"),
@@ -100,10 +134,14 @@ class Premise(models.Model):
     )
     # upper-case address and unit for typo-tolerant search
     search_address = models.CharField(max_length=150, editable=False)
+    search_words = models.GeneratedField(
+        expression=words_of("search_address"), output_field=WORDS, db_persist=True
+    )
 
     class Meta:
         indexes = [
-            GinIndex(fields=["search_address"], name="premise_address_trgm", opclasses=["gin_trgm_ops"])
+            GinIndex(fields=["search_address"], name="premise_address_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["search_words"], name="premise_words"),
         ]
 
     def __str__(self) -> str:

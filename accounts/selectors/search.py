@@ -1,9 +1,25 @@
 """Account search by number, bill number, phone, name or service address, typo-tolerant.
 
-Names and addresses use pg_trgm's word similarity (`q <% text`, GIN indexed), so a misspelled
-surname ("Jonson") or street finds its account; ranked best first, then by account id, and paged
-by keyset on (rank, id) so page 50 costs what page 1 does.
+Names and addresses are ranked by pg_trgm's word similarity to what was typed (`q <% text`
+keeps those above the threshold), best first, then by account id, paged by keyset on (rank, id).
+
+Ranking every name above the threshold was the slow part at a million accounts: "GARCA" is
+close to 26,500 GARCIAs, and all were read and scored before the top 25 were kept. So the
+candidates come from words instead:
+1. each typed word of three or more characters (house numbers too: 4038 is close to 4036)
+   finds its closest words in `SearchWord` (every word of every name and address, thousands of
+   rows; a GiST nearest-neighbour scan); one- or two-letter words ("E", "ST") match as typed;
+2. customers and premises holding those words (their `search_words` GIN index, `@>`), at most
+   a pool's worth per combination: all typed words together, and each word alone;
+3. their accounts are ranked exactly as before and the page is cut from them.
+A common name thus costs what a rare one does. Where more accounts tie at the top than the pool
+holds (an exact common surname), the page shows the pool's lowest account ids, not the city's:
+staff narrow such a search by first name or address. The pool grows with the depth of paging
+(the cursor carries how many rows were shown). `bench/desk_latency.py` measures the recall of
+this against the exhaustive ranking of the same query.
 """
+
+# ruff: noqa: S608 -- SQL assembled from this module's own constants; what was typed is a parameter
 
 import re
 from dataclasses import dataclass
@@ -24,9 +40,11 @@ class SearchHit:
     status: str
     rank: Decimal
 
+    shown: int = 0  # rows up to and including this one, for the next page's pool
+
     @property
     def cursor(self) -> str:
-        return f"{self.rank}:{self.account_id}"
+        return f"{self.rank}:{self.account_id}:{self.shown}"
 
 
 SELECT = """
@@ -42,17 +60,81 @@ ORDER BY rank DESC, a.id
 LIMIT %(limit)s
 """
 
+# {terms}: one CTE a typed word, its closest dictionary words; {probes}: the word combinations.
 TEXT_IDS = """
-SELECT a.id FROM accounts_account a WHERE a.customer_id IN (
-    SELECT id FROM accounts_customer WHERE %(q)s <%% search_name)
-UNION
-SELECT a.id FROM accounts_account a WHERE a.premise_id IN (
-    SELECT id FROM accounts_premise WHERE %(q)s <%% search_address)
+WITH {terms},
+probes AS ({probes}),
+cust AS (
+    SELECT DISTINCT c.id FROM probes CROSS JOIN LATERAL (
+        SELECT id FROM accounts_customer WHERE search_words @> probes.words LIMIT %(pool)s) c
+),
+prem AS (
+    SELECT DISTINCT p.id FROM probes CROSS JOIN LATERAL (
+        SELECT id FROM accounts_premise WHERE search_words @> probes.words
+        LIMIT CASE WHEN probes.street THEN %(street_pool)s ELSE %(pool)s END) p
+),
+-- materialized: the threshold below is checked on these few accounts, never through the
+-- trigram indexes (which would read every name above it again)
+cands AS MATERIALIZED (
+    SELECT a.id FROM accounts_account a WHERE a.customer_id IN (SELECT id FROM cust)
+    UNION SELECT a.id FROM accounts_account a WHERE a.premise_id IN (SELECT id FROM prem)
+)
+SELECT a.id FROM cands JOIN accounts_account a ON a.id = cands.id
+JOIN accounts_customer c ON c.id = a.customer_id JOIN accounts_premise p ON p.id = a.premise_id
+WHERE %(q)s <%% c.search_name OR %(q)s <%% p.search_address
 """
+TERMS = """t{n} AS (
+    SELECT word, row_number() OVER (ORDER BY word <-> %(w{n})s, word) AS nearness
+    FROM (SELECT word FROM accounts_searchword ORDER BY word <-> %(w{n})s LIMIT {k}) w
+)"""
 TEXT_RANK = (
     "ROUND(GREATEST(word_similarity(%(q)s, c.search_name), "
     "word_similarity(%(q)s, p.search_address))::numeric, 4)"
 )
+POOL = 200  # accounts per word combination for the first page; deeper pages read as many more
+STREET_POOL = 1000  # premises on one street: the median street holds 353, a long arterial thousands
+MAX_FUZZY = 3  # typed words looked up in the dictionary; more add combinations, not precision
+
+
+def _text_ids(words: list[str], params: dict[str, object]) -> str | None:
+    """The candidate statement for these typed words (None: nothing to look for)."""
+    fuzzy = [w for w in words if len(w) >= 3][:MAX_FUZZY]
+    exact = [w for w in words if len(w) < 3]  # a fourth long word is left to the ranking
+    params["exact"] = exact
+    params.update({f"w{n}": w for n, w in enumerate(fuzzy)})
+    if not fuzzy:
+        if not exact:
+            return None
+        return TEXT_IDS.format(
+            terms="t AS (SELECT 1)", probes="SELECT %(exact)s::varchar[] AS words, false AS street"
+        )
+    # one word: its four closest spellings; two: three each; three: two each (8 combinations)
+    k = {1: 4, 2: 3}.get(len(fuzzy), 2)
+    terms = ",\n".join(TERMS.format(n=n, k=k) for n in range(len(fuzzy)))
+    probes = [_combined(range(len(fuzzy)), street=False)]
+    if len(fuzzy) == 1:
+        # two of its spellings in one name: a typed JACKKSON is closest to JACKSON, JACK, whom
+        # a pool of 200 of the city's 20,000 JACKSONs would likely miss
+        probes.append("SELECT ARRAY[x.word, y.word]::varchar[], false FROM t0 x JOIN t0 y ON x.word < y.word")
+    if len(words) > 1:  # a word that matches nothing (a first name misremembered) must not hide the rest
+        probes += [
+            f"SELECT ARRAY[word]::varchar[], false FROM t{n} WHERE nearness = 1" for n in range(len(fuzzy))
+        ]
+    # The street without the house number, every premise on it: near numbers (5410, 15414 for
+    # 5414) rank close, and trigram neighbours of a number are not the ranking's neighbours.
+    street = [n for n, w in enumerate(fuzzy) if not w.isdigit()]
+    if street and len(street) < len(words):
+        probes.append(_combined(street, street=True))
+    return TEXT_IDS.format(terms=terms, probes="\n    UNION ALL ".join(probes))
+
+
+def _combined(ns: "range | list[int]", *, street: bool) -> str:
+    """Every combination of the closest spellings of these typed words, with the short words."""
+    every = ", ".join(f"t{n}.word" for n in ns)
+    tables = ", ".join(f"t{n}" for n in ns)
+    words = f"(ARRAY[{every}] || %(exact)s::varchar[])::varchar[]"
+    return f"SELECT {words} AS words, {street} AS street FROM {tables}"
+
 
 NUMBER_IDS = """
 SELECT id FROM accounts_account WHERE number >= %(lo)s AND number < %(hi)s
@@ -71,7 +153,7 @@ def account_search(*, q: str, after: str = "", limit: int = PAGE) -> list[Search
     q = " ".join(q.split())[:100]
     if len(q) < 2:
         return []
-    params: dict[str, object] = {"limit": limit, "q": q.upper()}
+    params: dict[str, object] = {"limit": limit, "q": q.upper(), "pool": POOL, "street_pool": STREET_POOL}
     compact = re.sub(r"[\s\-().]", "", q).upper()
     if compact.isdigit() or re.fullmatch(r"B\d{4,}", compact):
         digits = compact.lstrip("B")
@@ -81,13 +163,17 @@ def account_search(*, q: str, after: str = "", limit: int = PAGE) -> list[Search
         params.update(digits=digits, lo=lo, hi=hi, phone=phone)
         ids, rank = NUMBER_IDS, NUMBER_RANK
     else:
-        ids, rank = TEXT_IDS, TEXT_RANK
-    after_sql = ""
-    if after and re.fullmatch(r"\d+(\.\d+)?:\d+", after):
-        after_rank, after_id = after.split(":")
-        params.update(after_rank=Decimal(after_rank), after_id=int(after_id))
+        ids, rank = _text_ids(re.findall(r"[A-Z0-9]+", q.upper()), params), TEXT_RANK
+        if ids is None:
+            return []
+    after_sql, shown = "", 0
+    cursor_match = re.fullmatch(r"(\d+(?:\.\d+)?):(\d+)(?::(\d{1,6}))?", after or "")
+    if cursor_match:
+        after_rank, after_id, shown_text = cursor_match.groups()
+        shown = int(shown_text or 0)
+        params.update(after_rank=Decimal(after_rank), after_id=int(after_id), pool=POOL + shown)
         after_sql = f"AND ({rank} < %(after_rank)s OR ({rank} = %(after_rank)s AND a.id > %(after_id)s))"
     sql = SELECT.format(rank=rank, ids=ids, after=after_sql)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [SearchHit(*row) for row in cursor.fetchall()]
+        return [SearchHit(*row, shown=shown + n) for n, row in enumerate(cursor.fetchall(), start=1)]
