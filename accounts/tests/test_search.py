@@ -79,3 +79,47 @@ def test_search_page_for_each_desk_role(role_clients, city):
     assert role_clients["Administrator"].get("/accounts/?q=Jonson").status_code == 403
     fragment = role_clients["Counselor"].get("/accounts/?q=Jonson", HTTP_HX_REQUEST="true").content.decode()
     assert "0000100001" in fragment and "<html" not in fragment
+
+
+def test_new_and_renamed_customers_reach_the_word_dictionary():
+    from accounts.models import SearchWord
+
+    customer = _person("Zebulon", "Quigglesworth")
+    assert SearchWord.objects.filter(word__in=["QUIGGLESWORTH", "ZEBULON"]).count() == 2
+    customer.search_name = "QUARTERMAINE, ZEBULON"
+    customer.save()
+    assert SearchWord.objects.filter(word="QUARTERMAINE").exists()
+
+
+def test_a_typo_finds_a_name_written_after_the_dictionary_was_built():
+    AccountFactory(number="0000400001", customer=_person("Zebulon", "Quigglesworth"))
+    assert [h.number for h in account_search(q="Quiglesworth")] == ["0000400001"]
+
+
+def test_a_common_surname_ranks_the_first_name_match_first():
+    # 30 Smithsons; the typed first name decides who comes first, as in the exhaustive ranking
+    for i in range(30):
+        AccountFactory(number=f"00005{i:05d}", customer=_person("Lee", "Smithson"))
+    AccountFactory(number="0000600001", customer=_person("Mariana", "Smithson"))
+    assert account_search(q="Smithsen Mariana")[0].number == "0000600001"
+
+
+def test_a_street_typo_ranks_the_near_house_numbers_after_the_exact_one():
+    for n, number in ((4410, "0000700001"), (4418, "0000700002"), (14410, "0000700003")):
+        address = f"{n} W Camelback Rd"
+        AccountFactory(number=number, premise=PremiseFactory(address=address, search_address=address.upper()))
+    numbers = [h.number for h in account_search(q="4410 W Camelbakc Rd")]
+    assert numbers[0] == "0000700001" and {"0000700002", "0000700003"} <= set(numbers)
+
+
+def test_cursors_carry_the_rows_shown_and_older_cursors_still_page():
+    for i in range(30):
+        AccountFactory(number=f"00008{i:05d}", customer=_person("Ann", "Okonkwo"))
+    first = account_search(q="Okonkwo", limit=20)
+    assert first[-1].cursor.endswith(":20")
+    rank, account_id, _shown = first[-1].cursor.split(":")
+    older = account_search(q="Okonkwo", after=f"{rank}:{account_id}", limit=20)
+    assert [h.number for h in older] == [
+        h.number for h in account_search(q="Okonkwo", after=first[-1].cursor)
+    ]
+    assert len(older) == 10
