@@ -9,5 +9,8 @@ test:  ## the whole test suite on real PostgreSQL, Redis, Celery and Chromium
 check:  ## ruff and migration drift
 	bash scripts/check.sh
 
+bench:  ## every benchmark on the million-account city (built if missing); not part of test
+	bash scripts/bench.sh $(ARGS)
+
 lint:
 	.venv/bin/ruff check .

@@ -27,6 +27,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.common import Results  # noqa: E402
 from collections_app.services import late_fee_sql  # noqa: E402
 from collections_app.services.late_fee_reasons import decisions_cte  # noqa: E402
 from collections_app.services.late_fees import (  # noqa: E402
@@ -68,6 +69,8 @@ def main() -> None:
         help=f"days of delinquent bills to catch up: 1 (default) is a normal night after a night that "
         f"ran; the product's window is {late_fee_sql.LOOKBACK_DAYS} (a missed month caught up)",
     )  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=3, help="timed nights, after one warm-up night")
+    parser.add_argument("--json", help="write the results here (make bench)")
     args = parser.parse_args()
     late_fee_sql.LOOKBACK_DAYS = args.lookback
     policy = policy_build(presets=args.presets or ["AZ_MESA"])
@@ -78,6 +81,20 @@ def main() -> None:
             f"City: {cur.fetchone()[0]:,} accounts; business date {args.date}; policy {policy.preset_names}; "
             f"catch-up window {args.lookback} days\n"
         )
+    results = Results("late_fees")
+    totals = []
+    for n in range(args.repeat + 1):
+        print("warm-up night (not counted)" if n == 0 else f"night {n}")
+        seconds, fees = _night(args, policy, plan)
+        if n:
+            totals.append(seconds)
+    results.notes.update(business_date=args.date.isoformat(), lookback_days=args.lookback, fees=fees)
+    results.add("late fees, a normal night", totals, unit="s", target="median <= 10")
+    results.write(args.json)
+
+
+def _night(args, policy, plan) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """One night's statements in a transaction that is rolled back: (seconds, fees)."""
     total = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:
         for name, ddl in STUBS.items():
@@ -122,8 +139,10 @@ def main() -> None:
         fees = [r for r in rows if r[0] == "fee"]
         amount = sum(r[3] for r in fees)
         print(f"\n{len(fees):,} fees, ${amount:,.2f}, on {len({r[2] for r in fees}):,} accounts")
-        print(f"all three statements: {time.perf_counter() - total:.2f} s (rolled back)")
+        seconds = time.perf_counter() - total
+        print(f"all of it: {seconds:.2f} s (rolled back)\n")
         transaction.set_rollback(True)
+    return seconds, len(fees)
 
 
 if __name__ == "__main__":
