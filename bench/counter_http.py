@@ -222,7 +222,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(workers: int, log_dir: Path) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
+def start_gunicorn(workers: int, log_dir: Path, src: Path) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
     port = free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
     cmd = [
@@ -238,7 +238,7 @@ def start_gunicorn(workers: int, log_dir: Path) -> tuple[subprocess.Popen, str]:
         "-",
     ]
     errlog = open(log_dir / "bench-gunicorn.log", "ab")  # noqa: SIM115 (lives as long as the server)
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=errlog, stderr=errlog)
+    proc = subprocess.Popen(cmd, cwd=src, stdout=errlog, stderr=errlog)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -253,6 +253,42 @@ def start_gunicorn(workers: int, log_dir: Path) -> tuple[subprocess.Popen, str]:
         time.sleep(0.1)
     proc.terminate()
     raise SystemExit("gunicorn did not answer within 30 s")
+
+
+def _cpu(pid: int, children: bool = False) -> float:
+    """CPU seconds of a process (and of its reaped children), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(d.name))
+            except OSError:
+                continue
+    return out
+
+
+def server_cpu(gunicorn_pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far by the web server (master and workers) and by this project's
+    PostgreSQL (postmaster, its backends, and those that have exited): per transaction, a figure
+    the machine's other work does not distort, unlike the latencies."""
+    out = {}
+    if gunicorn_pid:
+        out["web"] = _cpu(gunicorn_pid, children=True) + sum(_cpu(c) for c in _children(gunicorn_pid))
+    pidfile = ROOT / "var/pg/data/postmaster.pid"
+    if pidfile.exists():
+        postmaster = int(pidfile.read_text().split()[0])
+        out["postgres"] = _cpu(postmaster, children=True) + sum(_cpu(c) for c in _children(postmaster))
+    return out
 
 
 # --- data: bench accounts, users, drawers; proof; cleanup ------------------------------------------
@@ -462,12 +498,17 @@ def cleanup() -> int:
 # --- the runs -------------------------------------------------------------------------------------
 
 
-def run_single(url: str, key: str, accounts: list[dict], n: int, seed: int) -> dict:
+def run_single(url: str, key: str, accounts: list[dict], n: int, seed: int, server_pid: int | None) -> dict:
     rng = random.Random(seed)
     b = Browser(url)
     headers = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
     ms = []
-    for i in range(n + 20):  # the first 20 warm the workers (imports, connections) and are not counted
+    cpu: dict[str, float] = {}
+    for i in range(n + 20):
+        if i == 20:
+            cpu = server_cpu(
+                server_pid
+            )  # the first 20 warm the workers (imports, connections) and are not counted
         a = rng.choice(accounts)
         body = json.dumps(
             {
@@ -487,11 +528,17 @@ def run_single(url: str, key: str, accounts: list[dict], n: int, seed: int) -> d
         if i >= 20:
             ms.append(elapsed)
     s = summary(ms)
+    s |= {
+        f"{k}_cpu_ms_per_payment": round((v - cpu[k]) * 1000 / n, 1)
+        for k, v in server_cpu(server_pid).items()
+    }
     s["pass"] = s["p50_ms"] <= TARGET_SINGLE_P50_MS
     return s
 
 
-def run_counter(url: str, args: argparse.Namespace, data: dict, password: str) -> dict:
+def run_counter(
+    url: str, args: argparse.Namespace, data: dict, password: str, server_pid: int | None
+) -> dict:
     ctx = mp.get_context("spawn")  # fresh interpreters: no Django, no inherited database connection
     start, out = ctx.Event(), ctx.Queue()
     shared = {
@@ -514,8 +561,10 @@ def run_counter(url: str, args: argparse.Namespace, data: dict, password: str) -
             start.set()
             raise SystemExit(f"cashier {msg['cashier']}: {msg['error']}")
     load_before = os.getloadavg()
+    cpu = server_cpu(server_pid)  # includes the untimed warm-up postings, counted below
     start.set()
     results = [out.get(timeout=3600) for _ in procs]
+    cpu_after = server_cpu(server_pid)
     for p in procs:
         p.join()
     load_after = os.getloadavg()
@@ -538,6 +587,10 @@ def run_counter(url: str, args: argparse.Namespace, data: dict, password: str) -
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in load_after],
     }
+    s |= {
+        f"{k}_cpu_ms_per_transaction": round((v - cpu[k]) * 1000 / (len(latencies) + warm), 1)
+        for k, v in cpu_after.items()
+    }
     s["pass"] = not errors and s["tps"] >= TARGET_TPS and s["p95_ms"] <= TARGET_P95_MS
     return s
 
@@ -554,6 +607,9 @@ def main() -> None:
     parser.add_argument("--url", help="a running server on the same database (default: start gunicorn)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 3)))
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--src", type=Path, default=ROOT, help="serve this checkout instead (same schema; to compare commits)"
+    )
     args = parser.parse_args()
 
     import django
@@ -573,23 +629,25 @@ def main() -> None:
         if args.url:
             url = args.url.rstrip("/")
         else:
-            server, url = start_gunicorn(args.workers, ROOT / "var/log")
+            server, url = start_gunicorn(args.workers, ROOT / "var/log", args.src.resolve())
         result["url"] = url
         if args.mode in ("both", "single"):
             key = api_token(password)
             connection.close()
             load = os.getloadavg()
-            single = run_single(url, key, data["accounts"], args.single, args.seed)
+            single = run_single(url, key, data["accounts"], args.single, args.seed, server and server.pid)
             single["load_before"] = [round(x, 2) for x in load]
             result["single"] = single
             print(
                 f"single POST /api/v1/payments x{single['n']}: p50 {single['p50_ms']} ms, "
                 f"p95 {single['p95_ms']} ms, "
-                f"max {single['max_ms']} ms (load {load[0]:.2f})  "
+                f"max {single['max_ms']} ms (load {load[0]:.2f}); server CPU per payment: "
+                f"web {single.get('web_cpu_ms_per_payment', '?')} ms, "
+                f"postgres {single.get('postgres_cpu_ms_per_payment', '?')} ms  "
                 f"{'PASS' if single['pass'] else 'FAIL'} (p50 <= {TARGET_SINGLE_P50_MS:.0f} ms)"
             )
         if args.mode in ("both", "counter"):
-            c = run_counter(url, args, data, password)
+            c = run_counter(url, args, data, password, server and server.pid)
             result["counter"] = c
             print(
                 f"counter: {c['cashiers']} cashier processes, {c['transactions']:,} transactions "
@@ -598,6 +656,10 @@ def main() -> None:
                 f"max {c['max_ms']} ms; "
                 f"{c['errors']} errors; load {c['load_before'][0]:.2f} -> {c['load_after'][0]:.2f}  "
                 f"{'PASS' if c['pass'] else 'FAIL'} (>= {TARGET_TPS:.0f}/s, p95 <= {TARGET_P95_MS:.0f} ms)"
+            )
+            print(
+                f"  server CPU per transaction: web {c.get('web_cpu_ms_per_transaction', '?')} ms, "
+                f"postgres {c.get('postgres_cpu_ms_per_transaction', '?')} ms"
             )
             for e in c["error_samples"]:
                 print("  error:", e)
