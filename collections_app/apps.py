@@ -18,16 +18,15 @@ def _reconnect_on_payments(**kwargs: Any) -> None:
     on_payments_posted_many(**kwargs)
 
 
-def _reconnect_accounts(account_ids: list[int]) -> set[int]:
-    """Of these accounts, those the reconnection hook may act on (a service off): bulk postings."""
+def _reconnect_accounts(account_ids: list[int]) -> Any:
+    """Of these accounts, those the reconnection hook may act on (a service off): the postings'
+    hook filter, a query of account ids, not run here."""
     from accounts.models import Service
     from collections_app.services.orders import OFF_STATES
 
-    return set(
-        Service.objects.filter(
-            account_id__in=account_ids, ended_on__isnull=True, status__in=OFF_STATES
-        ).values_list("account_id", flat=True)
-    )
+    return Service.objects.filter(
+        account_id__in=account_ids, ended_on__isnull=True, status__in=OFF_STATES
+    ).values_list("account_id", flat=True)
 
 
 def _counter_preview_notes(**kwargs: Any) -> Any:

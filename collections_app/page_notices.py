@@ -15,15 +15,14 @@ def _deposit_paid(**kwargs: Any) -> None:
     on_payment_posted(**kwargs)
 
 
-def _deposit_accounts(account_ids: list[int]) -> set[int]:
-    """Of these accounts, those with a deposit being billed or held (bulk postings)."""
+def _deposit_accounts(account_ids: list[int]) -> Any:
+    """Of these accounts, those with a deposit being billed or held (the postings' hook filter: a
+    query of account ids, not run here)."""
     from collections_app.models import SecurityDeposit
     from collections_app.services.deposits import OPEN
 
-    return set(
-        SecurityDeposit.objects.filter(account_id__in=account_ids, status__in=OPEN).values_list(
-            "account_id", flat=True
-        )
+    return SecurityDeposit.objects.filter(account_id__in=account_ids, status__in=OPEN).values_list(
+        "account_id", flat=True
     )
 
 

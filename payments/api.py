@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Account
+from accounts.selectors.funds import fund_codes
 from common.exceptions import DomainError
 from payments.models import TenderKind
 from payments.services.posting import Line, TenderSpec, transaction_post
@@ -98,19 +99,24 @@ class PaymentPostView(APIView):
                 {"code": exc.code, "detail": exc.message},
                 status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,
             )
-        payment = txn.payments.select_related("account").get()
-        payment.account.refresh_from_db(fields=["balance"])
+        posted = getattr(txn, "posted_payments", None)
+        if posted is None:  # a replay: the first posting's receipt, read back
+            payment = txn.payments.select_related("account").get()
+            balance = Account.objects.values_list("balance", flat=True).get(pk=payment.account_id)
+            rows = [(d.fund_id, d.amount) for d in payment.distribution.order_by("id")]
+        else:  # posted now: what the service wrote, not read again
+            payment = posted[0]
+            balance = payment.account.balance
+            rows = [(d.fund_id, d.amount) for d in payment.posted_distribution]
+        codes = fund_codes()
         return Response(
             PaymentOut(
                 {
                     "receipt_number": txn.receipt_number,
                     "account_number": payment.account.number,
                     "amount": payment.amount,
-                    "balance": payment.account.balance,
-                    "distribution": [
-                        {"fund": d.fund.code, "amount": d.amount}
-                        for d in payment.distribution.select_related("fund")
-                    ],
+                    "balance": balance,
+                    "distribution": [{"fund": codes[f], "amount": a} for f, a in rows],
                 }
             ).data,
             status=status.HTTP_201_CREATED,  # a replay answers as the first call did

@@ -33,13 +33,18 @@ class OpenSessionForm(forms.Form):
 
 def resolve_account(value: str) -> Account | None:
     """An account number, or a bill number read from a scanned stub."""
-    value = value.strip()
-    account = Account.objects.filter(number=value).select_related("customer").first()
-    if account is None and (
-        bill := Bill.objects.filter(number=value.upper()).select_related("account").first()
-    ):
-        account = bill.account
-    return account
+    return resolve_accounts([value]).get(value.strip())
+
+
+def resolve_accounts(values: list[str]) -> dict[str, Account]:
+    """`resolve_account` for every line of a counter form at once: one query for the account
+    numbers, and one more only for what is not one (bill numbers)."""
+    refs = {v.strip() for v in values if v and v.strip()}
+    found = {a.number: a for a in Account.objects.filter(number__in=refs).select_related("customer")}
+    if rest := {r.upper(): r for r in refs - found.keys()}:
+        for bill in Bill.objects.filter(number__in=rest).select_related("account__customer"):
+            found[rest[bill.number]] = bill.account
+    return found
 
 
 class LineForm(forms.Form):
@@ -51,6 +56,10 @@ class LineForm(forms.Form):
     )
     amount = forms.DecimalField(required=False, **MONEY)
 
+    def __init__(self, *args, resolve=resolve_account, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.resolve = resolve
+
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()
         ref, amount = cleaned.get("account", ""), cleaned.get("amount")
@@ -58,7 +67,7 @@ class LineForm(forms.Form):
             return cleaned  # a blank row
         if not ref:
             self.add_error("account", "Enter the account or bill number.")
-        elif (account := resolve_account(ref)) is None:
+        elif (account := self.resolve(ref)) is None:
             self.add_error("account", f"No account or bill numbered {ref}.")
         else:
             cleaned["account_obj"] = account
@@ -100,7 +109,20 @@ class TenderForm(forms.Form):
         return cleaned
 
 
-LineFormSet = forms.formset_factory(LineForm, extra=4, max_num=10)
+class BaseLineFormSet(forms.BaseFormSet):
+    """Resolves every line's account or bill number in one query, not one per line."""
+
+    def get_form_kwargs(self, index):  # type: ignore[no-untyped-def]
+        return {**super().get_form_kwargs(index), "resolve": self._resolve}
+
+    def _resolve(self, ref: str) -> Account | None:
+        if not hasattr(self, "_resolved"):
+            refs = [self.data.get(f"{self.add_prefix(i)}-account") for i in range(self.total_form_count())]
+            self._resolved = resolve_accounts([r for r in refs if isinstance(r, str)])
+        return self._resolved.get(ref.strip())
+
+
+LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=4, max_num=10)
 TenderFormSet = forms.formset_factory(TenderForm, extra=3, max_num=6)
 
 

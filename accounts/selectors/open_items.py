@@ -78,3 +78,18 @@ def open_items_many(pairs: list[tuple[int, date]]) -> dict[int, list[OpenItem]]:
         for account_id, f, d, u in cursor.fetchall():
             out[account_id].append(OpenItem(fund_id=f, due_date=d, unpaid=u))
     return out
+
+
+def open_items_for(account_ids: list[int], *, as_of: date) -> dict[int, list[OpenItem]]:
+    """`open_items` for a few accounts as of one date, in one query (a counter transaction's lines).
+    `= ANY` keeps to the accounts' own entries through the (account, date) index, where
+    `open_items_many`'s per-account dates, meant for a file of thousands, read the whole ledger
+    (77 ms against 0.7 ms for two accounts of the demo city)."""
+    sql = OPEN_ITEMS_SQL.format(account_filter="AND le.account_id = ANY(%(ids)s::bigint[])")
+    sql += " ORDER BY account_id, due_date, (SELECT priority FROM accounts_fund WHERE id = fund_id), fund_id"
+    out: dict[int, list[OpenItem]] = {a: [] for a in account_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"as_of": as_of, "ids": list(account_ids)})
+        for account_id, f, d, u in cursor.fetchall():
+            out[account_id].append(OpenItem(fund_id=f, due_date=d, unpaid=u))
+    return out

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account, EntryKind
@@ -291,13 +291,12 @@ def referral_mark_paid(*, account: Account, on: date) -> None:
         )
 
 
-def referred_accounts(account_ids: list[int]) -> set[int]:
-    """Of these accounts, those with a referral at an agency (bulk postings' hook filter)."""
-    return set(
-        AgencyReferral.objects.filter(account_id__in=account_ids, status=ReferralStatus.REFERRED).values_list(
-            "account_id", flat=True
-        )
-    )
+def referred_accounts(account_ids: list[int]) -> QuerySet[AgencyReferral, int]:
+    """Of these accounts, those with a referral at an agency (the postings' hook filter: a query of
+    account ids, not run here)."""
+    return AgencyReferral.objects.filter(
+        account_id__in=account_ids, status=ReferralStatus.REFERRED
+    ).values_list("account_id", flat=True)
 
 
 def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 
 from accounts.models import Account, EntryKind, LedgerEntry
 from accounts.services.ledger import EntrySpec, _post, accounts_lock, credit_fund_id
@@ -76,13 +76,12 @@ def on_payment_posted(*, payment) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def open_write_off_accounts(account_ids: list[int]) -> set[int]:
-    """Of these accounts, those with a write-off not fully recovered (bulk postings' hook filter)."""
-    return set(
-        WriteOff.objects.filter(
-            account_id__in=account_ids, status=WriteOffStatus.POSTED, amount__gt=F("recovered_amount")
-        ).values_list("account_id", flat=True)
-    )
+def open_write_off_accounts(account_ids: list[int]) -> QuerySet[WriteOff, int]:
+    """Of these accounts, those with a write-off not fully recovered (the postings' hook filter: a
+    query of account ids, not run here)."""
+    return WriteOff.objects.filter(
+        account_id__in=account_ids, status=WriteOffStatus.POSTED, amount__gt=F("recovered_amount")
+    ).values_list("account_id", flat=True)
 
 
 def _recover(payment, *, account, to_credit: Callable[[], Decimal], on, key: str) -> None:  # type: ignore[no-untyped-def]

@@ -166,10 +166,10 @@ def test_the_job_page_polls_while_running_and_stops_when_done(client, make_user,
     job = _submit(user, n=1)
     Job.objects.filter(pk=job.pk).update(status="running", done=40, total=160)
     client.get(f"/jobs/{job.pk}/")  # warm the session and permission caches out of the count
-    # session and user; the job with its submitter in ONE query; the user's permissions (2); no
-    # menu, badge or roles (a fragment shows none) and no session write (once a minute at most):
-    # a poll a second must stay this cheap
-    with django_assert_num_queries(5):
+    # session and user; the job with its submitter in ONE query; the user's permissions (one:
+    # common.permission_backend); no menu, badge or roles (a fragment shows none) and no session
+    # write (once a minute at most): a poll a second must stay this cheap
+    with django_assert_num_queries(4):
         fragment = client.get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in fragment and "40 of 160 (25%)" in fragment and "<html" not in fragment
     Job.objects.filter(pk=job.pk).update(status="done", done=160, result={"summary": "160 notices"})

@@ -3,6 +3,7 @@ They run inside the payment's own transaction, with the account already locked b
 
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from common.money import to_money
@@ -70,13 +71,14 @@ def _apply_to_pledges(payment: Payment) -> None:
         left -= take
 
 
-def tracked_accounts(account_ids: list[int]) -> set[int]:
+def tracked_accounts(account_ids: list[int]) -> QuerySet[Pledge, int]:
     """Of these accounts, those with a pending pledge or an active arrangement: the only ones
-    `on_posted` acts on (a bulk posting calls it for their payments only)."""
+    `on_posted` acts on (postings call it for their payments only). A query of account ids, not
+    run here: a single posting asks all its hooks in one statement."""
     pledged = Pledge.objects.filter(account_id__in=account_ids, status=PledgeStatus.PENDING)
     arranged = Arrangement.objects.filter(account_id__in=account_ids, status=ArrangementStatus.ACTIVE)
-    return set(pledged.values_list("account_id", flat=True)) | set(
-        arranged.values_list("account_id", flat=True)
+    return pledged.values_list("account_id", flat=True).union(
+        arranged.values_list("account_id", flat=True), all=True
     )
 
 

@@ -275,7 +275,7 @@ def _post_round(items, locked, fingerprints, actor) -> dict[int, CounterTransact
     ids = [p.account_id for p in payments]
     for hook in payment_posted_hooks:  # in registration order, as a single posting runs them
         interested = payment_posted_accounts.get(hook)
-        wanted = interested(ids) if interested else set(ids)
+        wanted = set(interested(ids)) if interested else set(ids)
         mine = [p for p in payments if p.account_id in wanted]
         if hook in payment_posted_many:
             payment_posted_many[hook](payments=mine)

@@ -202,3 +202,32 @@ def test_distribution_rows_tie_to_the_ledger(cashier):
     rows = PaymentDistribution.objects.filter(payment__transaction=txn)
     assert all(r.entry.amount == -r.amount and r.entry.fund_id == r.fund_id for r in rows)
     assert txn.change_due == Decimal("6.67")
+
+
+def test_a_posting_costs_the_same_few_statements_for_any_number_of_lines(
+    cashier, django_assert_max_num_queries
+):
+    """The counter's hot path (bench/counter_http.py): each table is written with one statement for
+    all the lines, and what posting reads under the locks (recoveries, the credit fund, the hooks'
+    accounts) is one statement. 16 = savepoint, key lock, drawer lock, account locks, key lookup,
+    open items, the reads, transaction, tenders, payments, entries, balances, distribution,
+    allocations, audit rows, release. It was 34 for two accounts (17 per line more or less)."""
+    accounts = [AccountFactory() for _ in range(3)]
+    for n, account in enumerate(accounts):
+        charge(account, "50.00", due=TODAY - timedelta(days=40 - n), code="SWR")
+        charge(account, "30.00", due=TODAY - timedelta(days=10), code="WTR")
+    session = open_session(cashier)
+    post(session, cashier, (accounts[0], "1.00"), tenders=[cash("1.00")])  # warm per-process caches
+    with django_assert_max_num_queries(16):
+        txn = post(
+            session,
+            cashier,
+            (accounts[0], "70.00"),
+            (accounts[1], "90.00"),
+            (accounts[2], "40.00"),
+            tenders=[check("60.00"), cash("150.00")],
+        )
+    assert txn.payments.count() == 3
+    for account in accounts:
+        account.refresh_from_db()
+        assert account.balance == ledger_sum(account.pk)

@@ -49,6 +49,6 @@ def test_query_count_constant(role_clients, make_user) -> None:  # type: ignore[
             response = client.get("/supervisor/")
         assert response.status_code == 200 and b'data-alarm="drawer"' in response.content
         counts.append(len(queries))
-    # session, user, permissions (2), the existing cards (3), alarms (4), figures (11), the
+    # session, user, permissions (1), the existing cards (3), alarms (4), figures (11), the
     # policy cache's check per current_policy() (3 x 2), the session saved
     assert counts[0] == counts[1] <= 33, counts
