@@ -91,6 +91,17 @@ class Results:
         )
         return figure
 
+    def add_summary(
+        self, workload: str, median: float, p95: float | None, n: int, *, unit: str = "ms", target: str = ""
+    ) -> Figure:
+        """A figure whose samples were summarised elsewhere (another process)."""
+        figure = Figure(workload, unit, median, p95, n, target, judge(target, median, p95, None))
+        self.figures.append(figure)
+        verdict = {True: "PASS", False: "FAIL", None: ""}[figure.passed]
+        spread = f"p95 {p95:>9.1f}" if p95 is not None else " " * 13
+        print(f"{workload:<44} n={n:<5} median {median:>9.1f} {spread} {unit:<5}  {target:<22} {verdict}")
+        return figure
+
     def write(self, path: str | None) -> None:
         if not path:
             return

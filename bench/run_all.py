@@ -33,7 +33,7 @@ WORKLOADS: dict[str, tuple[str, list[str]]] = {
     "nightly_shutoff_2_workers": ("nightly_shutoff", ["--workers", "2", "--repeat", "1"]),
     "late_fees": ("late_fees", []),
     "desk_latency": ("desk_latency", ["--skip-nightly"]),
-    "cashier_posting": ("cashier_posting", []),
+    "counter": ("counter_http", []),
     "run_pages": ("run_pages", []),
 }
 
