@@ -78,16 +78,23 @@ BILL_CLOCK = (
     "le.effective_date))"
 )
 
+# What the run page sorts and searches by (bill cycle, service address; number and name) is read
+# from the account here, with the decision, so that page never joins the accounts to page a tab.
 INSERT_SQL = """
 INSERT INTO collections_app_shutoffcandidate
     (run_id, account_id, status, earliest_date, deciding_code, reason, citation, past_due,
-     days_delinquent, action, decision, excluded, exclude_reason, decided_at)
+     days_delinquent, action, decision, excluded, exclude_reason, decided_at, sort_cycle, sort_address,
+     search_text)
 SELECT %(run_id)s, v.account_id, v.status, v.earliest_date, v.code, v.reason, v.citation, v.past_due,
-       v.days, v.action, v.decision::jsonb, false, '', now()
+       v.days, v.action, v.decision::jsonb, false, '', now(), a.bill_cycle, UPPER(p.search_address),
+       a.number || ' ' || UPPER(cu.search_name)
 FROM unnest(%(account_ids)s::bigint[], %(statuses)s::text[], %(earliest)s::date[], %(codes)s::text[],
             %(reasons)s::text[], %(citations)s::text[], %(past_due)s::numeric[], %(days)s::int[],
             %(actions)s::text[], %(decisions)s::text[])
      AS v(account_id, status, earliest_date, code, reason, citation, past_due, days, action, decision)
+JOIN accounts_account a ON a.id = v.account_id
+JOIN accounts_premise p ON p.id = a.premise_id
+JOIN accounts_customer cu ON cu.id = a.customer_id
 ON CONFLICT (run_id, account_id) DO NOTHING
 RETURNING 1
 """
