@@ -42,7 +42,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from collections_app.models import BatchRun, RunKind, RunStatus, ShutoffCandidate  # noqa: E402
-from collections_app.selectors.shutoff import TABS, tab_codes, tab_counts  # noqa: E402
+from collections_app.selectors.shutoff import TABS, shutoff_run_counts, tab_codes, tab_counts  # noqa: E402
 from collections_app.selectors.shutoff_page import SortKey  # noqa: E402
 from common.roles import COLLECTIONS_OFFICER  # noqa: E402
 
@@ -97,17 +97,12 @@ def synthetic_run(n: int) -> BatchRun:
         )
         with connection.cursor() as cur:
             cur.execute(SYNTHETIC_SQL, {"source": source.pk, "n": n, "run": run.pk})
-            cur.execute(
-                "SELECT status, count(*) FROM collections_app_shutoffcandidate WHERE run_id = %s GROUP BY 1",
-                [run.pk],
-            )
-            by_status = dict(cur.fetchall())
-        run.total = run.done = sum(by_status.values())
-        run.counts = {"by_status": by_status}
+        run.counts = shutoff_run_counts(run_id=run.pk)  # what shutoff_finish stores
+        run.total = run.done = sum(run.counts["by_status"].values())
         run.save(update_fields=["total", "done", "counts"])
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE collections_app_shutoffcandidate")  # as autovacuum would, soon
-    print(f"SYNTHETIC: run {run.pk} of {run.done:,} decisions copied from run {source.pk} ({by_status})")
+    print(f"SYNTHETIC: run {run.pk} of {run.done:,} decisions copied from run {source.pk}")
     return run
 
 

@@ -86,16 +86,49 @@ def run_candidates(*, run: BatchRun, tab: str) -> QuerySet[ShutoffCandidate]:
     )
 
 
-def tab_codes(*, run: BatchRun, tab: str) -> list[tuple[str, int]]:
-    """The deciding rules of a tab with their counts (the code filter's choices): one GROUP BY
-    over the tab's range of its index, which carries the code (an index-only scan)."""
+def shutoff_run_counts(*, run_id: int) -> dict[str, Any]:
+    """A finished run's decisions counted by status, by deciding rule, and by both (the run
+    page's rule filter: stored, so a page view does not count a 50,000-row tab). One query."""
     rows = (
-        ShutoffCandidate.objects.filter(tab_filter(tab), run=run)
-        .values_list("deciding_code")
-        .annotate(n=Count("*"))  # not Count("id"): the id is not in the index
-        .order_by("-n", "deciding_code")
+        ShutoffCandidate.objects.filter(run_id=run_id)
+        .values_list("status", "deciding_code")
+        .annotate(n=Count("*"))
+        .order_by()
     )
-    return list(rows)
+    by_status: dict[str, int] = dict.fromkeys(CandidateStatus.values, 0)
+    by_code: dict[str, int] = {}
+    by_status_code: dict[str, dict[str, int]] = {}
+    for status, code, n in rows:
+        by_status[status] += n
+        by_code[code] = by_code.get(code, 0) + n
+        by_status_code.setdefault(status, {})[code] = n
+    return {
+        "by_status": by_status,
+        "by_code": dict(sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "by_status_code": by_status_code,
+    }
+
+
+def _codes(*, run: BatchRun, tab: str) -> dict[str, int]:
+    """One GROUP BY over the tab's range of its index, which carries the code (index-only)."""
+    rows = ShutoffCandidate.objects.filter(tab_filter(tab), run=run).values_list("deciding_code")
+    return dict(rows.annotate(n=Count("*")).order_by())  # not Count("id"): the id is not in the index
+
+
+def tab_codes(*, run: BatchRun, tab: str) -> list[tuple[str, int]]:
+    """The deciding rules of a tab with their counts (the code filter's choices), most first.
+    From the counts stored when the run finished; only the officers' exclusions (a handful of
+    rows) are counted on each view, as they move rows from "On the list" to "Excluded"."""
+    stored = (run.counts or {}).get("by_status_code")
+    _, status, excluded = TABS.get(tab, TABS["listed"])
+    if stored is None:  # finished before the counts were stored
+        counts = _codes(run=run, tab=tab)
+    elif status != CandidateStatus.LISTED:
+        counts = stored.get(status, {})
+    else:
+        off = _codes(run=run, tab="excluded")
+        counts = off if excluded else {c: n - off.get(c, 0) for c, n in stored.get(status, {}).items()}
+    return sorted(((c, n) for c, n in counts.items() if n), key=lambda cn: (-cn[1], cn[0]))
 
 
 CSV_HEADER = [

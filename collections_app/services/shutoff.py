@@ -20,13 +20,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from collections_app.models import BatchRun, CandidateStatus, RunKind, RunStatus, ShutoffCandidate
 from collections_app.models.orders import ServiceOrder
 from collections_app.selectors.facts import facts_for_accounts
 from collections_app.selectors.facts_sql import DISCONNECTABLE
+from collections_app.selectors.shutoff import shutoff_run_counts
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
 from policy.selectors import current_version, policy_for_version
@@ -285,14 +286,8 @@ def shutoff_finish(*, run_id: int) -> BatchRun:
         run = BatchRun.objects.select_for_update(no_key=True).get(pk=run_id)
         if run.status != RunStatus.RUNNING:
             return run
-        rows = ShutoffCandidate.objects.filter(run=run)
-        by_status = dict(rows.values_list("status").annotate(n=Count("id")).order_by())
-        by_code = dict(rows.values_list("deciding_code").annotate(n=Count("id")).order_by())
-        run.done = sum(by_status.values())
-        run.counts = {
-            "by_status": {s: by_status.get(s, 0) for s in CandidateStatus.values},
-            "by_code": dict(sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0]))),
-        }
+        run.counts = shutoff_run_counts(run_id=run.pk)
+        run.done = sum(run.counts["by_status"].values())
         if run.done < run.total:
             run.status = RunStatus.FAILED
             run.error = (

@@ -231,3 +231,20 @@ def test_a_tab_where_every_row_ties_pages_by_account():
         after = SortKey.parse(pages[-1].next_cursor)
         pages.append(run_candidate_page(run=run, tab="deferred", size=4, after=after))
     assert [n for p in pages for n in _numbers(p)] == ordered and len(pages) == 3
+
+
+def test_the_rule_filter_counts_come_from_the_run_and_follow_exclusions(role_clients, make_user):
+    from collections_app.selectors.shutoff import shutoff_run_counts, tab_codes
+    from collections_app.services.shutoff import candidate_exclude
+
+    run, rows = _run(10, status=CandidateStatus.LISTED)
+    counted = tab_codes(run=run, tab="listed")  # no stored counts (a run finished before them)
+    assert counted == [("NOTICE_LEAD", 8), ("OCCUPANT_NOTICE", 2)]
+    run.counts = shutoff_run_counts(run_id=run.pk)
+    run.save(update_fields=["counts"])
+    officer = make_user("olivia", "Collections officer")
+    occupant = next(r for r in rows if r.deciding_code == "OCCUPANT_NOTICE")
+    candidate_exclude(candidate_id=occupant.pk, reason="Tenant paid at the counter", actor=officer)
+    assert tab_codes(run=run, tab="listed") == [("NOTICE_LEAD", 8), ("OCCUPANT_NOTICE", 1)]
+    assert tab_codes(run=run, tab="excluded") == [("OCCUPANT_NOTICE", 1)]
+    assert tab_codes(run=run, tab="held") == []
