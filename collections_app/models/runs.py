@@ -99,10 +99,36 @@ class ShutoffCandidate(models.Model):
     )
     excluded_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
+    # What the run page sorts and searches by, copied from the account, its premise and customer
+    # when the row is decided (the list is decided again every night): crews work a bill cycle
+    # street by street; officers look an account up by number, name or address. On the row (and
+    # in `candidate_run_tab_order`), a tab's page is one range of that index and a search one
+    # pass over it, instead of the whole tab joined to the accounts (50,000 rows on a city's
+    # "not yet" tab) and sorted with its decision JSON.
+    sort_cycle = models.PositiveSmallIntegerField(default=0)
+    # upper-case, as the search compares them (UPPER() per row doubled a search's time)
+    sort_address = models.CharField(max_length=150, blank=True, default="")  # premise.search_address
+    search_text = models.CharField(max_length=220, blank=True, default="")  # "<number> <search_name>"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "account"], name="candidate_once_per_run")]
-        indexes = [models.Index(fields=["run", "status"], name="candidate_run_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "account"], name="candidate_once_per_run"),
+            # only an account on the list can be excluded (candidate_exclude): so every tab is
+            # one (status, excluded) pair, an equality prefix of the index below
+            models.CheckConstraint(
+                condition=models.Q(excluded=False) | models.Q(status="listed"),
+                name="candidate_excluded_only_listed",
+            ),
+        ]
+        indexes = [
+            # deciding_code and search_text ride along so the code filter, the search and the
+            # per-tab code counts read the index alone (index-only scans), never the wide rows
+            models.Index(
+                fields=["run", "status", "excluded", "sort_cycle", "sort_address", "account"],
+                include=["deciding_code", "search_text"],
+                name="candidate_run_tab_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.status}"

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from collections_app.models import (
@@ -18,13 +18,20 @@ from collections_app.models import (
     ShutoffCandidate,
 )
 
-TABS = {
-    "listed": ("On the list", Q(status=CandidateStatus.LISTED, excluded=False)),
-    "held": ("Held", Q(status=CandidateStatus.HELD)),
-    "deferred": ("Not yet", Q(status=CandidateStatus.DEFERRED)),
-    "excluded": ("Excluded by an officer", Q(status=CandidateStatus.LISTED, excluded=True)),
-    "not_delinquent": ("Not delinquent", Q(status=CandidateStatus.NOT_DELINQUENT)),
+# A tab is one (status, excluded) pair: an equality prefix of the candidates' page index
+# (`candidate_run_tab_order`). Only a listed account can be excluded (a check constraint).
+TABS: dict[str, tuple[str, str, bool]] = {
+    "listed": ("On the list", CandidateStatus.LISTED, False),
+    "held": ("Held", CandidateStatus.HELD, False),
+    "deferred": ("Not yet", CandidateStatus.DEFERRED, False),
+    "excluded": ("Excluded by an officer", CandidateStatus.LISTED, True),
+    "not_delinquent": ("Not delinquent", CandidateStatus.NOT_DELINQUENT, False),
 }
+
+
+def tab_filter(tab: str) -> Q:
+    _, status, excluded = TABS.get(tab, TABS["listed"])
+    return Q(status=status, excluded=excluded)
 
 
 def shutoff_runs(*, limit: int = 30) -> list[BatchRun]:
@@ -59,7 +66,7 @@ def run_is_running() -> bool:
 
 def tab_counts(*, run: BatchRun) -> dict[str, int]:
     by_status = (run.counts or {}).get("by_status", {})
-    excluded = ShutoffCandidate.objects.filter(run=run, excluded=True).count()
+    excluded = ShutoffCandidate.objects.filter(tab_filter("excluded"), run=run).count()
     return {
         "listed": by_status.get("listed", 0) - excluded,
         "held": by_status.get("held", 0),
@@ -69,32 +76,59 @@ def tab_counts(*, run: BatchRun) -> dict[str, int]:
     }
 
 
-def run_candidates(*, run: BatchRun, tab: str, code: str = "", q: str = "") -> QuerySet[ShutoffCandidate]:
-    """One tab of a run, with the account, customer and premise each row shows (no query per row)."""
-    qs = ShutoffCandidate.objects.filter(TABS.get(tab, TABS["listed"])[1], run=run)
-    if code:
-        qs = qs.filter(deciding_code=code)
-    if q:
-        qs = qs.filter(
-            Q(account__number__startswith=q.strip())
-            | Q(account__customer__search_name__icontains=q.strip())
-            | Q(account__premise__search_address__icontains=q.strip())
-        )
-    return qs.select_related("account", "account__customer", "account__premise", "excluded_by").order_by(
-        "account__bill_cycle", "account__premise__search_address", "account_id"
+def run_candidates(*, run: BatchRun, tab: str) -> QuerySet[ShutoffCandidate]:
+    """One whole tab of a run in the page's order, with the account, customer and premise each
+    row shows (no query per row): the CSV. The page reads one page at a time (shutoff_page)."""
+    return (
+        ShutoffCandidate.objects.filter(tab_filter(tab), run=run)
+        .select_related("account", "account__customer", "account__premise", "excluded_by")
+        .order_by("sort_cycle", "sort_address", "account_id")
     )
+
+
+def shutoff_run_counts(*, run_id: int) -> dict[str, Any]:
+    """A finished run's decisions counted by status, by deciding rule, and by both (the run
+    page's rule filter: stored, so a page view does not count a 50,000-row tab). One query."""
+    rows = (
+        ShutoffCandidate.objects.filter(run_id=run_id)
+        .values_list("status", "deciding_code")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    by_status: dict[str, int] = dict.fromkeys(CandidateStatus.values, 0)
+    by_code: dict[str, int] = {}
+    by_status_code: dict[str, dict[str, int]] = {}
+    for status, code, n in rows:
+        by_status[status] += n
+        by_code[code] = by_code.get(code, 0) + n
+        by_status_code.setdefault(status, {})[code] = n
+    return {
+        "by_status": by_status,
+        "by_code": dict(sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "by_status_code": by_status_code,
+    }
+
+
+def _codes(*, run: BatchRun, tab: str) -> dict[str, int]:
+    """One GROUP BY over the tab's range of its index, which carries the code (index-only)."""
+    rows = ShutoffCandidate.objects.filter(tab_filter(tab), run=run).values_list("deciding_code")
+    return dict(rows.annotate(n=Count("*")).order_by())  # not Count("id"): the id is not in the index
 
 
 def tab_codes(*, run: BatchRun, tab: str) -> list[tuple[str, int]]:
-    from django.db.models import Count
-
-    rows = (
-        ShutoffCandidate.objects.filter(TABS.get(tab, TABS["listed"])[1], run=run)
-        .values_list("deciding_code")
-        .annotate(n=Count("id"))
-        .order_by("-n", "deciding_code")
-    )
-    return list(rows)
+    """The deciding rules of a tab with their counts (the code filter's choices), most first.
+    From the counts stored when the run finished; only the officers' exclusions (a handful of
+    rows) are counted on each view, as they move rows from "On the list" to "Excluded"."""
+    stored = (run.counts or {}).get("by_status_code")
+    _, status, excluded = TABS.get(tab, TABS["listed"])
+    if stored is None:  # finished before the counts were stored
+        counts = _codes(run=run, tab=tab)
+    elif status != CandidateStatus.LISTED:
+        counts = stored.get(status, {})
+    else:
+        off = _codes(run=run, tab="excluded")
+        counts = off if excluded else {c: n - off.get(c, 0) for c, n in stored.get(status, {}).items()}
+    return sorted(((c, n) for c, n in counts.items() if n), key=lambda cn: (-cn[1], cn[0]))
 
 
 CSV_HEADER = [

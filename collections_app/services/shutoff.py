@@ -20,13 +20,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from collections_app.models import BatchRun, CandidateStatus, RunKind, RunStatus, ShutoffCandidate
 from collections_app.models.orders import ServiceOrder
 from collections_app.selectors.facts import facts_for_accounts
 from collections_app.selectors.facts_sql import DISCONNECTABLE
+from collections_app.selectors.shutoff import shutoff_run_counts
 from common.audit import audit_record, audit_record_many
 from common.exceptions import DomainError
 from policy.selectors import current_version, policy_for_version
@@ -78,16 +79,23 @@ BILL_CLOCK = (
     "le.effective_date))"
 )
 
+# What the run page sorts and searches by (bill cycle, service address; number and name) is read
+# from the account here, with the decision, so that page never joins the accounts to page a tab.
 INSERT_SQL = """
 INSERT INTO collections_app_shutoffcandidate
     (run_id, account_id, status, earliest_date, deciding_code, reason, citation, past_due,
-     days_delinquent, action, decision, excluded, exclude_reason, decided_at)
+     days_delinquent, action, decision, excluded, exclude_reason, decided_at, sort_cycle, sort_address,
+     search_text)
 SELECT %(run_id)s, v.account_id, v.status, v.earliest_date, v.code, v.reason, v.citation, v.past_due,
-       v.days, v.action, v.decision::jsonb, false, '', now()
+       v.days, v.action, v.decision::jsonb, false, '', now(), a.bill_cycle, UPPER(p.search_address),
+       a.number || ' ' || UPPER(cu.search_name)
 FROM unnest(%(account_ids)s::bigint[], %(statuses)s::text[], %(earliest)s::date[], %(codes)s::text[],
             %(reasons)s::text[], %(citations)s::text[], %(past_due)s::numeric[], %(days)s::int[],
             %(actions)s::text[], %(decisions)s::text[])
      AS v(account_id, status, earliest_date, code, reason, citation, past_due, days, action, decision)
+JOIN accounts_account a ON a.id = v.account_id
+JOIN accounts_premise p ON p.id = a.premise_id
+JOIN accounts_customer cu ON cu.id = a.customer_id
 ON CONFLICT (run_id, account_id) DO NOTHING
 RETURNING 1
 """
@@ -278,14 +286,8 @@ def shutoff_finish(*, run_id: int) -> BatchRun:
         run = BatchRun.objects.select_for_update(no_key=True).get(pk=run_id)
         if run.status != RunStatus.RUNNING:
             return run
-        rows = ShutoffCandidate.objects.filter(run=run)
-        by_status = dict(rows.values_list("status").annotate(n=Count("id")).order_by())
-        by_code = dict(rows.values_list("deciding_code").annotate(n=Count("id")).order_by())
-        run.done = sum(by_status.values())
-        run.counts = {
-            "by_status": {s: by_status.get(s, 0) for s in CandidateStatus.values},
-            "by_code": dict(sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0]))),
-        }
+        run.counts = shutoff_run_counts(run_id=run.pk)
+        run.done = sum(run.counts["by_status"].values())
         if run.done < run.total:
             run.status = RunStatus.FAILED
             run.error = (

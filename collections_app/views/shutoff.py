@@ -3,7 +3,6 @@ with every rule checked, exclusion with a reason, approval into orders, CSV expo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -16,7 +15,6 @@ from collections_app.models import BatchRun, RunStatus, ShutoffCandidate
 from collections_app.selectors.field_day import shutoff_business_date
 from collections_app.selectors.shutoff import (
     TABS,
-    run_candidates,
     run_is_running,
     shutoff_run_get,
     shutoff_runs,
@@ -24,11 +22,11 @@ from collections_app.selectors.shutoff import (
     tab_codes,
     tab_counts,
 )
+from collections_app.selectors.shutoff_page import END, SortKey, run_candidate_page
 from collections_app.validators import text_param
 from common.exceptions import DomainError
 
 VIEW = "collections_app.view_batchrun"
-PAGE_SIZE = 100
 
 
 def _run(run_id: int) -> BatchRun:
@@ -110,9 +108,14 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     tab = request.GET.get("tab", "listed")
     tab = tab if tab in TABS else "listed"
     code, q = text_param(request.GET, "code"), text_param(request.GET, "q")
-    page = Paginator(run_candidates(run=run, tab=tab, code=code, q=q), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # Keyset links: ?after=<cursor> (Next), ?before=<cursor> (Previous), ?last=1 (Last). A cursor
+    # that does not parse (an edited link) shows the first page, as a missing one does.
+    before = END if request.GET.get("last") else SortKey.parse(request.GET.get("before", ""))
+    after = None if before is not None else SortKey.parse(request.GET.get("after", ""))
+    page, codes = None, []
+    if run.status not in (RunStatus.RUNNING, RunStatus.FAILED):  # else the page shows its progress
+        page = run_candidate_page(run=run, tab=tab, code=code, q=q, after=after, before=before)
+        codes = tab_codes(run=run, tab=tab)
     counts = tab_counts(run=run) if run.status != RunStatus.RUNNING else {}
     return render(
         request,
@@ -120,9 +123,11 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         {
             "run": run,
             "tab": tab,
-            "tabs": [(key, label, counts.get(key, 0)) for key, (label, _) in TABS.items()],
+            "tabs": [(key, label, counts.get(key, 0)) for key, (label, *_) in TABS.items()],
             "listed": counts.get("listed", 0),
-            "codes": tab_codes(run=run, tab=tab),
+            "codes": codes,
+            # how many rows the filters leave, when that is known without counting the rows
+            "total": None if q else dict(codes).get(code, 0) if code else counts.get(tab),
             "code": code,
             "q": q,
             "page": page,
