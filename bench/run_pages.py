@@ -19,7 +19,6 @@ is then the run timed.
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -231,20 +230,21 @@ def main() -> None:
     failures = [r["list"] for r in results if not r["pass"]]
     print(f"\n{'ALL PASS' if not failures else 'FAIL: ' + ', '.join(map(str, failures))}")
     if args.json:
-        Path(args.json).write_text(
-            json.dumps(
-                {
-                    "accounts": n_accounts,
-                    "run": {"id": run.pk, "business_date": str(run.business_date), "decisions": run.done},
-                    "tabs": counts,
-                    "samples": args.samples,
-                    "target_p95_ms": TARGET_P95_MS,
-                    "lists": results,
-                    "all_pass": not failures,
-                },
-                indent=2,
-            )
+        from bench.common import Results
+
+        stored = Results("run_pages")
+        stored.notes.update(
+            accounts=n_accounts,
+            run={"id": run.pk, "business_date": str(run.business_date), "decisions": run.done},
+            tabs=counts,
+            samples=args.samples,
         )
+        for r in results:
+            stored.add_summary(
+                f"run page: {r['list']}", r["p50_ms"], r["p95_ms"], args.samples,
+                target=f"p95 <= {TARGET_P95_MS:.0f}",
+            )  # fmt: skip
+        stored.write(args.json)
 
 
 if __name__ == "__main__":
