@@ -64,14 +64,21 @@ LIMIT %(limit)s
 TEXT_IDS = """
 WITH {terms},
 probes AS ({probes}),
+-- each side keeps its pool's best by its own similarity before any account is read: a street's
+-- thousands of premises are scored on one short column, not joined twice
 cust AS (
-    SELECT DISTINCT c.id FROM probes CROSS JOIN LATERAL (
-        SELECT id FROM accounts_customer WHERE search_words @> probes.words LIMIT %(pool)s) c
+    SELECT id FROM (
+        SELECT DISTINCT c.id, c.search_name FROM probes CROSS JOIN LATERAL (
+            SELECT id, search_name FROM accounts_customer WHERE search_words @> probes.words
+            LIMIT %(pool)s) c
+    ) c ORDER BY word_similarity(%(q)s, c.search_name) DESC, c.id LIMIT %(pool)s
 ),
 prem AS (
-    SELECT DISTINCT p.id FROM probes CROSS JOIN LATERAL (
-        SELECT id FROM accounts_premise WHERE search_words @> probes.words
-        LIMIT CASE WHEN probes.street THEN %(street_pool)s ELSE %(pool)s END) p
+    SELECT id FROM (
+        SELECT DISTINCT p.id, p.search_address FROM probes CROSS JOIN LATERAL (
+            SELECT id, search_address FROM accounts_premise WHERE search_words @> probes.words
+            LIMIT CASE WHEN probes.street THEN %(street_pool)s ELSE %(pool)s END) p
+    ) p ORDER BY word_similarity(%(q)s, p.search_address) DESC, p.id LIMIT %(pool)s
 ),
 -- materialized: the threshold below is checked on these few accounts, never through the
 -- trigram indexes (which would read every name above it again)
@@ -91,8 +98,8 @@ TEXT_RANK = (
     "ROUND(GREATEST(word_similarity(%(q)s, c.search_name), "
     "word_similarity(%(q)s, p.search_address))::numeric, 4)"
 )
-POOL = 200  # accounts per word combination for the first page; deeper pages read as many more
-STREET_POOL = 1000  # premises on one street: the median street holds 353, a long arterial thousands
+POOL = 300  # names or premises per word combination for the first page; deeper pages read more
+STREET_POOL = 2000  # premises on one street: the median street holds 353, the longest 15,000
 MAX_FUZZY = 3  # typed words looked up in the dictionary; more add combinations, not precision
 
 
