@@ -55,9 +55,7 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -74,6 +72,9 @@ os.environ.setdefault("DJANGO_HTTPS", "false")
 os.environ.setdefault("DJANGO_ALLOW_DEMO", "true")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
+from bench.common import pct  # noqa: E402
+from bench.http_server import start_gunicorn  # noqa: E402
+
 TARGET_TPS = 100.0
 TARGET_P95_MS = 100.0
 TARGET_SINGLE_P50_MS = 20.0
@@ -81,11 +82,6 @@ PREFIX_USER = "benchctr-"
 PREFIX_DRAWER = "BC"
 PREFIX_ACCOUNT = "BC"
 BENCH_CUSTOMER = "BENCH, COUNTER"
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def summary(ms: list[float]) -> dict[str, float]:
@@ -214,45 +210,6 @@ def cashier_process(i: int, args: dict, accounts: list[dict], start, out) -> Non
 
 
 # --- the server ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(workers: int, log_dir: Path, src: Path) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
-    port = free_port()
-    log_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "config.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        str(log_dir / "bench-access.log"),
-        "--error-logfile",
-        "-",
-    ]
-    errlog = open(log_dir / "bench-gunicorn.log", "ab")  # noqa: SIM115 (lives as long as the server)
-    proc = subprocess.Popen(cmd, cwd=src, stdout=errlog, stderr=errlog)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/login/")
-            if conn.getresponse().status == 200:
-                return proc, url
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({proc.returncode}); see var/log/bench-gunicorn.log")
-        time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit("gunicorn did not answer within 30 s")
 
 
 def _cpu(pid: int, children: bool = False) -> float:

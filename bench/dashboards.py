@@ -46,14 +46,10 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.common import pct  # noqa: E402
 from reports.dashboards import base  # noqa: E402
 from reports.models import DailyFigure, DailyTotal  # noqa: E402
 from reports.rollup import rollup_days, rollup_recent, sum_totals  # noqa: E402
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timed(client: Client, url: str, params: dict[str, str], samples: int) -> tuple[list[float], int]:

@@ -9,19 +9,49 @@ import http.client
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.common import ROOT
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_gunicorn(
+    workers: int, log_dir: Path = ROOT / "var" / "log", src: Path = ROOT
+) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
+    """gunicorn with scripts/run.sh's arguments on a free port, serving `src` (another checkout
+    of the same schema, to compare commits); returns the process and its base URL."""
+    port = free_port()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--access-logfile", str(log_dir / "bench-access.log"),
+        "--error-logfile", "-",
+    ]  # fmt: skip
+    errlog = open(log_dir / "bench-gunicorn.log", "ab")  # noqa: SIM115 (lives as long as the server)
+    proc = subprocess.Popen(cmd, cwd=src, stdout=errlog, stderr=errlog)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/login/")
+            if conn.getresponse().status == 200:
+                return proc, url
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({proc.returncode}); see var/log/bench-gunicorn.log")
+        time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit("gunicorn did not answer within 30 s")
 
 
 @contextmanager
@@ -29,23 +59,8 @@ def server(url: str | None = None, workers: int | None = None) -> Iterator[str]:
     if url:
         yield url.rstrip("/")
         return
-    port = _free_port()
-    workers = workers or int(os.environ.get("WEB_WORKERS", "3"))
-    gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
-    args = [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=sys.stderr)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_gunicorn(workers or int(os.environ.get("WEB_WORKERS", "3")))
     try:
-        for _ in range(200):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/login/")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not answer within 20 s")
         yield base
     finally:
         proc.terminate()

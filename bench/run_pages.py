@@ -40,6 +40,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench.common import pct  # noqa: E402
 from collections_app.models import BatchRun, RunKind, RunStatus, ShutoffCandidate  # noqa: E402
 from collections_app.selectors.shutoff import TABS, shutoff_run_counts, tab_codes, tab_counts  # noqa: E402
 from collections_app.selectors.shutoff_page import SortKey  # noqa: E402
@@ -68,11 +69,6 @@ JOIN accounts_account ac ON ac.id = a.id
 JOIN accounts_premise p ON p.id = ac.premise_id
 JOIN accounts_customer cu ON cu.id = ac.customer_id
 """
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def synthetic_run(n: int) -> BatchRun:
