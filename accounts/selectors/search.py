@@ -121,7 +121,7 @@ def _text_ids(words: list[str], params: dict[str, object]) -> str | None:
     probes = [_combined(range(len(fuzzy)), street=False)]
     if len(fuzzy) == 1:
         # two of its spellings in one name: a typed JACKKSON is closest to JACKSON, JACK, whom
-        # a pool of 200 of the city's 20,000 JACKSONs would likely miss
+        # a pool of 300 of the city's 20,000 JACKSONs would likely miss
         probes.append("SELECT ARRAY[x.word, y.word]::varchar[], false FROM t0 x JOIN t0 y ON x.word < y.word")
     if len(words) > 1:  # a word that matches nothing (a first name misremembered) must not hide the rest
         probes += [
