@@ -8,8 +8,9 @@ WORDS = ArrayField(models.CharField(max_length=200))
 
 
 def words_of(field: str) -> Func:
-    """The upper-case words of a search column, split on anything not a letter or digit."""
-    letters_digits = Func(F(field), Value("[^A-Z0-9]+"), Value(" "), Value("g"), function="regexp_replace")
+    """The upper-case words of a search column, split on anything not a letter or digit: any
+    letter, so NUÑEZ and PEÑA stay whole words (the cluster's C.UTF-8 classes them as letters)."""
+    letters_digits = Func(F(field), Value("[^[:alnum:]]+"), Value(" "), Value("g"), function="regexp_replace")
     return Func(Func(letters_digits, function="btrim"), Value(" "), function="string_to_array")
 
 

@@ -170,7 +170,8 @@ def account_search(*, q: str, after: str = "", limit: int = PAGE) -> list[Search
         params.update(digits=digits, lo=lo, hi=hi, phone=phone)
         ids, rank = NUMBER_IDS, NUMBER_RANK
     else:
-        ids, rank = _text_ids(re.findall(r"[A-Z0-9]+", q.upper()), params), TEXT_RANK
+        # words as `words_of` splits the stored ones: runs of letters (any alphabet) and digits
+        ids, rank = _text_ids(re.findall(r"[^\W_]+", q.upper()), params), TEXT_RANK
         if ids is None:
             return []
     after_sql, shown = "", 0

@@ -123,3 +123,14 @@ def test_cursors_carry_the_rows_shown_and_older_cursors_still_page():
         h.number for h in account_search(q="Okonkwo", after=first[-1].cursor)
     ]
     assert len(older) == 10
+
+
+@pytest.mark.parametrize("q", ["Muños", "Muñoz", "Nuñes Ana"])
+def test_accented_names_are_whole_words_and_forgive_a_typo(q):
+    AccountFactory(number="0000900001", customer=_person("Ana", "Muñoz"))
+    AccountFactory(number="0000900002", customer=_person("Ana", "Nuñez"))
+    from accounts.models import Customer as C
+
+    assert C.objects.get(last_name="Muñoz").search_words == ["MUÑOZ", "ANA"]
+    expected = "0000900002" if q.startswith("Nu") else "0000900001"
+    assert account_search(q=q)[0].number == expected
