@@ -108,8 +108,37 @@ MemberFormSet = forms.formset_factory(MemberForm, extra=4, max_num=30)
 class ArrangementForm(_Crispy):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid4)
     down_payment = forms.DecimalField(label="Down payment today", initial=0, **MONEY)
-    installments = forms.IntegerField(min_value=1, max_value=60, label="Monthly installments")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why the customer needs it")
+    installments = forms.IntegerField(min_value=1, label="Monthly installments")
+    # Not needed to preview a schedule: the service asks for it when the arrangement is proposed.
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why the customer needs it",
+        help_text="Needed to propose the arrangement, not to preview the schedule.",
+    )
+
+    def __init__(self, *args, limits=None, authority=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # The limits are said before any preview, from the policy in force and the counselor's
+        # authority; the form does not refuse a longer term itself, so that a proposal outside
+        # the policy still reaches the service and its refusal is stored.
+        if limits is not None:
+            field = self.fields["installments"]
+            if limits.fixed_months is not None:
+                said = (
+                    f"The policy splits the balance over exactly {limits.fixed_months} monthly installments."
+                )
+                field.widget.attrs["max"] = limits.fixed_months
+            else:
+                said = f"The policy allows at most {limits.max_months} monthly installments."
+                field.widget.attrs["max"] = limits.max_months
+            if authority is not None:
+                amount, months = authority
+                said += (
+                    f" Your credit authority: up to ${amount:,.2f} over {months} months;"
+                    " above it, a supervisor approves."
+                )
+            field.help_text = said
 
 
 class DecisionForm(forms.Form):

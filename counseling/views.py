@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account, Contact, DecisionKind, PolicyDecision
 from accounts.selectors.account_page import follow_ups_due
 from common.exceptions import DomainError
+from common.money import to_money
 from common.pdf import pdf_response
 from common.permissions import any_permission_required
 from counseling import forms
@@ -36,6 +37,7 @@ from counseling.services.arrangements import (
     schedule,
 )
 from counseling.services.interviews import EXPENSE_FIELDS, IncomeIn, MemberIn, interview_record
+from counseling.services.policy_decisions import arrangement_terms_refusal
 from counseling.services.programs import enrollment_create
 
 DESK = "common.use_counseling"
@@ -163,7 +165,10 @@ def arrangement_new(request: HttpRequest, number: str) -> HttpResponse:
             "down_payment": latest.recommended_down_payment,
             "installments": min(latest.recommended_installments, limits.max_months),
         }
-    form = forms.ArrangementForm(request.POST or None, initial=initial)
+    max_amount, max_months = authority_of(request.user)
+    form = forms.ArrangementForm(
+        request.POST or None, initial=initial, limits=limits, authority=(max_amount, max_months)
+    )
     preview, preview_error, refusal = None, None, None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -179,8 +184,9 @@ def arrangement_new(request: HttpRequest, number: str) -> HttpResponse:
                     interview_id=latest.pk if latest else None,
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
                 refusal = getattr(exc, "decision", None)  # the policy's refusal, as stored
+                if refusal is None:  # a stored refusal says its reason itself: never say it twice
+                    form.add_error("reason" if exc.code == "arrangement.reason" else None, exc.message)
             else:
                 messages.success(
                     request,
@@ -189,17 +195,8 @@ def arrangement_new(request: HttpRequest, number: str) -> HttpResponse:
                     else "Above your credit authority: sent to a supervisor for approval.",
                 )
                 return redirect("counseling:arrangement", pk=arr.pk)
-        try:
-            preview = schedule(
-                total=account.balance,
-                down_payment=d["down_payment"],
-                count=d["installments"],
-                first_dates=next_due_dates(account_id=account.pk, count=d["installments"], today=today),
-                today=today,
-            )
-        except DomainError as exc:
-            preview_error = exc.message
-    max_amount, max_months = authority_of(request.user)
+        if refusal is None:
+            preview, preview_error = _preview(account=account, limits=limits, today=today, d=d)
     return render(
         request,
         "counseling/arrangement_form.html",
@@ -214,8 +211,29 @@ def arrangement_new(request: HttpRequest, number: str) -> HttpResponse:
             "preview_error": preview_error,
             "refusal": refusal,
             "authority": (max_amount, max_months),
+            "over_authority": preview is not None
+            and (account.balance > max_amount or form.cleaned_data["installments"] > max_months),
         },
     )
+
+
+def _preview(*, account: Account, limits, today, d) -> tuple[list | None, str | None]:  # type: ignore[no-untyped-def]
+    """The schedule for the terms typed, or why not: a term outside the policy is refused here,
+    before the counselor proposes it, with the policy's own words (the ones a proposal stores)."""
+    if refused := arrangement_terms_refusal(
+        limits, installments=d["installments"], down_payment=to_money(d["down_payment"])
+    ):
+        return None, refused[1]
+    try:
+        return schedule(
+            total=account.balance,
+            down_payment=d["down_payment"],
+            count=d["installments"],
+            first_dates=next_due_dates(account_id=account.pk, count=d["installments"], today=today),
+            today=today,
+        ), None
+    except DomainError as exc:
+        return None, exc.message
 
 
 @permission_required("counseling.view_arrangement", raise_exception=True)
