@@ -186,7 +186,13 @@ class PledgeForm(_Crispy):
 class ReferralForm(_Crispy):
     agency = forms.ModelChoiceField(queryset=Agency.objects.filter(active=True))
     program = forms.CharField(max_length=80, required=False)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Kept on the referral for staff only: the customer's letter never prints it.
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Internal note",
+        help_text="For staff only: kept with the referral, never printed on the customer's letter.",
+    )
 
 
 class EnrollForm(_Crispy):

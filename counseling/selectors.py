@@ -54,3 +54,12 @@ def pledges_by_agency(*, since, until) -> list[dict[str, Any]]:  # type: ignore[
         .order_by("name")
         .values("id", "name", "pledged", "paid", "count", "pending", "expired")
     )
+
+
+def pending_pledges(*, account_id: int) -> list[Pledge]:
+    """The account's pledges still to be paid: each holds any shutoff until its expected date."""
+    return list(
+        Pledge.objects.filter(account_id=account_id, status=PledgeStatus.PENDING)
+        .select_related("agency")
+        .order_by("expected_by")
+    )

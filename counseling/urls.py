@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/<str:number>/pledge/", views.pledge_new, name="pledge_new"),
     path("pledges/<int:pk>/cancel/", views.pledge_cancel_view, name="pledge_cancel"),
     path("accounts/<str:number>/referral/", views.referral_new, name="referral_new"),
+    path("referrals/<int:pk>/", views.referral, name="referral"),
     path("accounts/<str:number>/enroll/", views.enroll, name="enroll"),
     path("accounts/<str:number>/programs/", views_programs.programs, name="programs"),
     path("agencies/", views.agencies, name="agencies"),

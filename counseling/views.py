@@ -21,11 +21,13 @@ from counseling.models import (
     FollowUpRun,
     HardshipInterview,
     Letter,
+    LetterKind,
     Pledge,
     PledgeStatus,
+    Referral,
 )
 from counseling.pdf import letter_pdf
-from counseling.selectors import pledges_by_agency
+from counseling.selectors import pending_pledges, pledges_by_agency
 from counseling.services.agencies import agency_check_post, pledge_cancel, pledge_record, referral_create
 from counseling.services.arrangements import (
     arrangement_cancel,
@@ -365,11 +367,26 @@ def referral_new(request: HttpRequest, number: str) -> HttpResponse:
             note=d["note"],
             counselor=request.user,
         )
-        letter = Letter.objects.get(kind="referral", subject_id=referral.pk)
-        messages.success(request, "Referral recorded. The referral letter is ready to print.")
-        return redirect("counseling:letter_pdf", pk=letter.pk)
+        return redirect("counseling:referral", pk=referral.pk)  # PRG: a confirmation, not a bare PDF
 
     return _simple(request, number, forms.ReferralForm, "Refer to an assistance agency", act)
+
+
+@permission_required("counseling.add_referral", raise_exception=True)
+def referral(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        Referral.objects.select_related("account__customer", "account__premise", "agency", "counselor"), pk=pk
+    )
+    return render(
+        request,
+        "counseling/referral_detail.html",
+        {
+            "referral": item,
+            "account": item.account,
+            "letter": Letter.objects.filter(kind=LetterKind.REFERRAL, subject_id=item.pk).first(),
+            "pledges": pending_pledges(account_id=item.account_id),
+        },
+    )
 
 
 @permission_required("counseling.add_programenrollment", raise_exception=True)
