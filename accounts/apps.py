@@ -56,7 +56,9 @@ class AccountsConfig(AppConfig):
         approval_register(ADJUSTMENTS)
 
         nav_register(NavItem("Find account", "accounts:search", "accounts.view_account", order=5))
-        nav_register(NavItem("My follow-ups", "accounts:followups", "accounts.view_account", order=6))
+        nav_register(
+            NavItem("My follow-ups", "accounts:followups", "accounts.view_account", order=6, group="mine")
+        )
         nav_register(
             NavItem(
                 "Approvals",
@@ -64,10 +66,17 @@ class AccountsConfig(AppConfig):
                 "accounts.approve_adjustment",
                 order=45,
                 hidden_for=("common.use_supervision",),  # the approvals queue lists them
+                group="oversight",
             )
         )
         nav_register(
-            NavItem("Ledger checks", "accounts:ledger_checks", "accounts.view_ledgercheckrun", order=46)
+            NavItem(
+                "Ledger checks",
+                "accounts:ledger_checks",
+                "accounts.view_ledgercheckrun",
+                order=46,
+                group="oversight",
+            )
         )
         nav_register(NavItem("Bill import", "accounts:bill_import", "accounts.add_billimport", order=55))
         page_registry.register(actions=_actions)

@@ -72,8 +72,20 @@ class CollectionsConfig(AppConfig):
                 also_for=("common.use_supervision",),
             )
         )
-        nav_register(NavItem("Policy", "collections_app:policy", "policy.view_policyversion", order=60))
-        nav_register(NavItem("Refunds", "collections_app:refunds", "collections_app.view_refund", order=43))
+        nav_register(
+            NavItem(
+                "Policy", "collections_app:policy", "policy.view_policyversion", order=60, group="reference"
+            )
+        )
+        nav_register(
+            NavItem(
+                "Refunds",
+                "collections_app:refunds",
+                "collections_app.view_refund",
+                order=43,
+                group="oversight",
+            )
+        )
         # Account-page providers of each area register below (one line per area).
         from collections_app import (
             page,  # noqa: F401

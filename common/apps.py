@@ -21,9 +21,9 @@ class CommonConfig(AppConfig):
         nav_register(
             NavItem("Administration", "administration", "common.use_administration", order=50, workspace=True)
         )
-        nav_register(NavItem("Audit trail", "audit_list", "common.view_audit", order=90))
+        nav_register(NavItem("Audit trail", "audit_list", "common.view_audit", order=90, group="reference"))
         # long work in the background (common.jobs): everyone signed in sees their own jobs
-        nav_register(NavItem("Jobs", "jobs", None, order=95))
+        nav_register(NavItem("Jobs", "jobs", None, order=95, group="mine"))
         # jobs whose worker died (or whose message was lost) are sent again by the watchdog
         from common.jobs_recovery import requeue_stalled_jobs
         from common.watchdog import register_stall_check

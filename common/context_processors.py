@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from common.navigation import home_for, nav_with_badges
+from common.navigation import home_for, nav_menu, nav_with_badges
 from common.session_touch import session_roles, session_seconds_left
 
 
@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     return {
         "session_seconds": session_seconds_left(request.session),
         "nav_items": SimpleLazyObject(lambda: nav_with_badges(user)),
+        "nav_menu": SimpleLazyObject(lambda: nav_menu(user)),
         "nav_home": SimpleLazyObject(lambda: home_for(user)),
         "user_roles": SimpleLazyObject(lambda: session_roles(request.session, user)),
     }

@@ -28,6 +28,9 @@ class NavItem:
     count: Callable[[AbstractBaseUser], int] | None = None
     count_url_name: str | None = None  # where the number leads (what waits), e.g. a queue
     badge: int | None = None
+    # The menu group (a key of GROUPS) it sits in, so the menu stays on one line for every role;
+    # empty: a top-level entry (a workspace, the account search).
+    group: str = ""
 
     @property
     def badge_url(self) -> str:
@@ -37,6 +40,27 @@ class NavItem:
     def url(self) -> str:
         return reverse(self.url_name)
 
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A dropdown of entries: shown only when it holds two or more for this user."""
+
+    key: str
+    label: str
+    items: tuple[NavItem, ...]
+
+    @property
+    def urls(self) -> list[str]:
+        return [i.url for i in self.items]
+
+
+# The groups, in menu order after the top-level entries: (key, label). Generic words, so common
+# needs to know no app's pages; each app puts its entries in one with NavItem(group=...).
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("oversight", "Oversight"),
+    ("reference", "Reference"),
+    ("mine", "My work"),
+)
 
 _items: list[NavItem] = []
 
@@ -62,6 +86,20 @@ def nav_for(user: AbstractBaseUser | AnonymousUser) -> list[NavItem]:
 def nav_with_badges(user: AbstractBaseUser) -> list[NavItem]:
     """The user's menu with each entry's count filled in (one call per counted entry)."""
     return [replace(i, badge=i.count(user)) if i.count else i for i in nav_for(user)]
+
+
+def nav_menu(user: AbstractBaseUser) -> list[NavItem | NavGroup]:
+    """The user's menu as shown: top-level entries in order, then one dropdown per group. A group
+    holding a single entry for this user shows that entry as a plain link (nothing to open)."""
+    items = nav_with_badges(user)
+    menu: list[NavItem | NavGroup] = [i for i in items if not i.group]
+    for key, label in GROUPS:
+        members = tuple(i for i in items if i.group == key)
+        if len(members) == 1:
+            menu.append(members[0])
+        elif members:
+            menu.append(NavGroup(key, label, members))
+    return menu
 
 
 def home_for(user: AbstractBaseUser | AnonymousUser) -> NavItem | None:

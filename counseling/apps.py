@@ -167,9 +167,12 @@ class CounselingConfig(AppConfig):
                 "counseling.approve_arrangement",
                 order=44,
                 hidden_for=("common.use_supervision",),  # the approvals queue lists them
+                group="oversight",
             )
         )
-        nav_register(NavItem("Agencies", "counseling:agencies", "counseling.view_agency", order=49))
+        nav_register(
+            NavItem("Agencies", "counseling:agencies", "counseling.view_agency", order=49, group="reference")
+        )
         on_payment_posted(tracking.on_posted, accounts=tracking.tracked_accounts)
         on_payment_returned(tracking.on_returned)
         on_payment_voided(tracking.on_voided)

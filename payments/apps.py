@@ -17,5 +17,11 @@ class PaymentsConfig(AppConfig):
         nav_register(
             NavItem("Cashier counter", "payments:home", "common.use_cashiering", order=20, workspace=True)
         )
-        nav_register(NavItem("Drawers", "payments:sessions", "payments.view_all_sessions", order=47))
-        nav_register(NavItem("Deposits & GL", "payments:deposits", "payments.add_bankdeposit", order=48))
+        nav_register(
+            NavItem("Drawers", "payments:sessions", "payments.view_all_sessions", order=47, group="oversight")
+        )
+        nav_register(
+            NavItem(
+                "Deposits & GL", "payments:deposits", "payments.add_bankdeposit", order=48, group="oversight"
+            )
+        )

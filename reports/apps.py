@@ -31,11 +31,21 @@ class ReportsConfig(AppConfig):
                 count_url_name="reports:approvals",
             )
         )
-        nav_register(NavItem("Dashboards", "reports:dashboards", "common.use_supervision", order=41))
+        nav_register(
+            NavItem("Dashboards", "reports:dashboards", "common.use_supervision", order=41, group="oversight")
+        )
         for name in DASHBOARD_MODULES:  # a fixed list, not discovery: each registers its metrics
             import_module(f"reports.dashboards.{name}")
-        nav_register(NavItem("Approvals queue", "reports:approvals", "common.use_supervision", order=42))
-        nav_register(NavItem("Quality review", "reports:quality", "common.use_supervision", order=43))
-        nav_register(NavItem("My reviews", "reports:my_reviews", None, order=90))
+        nav_register(
+            NavItem(
+                "Approvals queue", "reports:approvals", "common.use_supervision", order=42, group="oversight"
+            )
+        )
+        nav_register(
+            NavItem(
+                "Quality review", "reports:quality", "common.use_supervision", order=43, group="oversight"
+            )
+        )
+        nav_register(NavItem("My reviews", "reports:my_reviews", None, order=90, group="mine"))
         post_migrate.connect(_quality_checklist, sender=self, dispatch_uid="reports.quality_checklist")
         import_module("reports.monthly")  # registers the monthly PDF's job handler

@@ -49,7 +49,9 @@ def test_cashier_requests_supervisor_approves_and_issues_register_shows_it(
 
     boss = browser.new_context(accept_downloads=True).new_page()
     browser_sign_in(boss, live_server.url, "sam")
-    boss.get_by_role("link", name="Refunds").first.click()
+    boss_menu = boss.get_by_role("navigation", name="Main")
+    boss_menu.get_by_role("button", name="Oversight").click()  # the menu's group (issue 16)
+    boss_menu.get_by_role("link", name="Refunds").click()
     row = boss.get_by_test_id("refund-requested").get_by_role("row", name=re.compile("0000990001"))
     expect(row).to_contain_text("cass")
     expect(row).to_contain_text("77 Saguaro Ln")

@@ -23,6 +23,7 @@ def test_a_supervisor_reviews_a_cashiers_receipts_and_the_cashier_reads_it(
         work.receipt(cashier, date(2026, 3, day))
 
     browser_sign_in(page, live_server.url, "grace")
+    page.get_by_role("button", name="Oversight").click()  # the menu's group (issue 16)
     page.get_by_role("link", name="Quality review").click()
     draw = page.get_by_role("region", name="Draw a sample")
     draw.get_by_label("Employee").select_option(label="Carl Mendez (carl)")
@@ -56,7 +57,8 @@ def test_a_supervisor_reviews_a_cashiers_receipts_and_the_cashier_reads_it(
 
     page.context.clear_cookies()
     browser_sign_in(page, live_server.url, "carl")
-    expect(page.get_by_role("link", name="Quality review")).to_have_count(0)
+    expect(page.get_by_role("link", name="Quality review", include_hidden=True)).to_have_count(0)
+    page.get_by_role("button", name="My work").click()  # the menu's group (issue 16)
     page.get_by_role("link", name="My reviews").click()
     row = page.get_by_test_id("my-reviews").get_by_role("row", name=re.compile("2026-03-01"))
     expect(row).to_contain_text("85.7%")

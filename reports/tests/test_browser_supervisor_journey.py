@@ -81,7 +81,8 @@ def test_supervisor_journey_dashboards_drill_down_approval_and_monthly_pdf(
     expect(page.get_by_test_id("nav-badge")).to_have_text("2 waiting for you: open the approvals queue")
     page.screenshot(path=str(shots / "1-home.png"), full_page=True)
 
-    # the arrangements dashboard, from the menu, filtered to Ana: the chart is drawn
+    # the arrangements dashboard, from the menu (its Oversight group), filtered to Ana: the chart is drawn
+    menu.get_by_role("button", name="Oversight").click()
     menu.get_by_role("link", name="Dashboards", exact=True).click()
     page.get_by_role("link", name=re.compile("^Arrangements")).click()
     expect(page.get_by_role("heading", name="Arrangements", level=1)).to_be_visible()
@@ -130,6 +131,7 @@ def test_supervisor_journey_dashboards_drill_down_approval_and_monthly_pdf(
     assert pending.status == ArrangementStatus.ACTIVE and pending.decided_by.username == "grace"
 
     # back to the dashboards: the monthly PDF, made as a job, downloaded
+    menu.get_by_role("button", name="Oversight").click()
     menu.get_by_role("link", name="Dashboards", exact=True).click()
     page.get_by_label("Month", exact=True).fill(first.isoformat()[:7])
     page.get_by_role("button", name="Make the PDF").click()
