@@ -1,7 +1,9 @@
 """The main menu keeps to one line at 1,400 px for every role (issue 16: a supervisor's wrapped
 onto three), with the less used pages grouped in dropdowns that work from the keyboard."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -40,7 +42,10 @@ def test_the_menu_is_one_line_at_1400_px_for_every_role(page: Page, live_server,
     assert height < 70, f"{role}: menu bar {height}px high"
 
 
-def test_the_fullest_menu_fits_and_its_groups_open_from_the_keyboard(page: Page, live_server, make_user):
+def test_the_fullest_menu_fits_and_its_groups_open_from_the_keyboard(
+    page: Page, live_server, make_user, tmp_path
+):
+    shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)  # set it to keep and look at them
     users = {role: make_user(role.split()[0].lower(), role) for role in ROLE_NAMES}
     fullest = max(ROLE_NAMES, key=lambda role: len(nav_for(users[role])))
     assert fullest == "Supervisor" and len(nav_for(users[fullest])) >= 15  # what wrapped before
@@ -57,6 +62,7 @@ def test_the_fullest_menu_fits_and_its_groups_open_from_the_keyboard(page: Page,
     page.keyboard.press("Enter")
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(menu.get_by_role("link", name="Drawers")).to_be_visible()
+    page.screenshot(path=str(shots / "menu-1400-oversight-open.png"))
     page.keyboard.press("Escape")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     page.keyboard.press("ArrowDown")  # opens the group again and moves into it
