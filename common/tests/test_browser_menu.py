@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from common.navigation import nav_for
 from conftest import ROLE_NAMES, browser_sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTH = 1400
 
 
