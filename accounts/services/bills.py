@@ -41,6 +41,7 @@ class _Bill:
     head: tuple
     final: bool
     lines: list[tuple[str, Decimal]] = field(default_factory=list)
+    line_of: dict[str, int] = field(default_factory=dict)  # fund code -> the file line it is on
 
 
 def _parse(data: bytes) -> tuple[dict[str, _Bill], list[tuple[int, str]]]:
@@ -77,9 +78,21 @@ def _parse(data: bytes) -> tuple[dict[str, _Bill], list[tuple[int, str]]]:
             errors.append((line, f"bill {number} lists fund {row['fund_code']} twice"))
             continue
         bill.lines.append((row["fund_code"], amount))
+        bill.line_of[row["fund_code"]] = line
     if not bills and not errors:
         errors.append((1, "The file has no bill lines."))
     return bills, errors
+
+
+def _unknown_fund(bill_number: str, code: str, funds: dict[str, Fund]) -> str:
+    """Screens print both a fund's code and its GL number; the file takes the code."""
+    message = f"bill {bill_number}: unknown fund code {code}"
+    if named := [f for f in funds.values() if f.gl_code == code]:
+        return (
+            f"{message}: {code} is the GL number of {', '.join(f'{f.code} ({f.name})' for f in named)}; "
+            "the fund_code column takes the fund code"
+        )
+    return f"{message} (the active fund codes: {', '.join(sorted(funds))})"
 
 
 @dataclass(frozen=True)
@@ -106,7 +119,7 @@ def bill_import(*, data: bytes, file_name: str, actor, progress=None) -> BillImp
     for bill in bills.values():
         for code, _ in bill.lines:
             if code not in funds:
-                errors.append((bill.line, f"bill {bill.number}: unknown fund code {code}"))
+                errors.append((bill.line_of[code], _unknown_fund(bill.number, code, funds)))
         account = accounts.get(bill.account_number)
         if account is None:
             errors.append((bill.line, f"bill {bill.number}: no account numbered {bill.account_number}"))
