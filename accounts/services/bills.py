@@ -30,6 +30,18 @@ COLUMNS = [
     "amount",
 ]
 OPTIONAL = ["final"]
+# What each column holds, with an example: the import page shows them (a test keeps them complete).
+COLUMN_HELP = {
+    "bill_number": ("The bill's number, at most 20 characters, repeated on each of its lines", "B20261101"),
+    "account_number": ("The account's number, all its digits", "0000000184"),
+    "period_start": ("First day billed (YYYY-MM-DD)", "2026-10-01"),
+    "period_end": ("Last day billed (YYYY-MM-DD)", "2026-10-31"),
+    "bill_date": ("The bill's date (YYYY-MM-DD)", "2026-11-01"),
+    "due_date": ("Due date (YYYY-MM-DD), on or after the bill date", "2026-11-22"),
+    "fund_code": ("The fund's code from the list of funds (not its GL number); one line per fund", "WTR"),
+    "amount": ("The line's amount, more than zero", "41.20"),
+    "final": ("Optional: yes for a final bill; no or empty otherwise", "no"),
+}
 CHUNK = 2000  # bills written per round of statements (progress is reported after each)
 
 
@@ -82,6 +94,11 @@ def _parse(data: bytes) -> tuple[dict[str, _Bill], list[tuple[int, str]]]:
     if not bills and not errors:
         errors.append((1, "The file has no bill lines."))
     return bills, errors
+
+
+def bill_file_columns() -> list[tuple[str, bool, str, str]]:
+    """(column, required, what it holds, example) in the order a file may list them."""
+    return [(c, c in COLUMNS, *COLUMN_HELP[c]) for c in COLUMNS + OPTIONAL]
 
 
 def _unknown_fund(bill_number: str, code: str, funds: dict[str, Fund]) -> str:
