@@ -199,3 +199,26 @@ def account_search(*, q: str, after: str = "", limit: int = PAGE) -> list[Search
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [SearchHit(*row, shown=shown + n) for n, row in enumerate(cursor.fetchall(), start=1)]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a typed account reference stands for where one account is needed (the counter)."""
+
+    hits: list[SearchHit]  # the best matches, at most the limit asked for
+    more: bool  # more matched than the limit
+    sure: bool  # exactly one account has this number, a number beginning so, or this phone
+
+    @property
+    def account_id(self) -> int | None:
+        return self.hits[0].account_id if self.sure else None
+
+
+def account_lookup(*, ref: str, limit: int = 8) -> Lookup:
+    """The accounts a reference typed at a desk may mean, as the search finds them: a number or
+    phone (any part of them search takes) decides when exactly one account matches; a name or
+    an address never decides alone (the search is typo-tolerant), it only offers choices."""
+    hits = account_search(q=ref, limit=limit + 1)
+    compact = re.sub(r"[\s\-().]", "", ref).upper()
+    numeric = compact.isdigit() or bool(re.fullmatch(r"B\d{4,}", compact))
+    return Lookup(hits=hits[:limit], more=len(hits) > limit, sure=numeric and len(hits) == 1)
