@@ -10,6 +10,7 @@ urlpatterns = [
     path("adjustments/pending/", views.adjustments_pending, name="adjustments_pending"),
     path("adjustments/<int:pk>/decide/", views.adjustment_decision, name="adjustment_decide"),
     path("bills/import/", views.bills_import, name="bill_import"),
+    path("funds/", views.funds, name="funds"),
     path("ledger-checks/", views.ledger_checks, name="ledger_checks"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/entries/", views.entries, name="entries"),

@@ -18,6 +18,7 @@ from accounts.selectors.account_page import (
     payment_groups,
     policy_decisions_page,
 )
+from accounts.selectors.funds import funds_for_display
 from accounts.selectors.search import account_search
 from accounts.services.account_changes import (
     account_due_day_change,
@@ -27,6 +28,7 @@ from accounts.services.account_changes import (
     service_transfer,
 )
 from accounts.services.adjustments import adjustment_decide, adjustment_request, approval_limit
+from accounts.services.bills import bill_file_columns
 from accounts.services.contacts import contact_follow_up_done, contact_log
 from accounts.services.transfers import payment_transfer
 from common.exceptions import DomainError
@@ -324,7 +326,16 @@ def bills_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         job = bill_import_submit(data=upload.read(), file_name=upload.name, actor=request.user)
         return redirect(job.get_absolute_url())
-    return render(request, "accounts/bill_import.html", {"form": form})
+    funds = [f for f in funds_for_display() if f.active]
+    return render(
+        request, "accounts/bill_import.html", {"form": form, "funds": funds, "columns": bill_file_columns()}
+    )
+
+
+@permission_required("accounts.view_fund", raise_exception=True)
+def funds(request: HttpRequest) -> HttpResponse:
+    """The funds: codes the bill import takes, the GL numbers the journal carries."""
+    return render(request, "accounts/funds.html", {"funds": funds_for_display()})
 
 
 @permission_required("accounts.view_ledgercheckrun", raise_exception=True)

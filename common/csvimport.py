@@ -23,9 +23,10 @@ def csv_rows(
         raise ImportRejected([(0, "The file is not UTF-8 text (save it as CSV UTF-8).")]) from None
     # newline="": the csv module splits lines itself, so files saved with CR-only line endings
     # (old Mac Excel) and line breaks inside quoted fields both read as written.
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    lines = _CountedLines(io.StringIO(text, newline=""))
+    reader = csv.reader(lines)
     try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        header = [h.strip().lower() for h in next(reader, [])]
     except csv.Error as exc:
         raise ImportRejected([(1, _unreadable(exc))]) from None
     missing = [c for c in required if c not in header]
@@ -39,13 +40,37 @@ def csv_rows(
                 )
             ]
         )
-    reader.fieldnames = header
-    try:
-        for row in reader:
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
-    except csv.Error as exc:  # the rest of the file cannot be split into fields: stop here
-        # line_num counts the lines of the rows read whole; the bad one is the next
-        raise ImportRejected([(reader.line_num + 1, _unreadable(exc))]) from None
+    while True:
+        # A row is named by the file line it starts on, as an editor numbers it (the header is
+        # line 1): a quoted field may run over several lines, and blank lines are skipped.
+        start = lines.count + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # the rest of the file cannot be split into fields: stop here
+            raise ImportRejected([(start, _unreadable(exc))]) from None
+        if not fields:
+            continue
+        row = dict.fromkeys((k for k in header if k), "")  # a short row: its missing fields are blank
+        row.update((k, v.strip()) for k, v in zip(header, fields, strict=False) if k)
+        yield start, row
+
+
+class _CountedLines:
+    """The file's lines, counting those the csv reader has taken."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self.count = 0
+
+    def __iter__(self) -> "_CountedLines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.count += 1
+        return line
 
 
 def _unreadable(exc: csv.Error) -> str:

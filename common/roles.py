@@ -142,6 +142,7 @@ ROLES: tuple[Role, ...] = (
             "accounts.transfer_payment",
             "accounts.change_service",
             "accounts.view_ledgercheckrun",
+            "accounts.view_fund",
             "payments.view_payment",
             "payments.view_all_sessions",
             "payments.signoff_drawersession",

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 from uuid import uuid4
 
@@ -6,6 +7,7 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from accounts.models import Account, Bill
+from accounts.selectors.search import Lookup, SearchHit, account_lookup
 from payments.models import Drawer, TenderKind
 from payments.models.drawers import DENOMINATION_LABELS
 
@@ -31,20 +33,38 @@ class OpenSessionForm(forms.Form):
         self.helper.add_input(Submit("open", "Open drawer", css_class="btn-primary"))
 
 
-def resolve_account(value: str) -> Account | None:
-    """An account number, or a bill number read from a scanned stub."""
-    return resolve_accounts([value]).get(value.strip())
+def resolve_account(value: str) -> "Account | Lookup":
+    """An account number, a bill number read from a scanned stub, or what search makes of it."""
+    return resolve_accounts([value])[value.strip()]
 
 
-def resolve_accounts(values: list[str]) -> dict[str, Account]:
+def resolve_accounts(values: list[str]) -> dict[str, "Account | Lookup"]:
     """`resolve_account` for every line of a counter form at once: one query for the account
-    numbers, and one more only for what is not one (bill numbers)."""
+    numbers, one more only for what is not one (bill numbers), and a search only for what is
+    neither (a number typed short, a phone's last four digits, a name)."""
     refs = {v.strip() for v in values if v and v.strip()}
-    found = {a.number: a for a in Account.objects.filter(number__in=refs).select_related("customer")}
+    found: dict[str, Account | Lookup] = {
+        a.number: a for a in Account.objects.filter(number__in=refs).select_related("customer")
+    }
     if rest := {r.upper(): r for r in refs - found.keys()}:
         for bill in Bill.objects.filter(number__in=rest).select_related("account__customer"):
             found[rest[bill.number]] = bill.account
+    lookups = {ref: account_lookup(ref=ref, limit=PICKS) for ref in refs - found.keys()}
+    sure = {lookup.account_id: ref for ref, lookup in lookups.items() if lookup.account_id}
+    found |= lookups
+    for account in Account.objects.filter(pk__in=sure).select_related("customer"):
+        found[sure[account.pk]] = account
     return found
+
+
+PICKS = 8  # accounts a counter line offers to choose from when what was typed matches several
+
+
+def _no_match(ref: str) -> str:
+    digits = re.sub(r"[\s\-().]", "", ref)
+    if digits.isdigit() and len(digits) == 4:
+        return f"No account or bill numbered {ref}, and no customer's phone ends in {ref}."
+    return f"No account or bill numbered {ref}."
 
 
 class LineForm(forms.Form):
@@ -59,6 +79,8 @@ class LineForm(forms.Form):
     def __init__(self, *args, resolve=resolve_account, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.resolve = resolve
+        self.picks: list[SearchHit] = []
+        self.number_shown = ""
 
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()
@@ -67,10 +89,22 @@ class LineForm(forms.Form):
             return cleaned  # a blank row
         if not ref:
             self.add_error("account", "Enter the account or bill number.")
-        elif (account := self.resolve(ref)) is None:
-            self.add_error("account", f"No account or bill numbered {ref}.")
+        elif isinstance(found := self.resolve(ref), Account):
+            cleaned["account_obj"] = found
+            # the line shows the number in full from now on: what is posted is what was previewed
+            self.number_shown = found.number
+        elif found.hits:
+            # the accounts that fit what was typed: the line offers them (payments/counter.html)
+            self.picks = found.hits
+            if len(found.hits) == 1:  # a name or an address: the search guesses, the cashier decides
+                self.add_error("account", f"Is {ref} this account? Choose it to confirm.")
+            else:
+                many = f"more than {len(found.hits)}" if found.more else str(len(found.hits))
+                self.add_error(
+                    "account", f"{ref} matches {many} accounts: choose one, or type more of the number."
+                )
         else:
-            cleaned["account_obj"] = account
+            self.add_error("account", _no_match(ref))
         if amount is None:
             self.add_error("amount", "Enter the amount for this account.")
         return cleaned
@@ -115,11 +149,11 @@ class BaseLineFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index):  # type: ignore[no-untyped-def]
         return {**super().get_form_kwargs(index), "resolve": self._resolve}
 
-    def _resolve(self, ref: str) -> Account | None:
+    def _resolve(self, ref: str) -> "Account | Lookup":
         if not hasattr(self, "_resolved"):
             refs = [self.data.get(f"{self.add_prefix(i)}-account") for i in range(self.total_form_count())]
             self._resolved = resolve_accounts([r for r in refs if isinstance(r, str)])
-        return self._resolved.get(ref.strip())
+        return self._resolved[ref.strip()]
 
 
 LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=4, max_num=10)

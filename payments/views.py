@@ -1,4 +1,5 @@
 import csv
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -36,6 +37,11 @@ CASHIER = "common.use_cashiering"
 
 
 def _counter_forms(data=None):  # type: ignore[no-untyped-def]
+    if data is not None and (picks := {k: v for k, v in data.items() if re.fullmatch(r"line-\d+-pick", k)}):
+        # an account chosen from a line's list of matches replaces what was typed on that line
+        data = data.copy()
+        for key, number in picks.items():
+            data[key.removesuffix("pick") + "account"] = number
     return (
         forms.LineFormSet(data, prefix="line"),
         forms.TenderFormSet(data, prefix="tender"),
@@ -86,11 +92,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "payments/home.html", {"open_form": form, "followups": followups})
     lines_fs, tenders_fs, meta = _counter_forms()
     recent = session.transactions.order_by("-id").prefetch_related("payments__account")[:10]
-    return render(
-        request,
-        "payments/counter.html",
-        {"session": session, "lines_fs": lines_fs, "tenders_fs": tenders_fs, "meta": meta, "recent": recent},
-    )
+    ctx = {"session": session, "lines_fs": lines_fs, "tenders_fs": tenders_fs, "meta": meta, "recent": recent}
+    return render(request, "payments/counter.html", {**ctx, "focus": "id_line-0-account"})
 
 
 @require_POST
@@ -140,6 +143,7 @@ def post_payment(request: HttpRequest) -> HttpResponse:
         preview_change = None
     ctx = {
         "session": session,
+        "focus": _focus(request.POST, lines_fs),
         "lines_fs": lines_fs,
         "tenders_fs": tenders_fs,
         "meta": meta,
@@ -150,6 +154,18 @@ def post_payment(request: HttpRequest) -> HttpResponse:
     }
     template = "payments/counter.html#workspace" if request.htmx else "payments/counter.html"
     return render(request, template, ctx)
+
+
+def _focus(data, lines_fs) -> str:  # type: ignore[no-untyped-def]
+    """Where the keyboard goes after a round trip: a line's list of matching accounts, else the
+    amount of the line whose account was just chosen, else the first account field."""
+    for f in lines_fs:
+        if getattr(f, "picks", None):
+            return f"pick:{f.prefix}"
+    for f in lines_fs:
+        if data.get(f.add_prefix("pick")):
+            return f.auto_id % f.add_prefix("amount")
+    return lines_fs[0].auto_id % lines_fs[0].add_prefix("account")
 
 
 def _txn(receipt: str) -> CounterTransaction:

@@ -13,7 +13,7 @@ from common.pdf import pdf_response
 from payments import forms, pdf
 from payments.models import PaymentStatus, ReturnedItem, Tender
 from payments.services.receipts import receipt_print_count
-from payments.services.returns import RETURNABLE, tender_label, tender_return
+from payments.services.returns import RETURNABLE, return_refusals, tender_label, tender_return
 from payments.services.voids import void_refusal
 from payments.views import _txn
 
@@ -26,11 +26,16 @@ def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
     statuses = {p.status for p in ctx["payments"]}
     # Returns are offered per returnable tender (checks, money orders, electronic...), never for
     # cash or card, and only while no line of the receipt is voided or awaiting a void.
+    # The service's own refusals decide the offer (a check whose payment was since moved to
+    # another account is refused by it, so it is not offered either).
     lines_returnable = bool(statuses) and statuses <= set(PaymentStatus.returnable())
+    refusals = return_refusals(list(ctx["tenders"])) if lines_returnable else {}
     for t in ctx["tenders"]:
         t.label = tender_label(t)
         t.returned_item = getattr(t, "returned", None)
-        t.can_return = lines_returnable and t.kind in RETURNABLE and t.returned_item is None
+        t.can_return = lines_returnable and t.pk not in refusals
+        # said beside a check or other returnable item only: cash and cards never come back
+        t.return_refusal = refusals.get(t.pk, "") if t.kind in RETURNABLE and not t.returned_item else ""
     # each returned item's stored NSF decision (fee, cash-only status, the rules checked): one query
     returned = {f"returned:{t.returned_item.pk}": t for t in ctx["tenders"] if t.returned_item}
     nsf_decisions = []

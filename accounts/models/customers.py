@@ -3,6 +3,7 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Func, Value
+from django.db.models.functions import Right
 
 WORDS = ArrayField(models.CharField(max_length=200))
 
@@ -83,6 +84,8 @@ class Customer(models.Model):
         indexes = [
             GinIndex(fields=["search_name"], name="customer_name_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["search_words"], name="customer_words"),
+            # staff find a customer by the last four digits of the phone (accounts.selectors.search)
+            models.Index(Right("phone_digits", 4), name="customer_phone_last4"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -143,13 +143,19 @@ def _combined(ns: "range | list[int]", *, street: bool) -> str:
     return f"SELECT {words} AS words, {street} AS street FROM {tables}"
 
 
+# Each branch an index lookup: the number's unique index (its prefix, or the number with its
+# leading zeros left off: "184" is 0000000184), the bill number's, the phone's, and the
+# expression index on a phone's last four digits (`customer_phone_last4`).
 NUMBER_IDS = """
 SELECT id FROM accounts_account WHERE number >= %(lo)s AND number < %(hi)s
+UNION SELECT id FROM accounts_account WHERE number = ANY(%(padded)s)
 UNION SELECT account_id FROM accounts_bill WHERE number = %(raw)s
 UNION SELECT a.id FROM accounts_account a WHERE a.customer_id IN (
-    SELECT id FROM accounts_customer WHERE phone_digits = %(phone)s)
+    SELECT id FROM accounts_customer WHERE phone_digits = %(phone)s
+    UNION SELECT id FROM accounts_customer WHERE right(phone_digits, 4) = %(last4)s)
 """
-NUMBER_RANK = "(CASE WHEN a.number = %(digits)s THEN 1.0 ELSE 0.9 END)::numeric(5,4)"
+NUMBER_RANK = "(CASE WHEN a.number = ANY(%(exact)s) THEN 1.0 ELSE 0.9 END)::numeric(5,4)"
+NUMBER_WIDTH = 12  # Account.number's max_length: the widest a number typed short may stand for
 
 
 def _prefix_bounds(prefix: str) -> tuple[str, str]:
@@ -167,7 +173,15 @@ def account_search(*, q: str, after: str = "", limit: int = PAGE) -> list[Search
         params["raw"] = compact  # a scanned bill stub carries the bill number
         phone = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
         lo, hi = _prefix_bounds(digits)
-        params.update(digits=digits, lo=lo, hi=hi, phone=phone)
+        padded = [digits.rjust(width, "0") for width in range(len(digits) + 1, NUMBER_WIDTH + 1)]
+        params.update(
+            lo=lo,
+            hi=hi,
+            phone=phone,
+            padded=padded,
+            exact=[digits, *padded],
+            last4=digits if len(digits) == 4 else None,  # NULL: no phone ends in it
+        )
         ids, rank = NUMBER_IDS, NUMBER_RANK
     else:
         # words as `words_of` splits the stored ones: runs of letters (any alphabet) and digits
@@ -185,3 +199,26 @@ def account_search(*, q: str, after: str = "", limit: int = PAGE) -> list[Search
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [SearchHit(*row, shown=shown + n) for n, row in enumerate(cursor.fetchall(), start=1)]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a typed account reference stands for where one account is needed (the counter)."""
+
+    hits: list[SearchHit]  # the best matches, at most the limit asked for
+    more: bool  # more matched than the limit
+    sure: bool  # exactly one account has this number, a number beginning so, or this phone
+
+    @property
+    def account_id(self) -> int | None:
+        return self.hits[0].account_id if self.sure else None
+
+
+def account_lookup(*, ref: str, limit: int = 8) -> Lookup:
+    """The accounts a reference typed at a desk may mean, as the search finds them: a number or
+    phone (any part of them search takes) decides when exactly one account matches; a name or
+    an address never decides alone (the search is typo-tolerant), it only offers choices."""
+    hits = account_search(q=ref, limit=limit + 1)
+    compact = re.sub(r"[\s\-().]", "", ref).upper()
+    numeric = compact.isdigit() or bool(re.fullmatch(r"B\d{4,}", compact))
+    return Lookup(hits=hits[:limit], more=len(hits) > limit, sure=numeric and len(hits) == 1)

@@ -30,6 +30,18 @@ COLUMNS = [
     "amount",
 ]
 OPTIONAL = ["final"]
+# What each column holds, with an example: the import page shows them (a test keeps them complete).
+COLUMN_HELP = {
+    "bill_number": ("The bill's number, at most 20 characters, repeated on each of its lines", "B20261101"),
+    "account_number": ("The account's number, all its digits", "0000000184"),
+    "period_start": ("First day billed (YYYY-MM-DD)", "2026-10-01"),
+    "period_end": ("Last day billed (YYYY-MM-DD)", "2026-10-31"),
+    "bill_date": ("The bill's date (YYYY-MM-DD)", "2026-11-01"),
+    "due_date": ("Due date (YYYY-MM-DD), on or after the bill date", "2026-11-22"),
+    "fund_code": ("The fund's code from the list of funds (not its GL number); one line per fund", "WTR"),
+    "amount": ("The line's amount, more than zero", "41.20"),
+    "final": ("Optional: yes for a final bill; no or empty otherwise", "no"),
+}
 CHUNK = 2000  # bills written per round of statements (progress is reported after each)
 
 
@@ -41,6 +53,7 @@ class _Bill:
     head: tuple
     final: bool
     lines: list[tuple[str, Decimal]] = field(default_factory=list)
+    line_of: dict[str, int] = field(default_factory=dict)  # fund code -> the file line it is on
 
 
 def _parse(data: bytes) -> tuple[dict[str, _Bill], list[tuple[int, str]]]:
@@ -77,9 +90,26 @@ def _parse(data: bytes) -> tuple[dict[str, _Bill], list[tuple[int, str]]]:
             errors.append((line, f"bill {number} lists fund {row['fund_code']} twice"))
             continue
         bill.lines.append((row["fund_code"], amount))
+        bill.line_of[row["fund_code"]] = line
     if not bills and not errors:
         errors.append((1, "The file has no bill lines."))
     return bills, errors
+
+
+def bill_file_columns() -> list[tuple[str, bool, str, str]]:
+    """(column, required, what it holds, example) in the order a file may list them."""
+    return [(c, c in COLUMNS, *COLUMN_HELP[c]) for c in COLUMNS + OPTIONAL]
+
+
+def _unknown_fund(bill_number: str, code: str, funds: dict[str, Fund]) -> str:
+    """Screens print both a fund's code and its GL number; the file takes the code."""
+    message = f"bill {bill_number}: unknown fund code {code}"
+    if named := [f for f in funds.values() if f.gl_code == code]:
+        return (
+            f"{message}: {code} is the GL number of {', '.join(f'{f.code} ({f.name})' for f in named)}; "
+            "the fund_code column takes the fund code"
+        )
+    return f"{message} (the active fund codes: {', '.join(sorted(funds))})"
 
 
 @dataclass(frozen=True)
@@ -106,7 +136,7 @@ def bill_import(*, data: bytes, file_name: str, actor, progress=None) -> BillImp
     for bill in bills.values():
         for code, _ in bill.lines:
             if code not in funds:
-                errors.append((bill.line, f"bill {bill.number}: unknown fund code {code}"))
+                errors.append((bill.line_of[code], _unknown_fund(bill.number, code, funds)))
         account = accounts.get(bill.account_number)
         if account is None:
             errors.append((bill.line, f"bill {bill.number}: no account numbered {bill.account_number}"))

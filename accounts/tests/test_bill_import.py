@@ -119,3 +119,23 @@ def test_bill_import_page_hands_the_file_to_a_job(role_clients):
     job = Job.objects.get(kind="accounts.bill_import")
     assert answer.status_code == 302 and answer["Location"] == f"/jobs/{job.pk}/"
     assert not Bill.objects.exists()
+
+
+def test_errors_name_the_file_line_of_the_bad_fund_not_the_bills_first_line(make_user):
+    """A bill's second fund line is file line 3 (the header is line 1): the error says 3, not 2."""
+    admin = make_user("sam", "Administrator")
+    a = AccountFactory()
+    data = _csv(
+        f"B5001,{a.number},2026-10-01,2026-10-31,2026-11-01,2026-11-22,WTR,10.00,",  # line 2
+        f"B5001,{a.number},2026-10-01,2026-10-31,2026-11-01,2026-11-22,WTX,5.00,",  # line 3: fund
+        f'B5002,{a.number},2026-10-01,2026-10-31,2026-11-01,2026-11-22,"WTR",1.00,"two\nlines"',  # 4-5
+        f"B5003,{a.number},2026-10-01,2026-10-31,2026-11-01,2026-11-22,5100,5.00,",  # line 6: GL number
+    )
+    with pytest.raises(ImportRejected) as info:
+        bill_import(data=data, file_name="bad.csv", actor=admin)
+    lines = dict(info.value.errors)
+    assert sorted(lines) == [3, 4, 6]
+    assert lines[3].startswith("bill B5001: unknown fund code WTX (the active fund codes: ")
+    assert "WTR" in lines[3] and "SWR" in lines[3]
+    assert "final 'two\nlines' must be yes or no" in lines[4]
+    assert "5100 is the GL number of WTR (Water); the fund_code column takes the fund code" in lines[6]

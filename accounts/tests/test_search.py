@@ -134,3 +134,28 @@ def test_accented_names_are_whole_words_and_forgive_a_typo(q):
     assert C.objects.get(last_name="Muñoz").search_words == ["MUÑOZ", "ANA"]
     expected = "0000900002" if q.startswith("Nu") else "0000900001"
     assert account_search(q=q)[0].number == expected
+
+
+def test_a_short_account_number_and_a_phones_last_four_digits_find_the_account(city):
+    AccountFactory(number="0000000184", customer=_person("Rosa", "Ibarra"))
+    # typed without its leading zeros, the number itself comes first, then the numbers it begins
+    assert [h.number for h in account_search(q="184")] == ["0000000184"]
+    AccountFactory(number="1840000000", customer=_person("Tom", "Ibarra"))
+    assert [h.number for h in account_search(q="184")] == ["0000000184", "1840000000"]
+    assert [h.number for h in account_search(q="0199")] == ["0000200003"]  # (480) 555-0199
+    assert [h.number for h in account_search(q="555-0199")] == []  # seven digits: not a last four
+    # the phone's last four find every account of the customer
+    second = AccountFactory(number="0000200004", customer=Customer.objects.get(phone_digits="4805550199"))
+    assert {h.number for h in account_search(q="0199")} == {"0000200003", second.number}
+
+
+def test_the_last_four_digits_are_an_index_lookup_not_a_scan(city):
+    from django.db import connection
+
+    from accounts.selectors import search
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is small enough to scan
+        cursor.execute("EXPLAIN SELECT id FROM accounts_customer WHERE right(phone_digits, 4) = %s", ["0199"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "customer_phone_last4" in plan and "right(phone_digits, 4)" in search.NUMBER_IDS

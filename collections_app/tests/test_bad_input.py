@@ -994,3 +994,11 @@ def test_a_policy_version_out_of_range_is_never_saved(role_clients, overrides, m
     html = _form_errors(role_clients[SUPERVISOR].post("/collections/policy/new/", data))
     assert message in html
     assert _rows() == before
+
+
+def test_remittance_errors_name_the_line_a_row_starts_on(remit, referral):
+    """The header is line 1; a quoted field over two lines does not shift the lines after it."""
+    quoted = f'{referral.account.number},{referral.pk},"AG\n7",1.005,{TODAY},'  # lines 3-4
+    with pytest.raises(ImportRejected) as exc:
+        remit("\n".join([HEADER, _line(referral), quoted, _line(referral, "abc")]) + "\n")
+    assert [line for line, _ in exc.value.errors] == [3, 5]

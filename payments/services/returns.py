@@ -127,29 +127,90 @@ def _lines(tender_id: int) -> list[_Line]:
     return [_Line(p, by_payment[p.pk]) for p in payments]
 
 
-def _validate(tender: Tender, lines: list[_Line], returned_on: date, reason: str) -> None:
-    if hasattr(tender, "returned"):
-        raise DomainError(
-            "nsf.already",
-            f"This {tender_label(tender)} was already recorded as returned on "
-            f"{tender.returned.returned_on:%b %d, %Y}.",
-        )
-    if not lines:
-        raise DomainError("nsf.unallocated", "This tender paid nothing that could be reversed.")
-    for line in lines:
-        if line.payment.status not in PaymentStatus.returnable():
-            raise DomainError(
+# Why a tender cannot come back from the bank: raised by `tender_return`, and read beforehand by
+# `return_refusals` so the receipt page offers the return only where the service will take it.
+
+
+def _kind_refusal(tender: Tender) -> DomainError | None:
+    if tender.kind in RETURNABLE:
+        return None
+    return DomainError(
+        "nsf.tender",
+        f"{tender.get_kind_display()} cannot come back as a returned item: only checks, money "
+        "orders, cashier's checks and electronic, lockbox or agency payments can (a card "
+        "dispute is a chargeback).",
+    )
+
+
+def _already_refusal(tender: Tender) -> DomainError | None:
+    if not hasattr(tender, "returned"):
+        return None
+    return DomainError(
+        "nsf.already",
+        f"This {tender_label(tender)} was already recorded as returned on "
+        f"{tender.returned.returned_on:%b %d, %Y}.",
+    )
+
+
+def _paid_refusal(tender: Tender, payments: list[Payment], moved: bool) -> DomainError | None:
+    """`payments`: those the tender paid; `moved`: part of what it paid was reversed since."""
+    if not payments:
+        return DomainError("nsf.unallocated", "This tender paid nothing that could be reversed.")
+    for payment in payments:
+        if payment.status not in PaymentStatus.returnable():
+            return DomainError(
                 "nsf.state",
-                f"The payment to account {line.payment.account.number} is "
-                f"{line.payment.get_status_display().lower()}; only a posted payment can be returned.",
+                f"The payment to account {payment.account.number} is "
+                f"{payment.get_status_display().lower()}; only a posted payment can be returned.",
             )
-    entry_ids = [a.distribution.entry_id for line in lines for a in line.allocations]
-    if LedgerEntry.objects.filter(reversal_of_id__in=entry_ids).exists():
-        raise DomainError(
+    if moved:
+        return DomainError(
             "nsf.moved",
             f"Part of what this {tender_label(tender)} paid was already reversed (moved to another "
             "account); record the return with an adjustment instead.",
         )
+    return None
+
+
+def return_refusals(tenders: list[Tender]) -> dict[int, str]:
+    """Why each of these tenders (one receipt's) cannot be recorded as returned now, by tender id;
+    a tender absent from the answer can be. The checks `tender_return` makes before the date and
+    reason, read without locks in two queries (the service checks again under its locks)."""
+    refusals: dict[int, str] = {}
+    candidates = []
+    for tender in tenders:
+        if refusal := _kind_refusal(tender) or _already_refusal(tender):
+            refusals[tender.pk] = refusal.message
+        else:
+            candidates.append(tender)
+    if not candidates:
+        return refusals
+    allocations = list(
+        TenderAllocation.objects.filter(tender__in=candidates)
+        .select_related("distribution__payment__account")
+        .order_by("distribution__payment_id", "distribution_id")
+    )
+    reversed_entries = set(
+        LedgerEntry.objects.filter(
+            reversal_of_id__in=[a.distribution.entry_id for a in allocations]
+        ).values_list("reversal_of_id", flat=True)
+    )
+    for tender in candidates:
+        mine = [a for a in allocations if a.tender_id == tender.pk]
+        payments = list({a.distribution.payment_id: a.distribution.payment for a in mine}.values())
+        moved = any(a.distribution.entry_id in reversed_entries for a in mine)
+        if refusal := _paid_refusal(tender, payments, moved):
+            refusals[tender.pk] = refusal.message
+    return refusals
+
+
+def _validate(tender: Tender, lines: list[_Line], returned_on: date, reason: str) -> None:
+    if refusal := _already_refusal(tender):
+        raise refusal
+    entry_ids = [a.distribution.entry_id for line in lines for a in line.allocations]
+    moved = bool(lines) and LedgerEntry.objects.filter(reversal_of_id__in=entry_ids).exists()
+    if refusal := _paid_refusal(tender, [line.payment for line in lines], moved):
+        raise refusal
     if not reason.strip():
         raise DomainError("nsf.reason", "Give the bank's return reason (e.g. NSF, account closed).")
     if returned_on < tender.transaction.business_date or returned_on > timezone.localdate():
@@ -174,13 +235,8 @@ def tender_return(
     tender = Tender.objects.select_related("transaction").filter(pk=tender_id).first()
     if tender is None:
         raise DomainError("nsf.tender_unknown", "No such tender.")
-    if tender.kind not in RETURNABLE:
-        raise DomainError(
-            "nsf.tender",
-            f"{tender.get_kind_display()} cannot come back as a returned item: only checks, money "
-            "orders, cashier's checks and electronic, lockbox or agency payments can (a card "
-            "dispute is a chargeback).",
-        )
+    if refusal := _kind_refusal(tender):
+        raise refusal
     account_ids = TenderAllocation.objects.filter(tender_id=tender_id).values_list(
         "distribution__payment__account_id", flat=True
     )

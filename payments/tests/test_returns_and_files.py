@@ -151,3 +151,20 @@ def test_a_bad_payment_file_saves_nothing_and_names_each_line(make_user):
     assert info.value.errors[0][0] == 3 and "certified funds only" in info.value.errors[0][1]
     assert not Payment.objects.exists(), "the good line before it was rolled back too"
     assert Account.objects.get(pk=a.pk).balance == 0
+
+
+def test_payment_file_errors_name_the_line_a_row_starts_on(make_user):
+    """The header is line 1; a row whose quoted reference runs over two lines is named by its
+    first line, and a blank line still counts."""
+    supervisor = make_user("grace", "Supervisor")
+    a = AccountFactory()
+    data = (
+        LOCKBOX
+        + f"Z1,{a.number},10.00,{TODAY},ok\n"  # 2
+        + f'Z2,{a.number},ten,{TODAY},"chk\n12"\n'  # 3-4: amount
+        + "\n"  # 5: blank
+        + f"Z3,0000000000,5.00,{TODAY},\n"  # 6: account
+    ).encode()
+    with pytest.raises(ImportRejected) as info:
+        payment_file_import(data=data, file_name="bad.csv", source="lockbox", actor=supervisor)
+    assert [line for line, _ in info.value.errors] == [3, 6]
