@@ -1,13 +1,16 @@
 """The customer's receipt (PDF and 80 mm slip) prints in the customer's language; the receipt
 page the cashier works on stays English (issue 16)."""
 
+from uuid import uuid4
+
 import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import AccountFactory, CustomerFactory, charge
 from conftest import ROLE_NAMES, pdf_text
 from payments.models import CounterTransaction
-from payments.pdf import receipt_pdf
+from payments.pdf import nsf_letter_pdf, receipt_pdf
+from payments.services.returns import tender_return
 from payments.tests.factories import cash, check, open_session, post
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +76,19 @@ def test_the_80mm_slip_is_in_spanish_and_the_receipt_page_stays_english(role_cli
     page = client.get(url).content.decode()
     assert "Change due" in page and "Tenders" in page and "Cash" in page
     assert "Efectivo" not in page and "Recibo" not in page
+
+
+def test_a_spanish_customers_returned_payment_letter_has_a_spanish_frame(make_user):
+    cashier = make_user("dale", "Cashier")
+    txn = _receipt(cashier, "es")
+    item = tender_return(
+        tender_id=txn.tenders.get(kind="check").pk,
+        returned_on=timezone.localdate(),
+        reason="NSF",
+        actor=cashier,
+        idempotency_key=uuid4(),
+    )
+    text = pdf_text(nsf_letter_pdf(item))
+    assert "City Utilities — Centro de Atención al Cliente" in text and "Aviso de pago devuelto" in text
+    assert "Se había aplicado a:" in text and "Dirección del servicio Retirado Saldo actual" in text
+    assert "Atención al Cliente, City Utilities" in text and "Página 1 de 1" in text
