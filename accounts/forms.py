@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import ContactChannel, ContactOutcome, Fund, Premise, ReasonCode, Utility
+from accounts.models.customers import language_choices
 
 
 class _Form(forms.Form):
@@ -114,14 +115,12 @@ class ContactInfoForm(_Form):
         label="ZIP code",
         error_messages={"invalid": "Enter a ZIP code like 85004 or 85004-1234."},
     )
+    # Only languages with a catalogue: a choice the documents cannot print in would promise
+    # a Vietnamese notice and send an English one.
     preferred_language = forms.ChoiceField(
-        choices=[
-            ("en", "English"),
-            ("es", "Spanish"),
-            ("vi", "Vietnamese"),
-            ("zh", "Chinese"),
-            ("other", "Other"),
-        ]
+        choices=language_choices,
+        label="Preferred language",
+        help_text="Notices, letters and receipts print in this language.",
     )
 
     def clean_phone(self):  # type: ignore[no-untyped-def]

@@ -1,13 +1,20 @@
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import HTML
 
+from common.documents import utility_contact
 
-def pdf_render(template: str, context: dict[str, Any]) -> bytes:
-    """Render a template to PDF. PDF templates carry their own styles and fetch nothing."""
-    return HTML(string=render_to_string(template, context)).write_pdf()
+
+def pdf_render(template: str, context: dict[str, Any], *, language: str | None = None) -> bytes:
+    """Render a template to PDF. PDF templates carry their own styles and fetch nothing. A
+    customer document passes the customer's `language` (common.documents.document_language)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        html = render_to_string(template, {"utility_contact": utility_contact(), **context})
+    return HTML(string=html).write_pdf()
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:

@@ -189,7 +189,13 @@ SECURE_CSP = {
 }
 
 # --- Internationalisation, time -----------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en-us"  # staff screens: no LocaleMiddleware, they stay English
+# The languages customer documents (notices, letters, receipts) can be printed in: a customer's
+# preferred language is one of these. Adding one = a line here + locale/<code>/LC_MESSAGES/django.po.
+LANGUAGES = [("en", "English"), ("es", "Spanish")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our Spanish documents go to US customers billed in dollars: $1,234.56, not Spain's 1.234,56
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="America/Phoenix")
 USE_I18N = True
 USE_TZ = True

@@ -1,5 +1,6 @@
 from django.utils import timezone
 
+from common.documents import document_language
 from common.pdf import pdf_render
 from counseling.models import Arrangement, Letter, LetterKind, Pledge, ProgramEnrollment, Referral
 
@@ -26,4 +27,4 @@ def letter_pdf(letter: Letter) -> bytes:
     }
     if isinstance(subject, Arrangement):
         ctx["installments"] = list(subject.installments.all())
-    return pdf_render(f"counseling/pdf/{letter.kind}.html", ctx)
+    return pdf_render(f"counseling/pdf/{letter.kind}.html", ctx, language=document_language(account.customer))

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Fund
+from common.documents import document_language, utility_contact
 from common.pdf import pdf_render
 from payments.models import BankDeposit, CounterTransaction, DrawerSession, Payment, ReturnedItem
 from payments.services.notes import receipt_notes
@@ -33,11 +34,15 @@ def receipt_context(txn: CounterTransaction, *, copy: bool) -> dict:  # type: ig
         "copy": copy,
         "payments": payments,
         "tenders": list(txn.tenders.select_related("returned").order_by("id")),
+        # one receipt can pay several accounts: it prints in the first account's customer's language
+        "language": document_language(payments[0].account.customer if payments else None),
+        "utility_contact": utility_contact(),
     }
 
 
 def receipt_pdf(txn: CounterTransaction, *, copy: bool) -> bytes:
-    return pdf_render("payments/pdf/receipt.html", receipt_context(txn, copy=copy))
+    ctx = receipt_context(txn, copy=copy)
+    return pdf_render("payments/pdf/receipt.html", ctx, language=ctx["language"])
 
 
 def nsf_letter_context(item: ReturnedItem) -> dict:  # type: ignore[type-arg]
@@ -66,7 +71,8 @@ def nsf_letter_context(item: ReturnedItem) -> dict:  # type: ignore[type-arg]
 
 
 def nsf_letter_pdf(item: ReturnedItem) -> bytes:
-    return pdf_render("payments/pdf/nsf_letter.html", nsf_letter_context(item))
+    ctx = nsf_letter_context(item)
+    return pdf_render("payments/pdf/nsf_letter.html", ctx, language=document_language(ctx["customer"]))
 
 
 def session_report_pdf(session: DrawerSession) -> bytes:

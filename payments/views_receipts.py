@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_POST
 
 from accounts.models import DecisionKind, PolicyDecision
@@ -65,7 +65,9 @@ def receipt_print(request: HttpRequest, receipt: str, fmt: str) -> HttpResponse:
     copy = receipt_print_count(transaction_id=txn.pk, actor=request.user)
     if fmt == "pdf":
         return pdf_response(pdf.receipt_pdf(txn, copy=copy), f"receipt-{receipt}.pdf")
-    return render(request, "payments/receipt_80mm.html", pdf.receipt_context(txn, copy=copy))
+    ctx = pdf.receipt_context(txn, copy=copy)
+    with translation.override(ctx["language"]):  # the customer's slip; the staff page stays English
+        return render(request, "payments/receipt_80mm.html", ctx)
 
 
 @require_POST

@@ -99,6 +99,10 @@ SPECS: tuple[Spec, ...] = (
        "52 Pa. Code 56.333 (48 h, Dec–Mar)", nullable=True),
     _s("notices.winter_posting_months", [12, 1, 2, 3], "list_int", "Months the winter posting applies."),
     _s("notices.reminder_after_due_days", 1, "int", "A courtesy reminder goes out this many days after due."),
+    _s("notices.translations", [], "list_str",
+       "Languages besides English (ISO 639-1 codes) the disconnection policy and notices must be "
+       "available in; every notice says where to get them (SB 998: the Civil Code 1632 languages).",
+       "HSC 116906(b); Civ. Code 1632(b)"),
     # --- contact attempts
     _s("contact.required", False, "bool", "A contact attempt is required before disconnection.",
        "PUC 779.1(b); Sacramento 13.12; 52 Pa. Code 56.333"),

@@ -52,6 +52,7 @@ SB998: dict[str, PresetValue] = {
     "notices.pre_disconnect_lead": v({"value": 7, "unit": BUSINESS}, "HSC 116908(a)(1)(A)"),
     "notices.final_posting_after_plan_default": v({"value": 5, "unit": BUSINESS}, "HSC 116910", True),
     "notices.occupant_notice_days": v(10, "HSC 116916/116918", True),
+    "notices.translations": v(["es", "zh", "tl", "vi", "ko"], "HSC 116906(b); Civ. Code 1632(b)", True),
     "arrangements.default_tolerance_days": v(60, "HSC 116910"),
     "arrangements.max_months": v(12, "HSC 116910(b)", True),
     "arrangements.hardship_max_months": v(24, "HSC 116910(b) (undue hardship; length not set)", True),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.validators import RegexValidator
@@ -6,6 +7,12 @@ from django.db.models import F, Func, Value
 from django.db.models.functions import Right
 
 WORDS = ArrayField(models.CharField(max_length=200))
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages customer documents print in (settings.LANGUAGES). A callable, read when
+    the choices are used, so adding a language needs no migration."""
+    return list(settings.LANGUAGES)
 
 
 def words_of(field: str) -> Func:
@@ -74,7 +81,12 @@ class Customer(models.Model):
     mail_city = models.CharField("city", max_length=60, blank=True)
     mail_state = models.CharField("state", max_length=2, blank=True)
     mail_postal_code = models.CharField("ZIP code", max_length=10, blank=True)
-    preferred_language = models.CharField(max_length=8, default="en")
+    preferred_language = models.CharField(
+        max_length=8,
+        choices=language_choices,
+        default="en",
+        help_text="the language of the customer's notices, letters and receipts",
+    )
     id_document_type = models.CharField(max_length=20, choices=IdDocumentType.choices, blank=True)
     id_last4 = models.CharField("ID last 4", max_length=4, blank=True, validators=[last4])
     life_support = models.BooleanField("life-support equipment at home", default=False)

@@ -208,3 +208,36 @@ def test_cashier_moves_a_misapplied_payment(role_clients):
         },
     )
     assert "Select a valid choice" in bad.content.decode()  # the moved payment is no longer offered
+
+
+def test_preferred_language_is_a_choice_of_the_document_languages_shown_on_the_account(role_clients):
+    account = AccountFactory()
+    client = role_clients["Cashier"]
+    form = client.get(f"/accounts/{account.number}/contact-details/").content.decode()
+    assert '<option value="en"' in form and '<option value="es"' in form
+    assert '<option value="vi"' not in form and '<option value="other"' not in form  # no catalogue: no choice
+    refused = client.post(f"/accounts/{account.number}/contact-details/", {"preferred_language": "vi"})
+    assert "Select a valid choice" in refused.content.decode()
+    assert Customer.objects.get(pk=account.customer_id).preferred_language == "en"
+    client.post(f"/accounts/{account.number}/contact-details/", {"preferred_language": "es"})
+    assert Customer.objects.get(pk=account.customer_id).preferred_language == "es"
+    page = client.get(f"/accounts/{account.number}/").content.decode()
+    assert "Language: Spanish" in page
+    assert 'lang="es"' not in page and "Cuenta" not in page  # the staff screen stays English
+
+
+def test_the_migration_keeps_spanish_and_sends_languages_without_a_catalogue_to_english():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0009_preferred_language_choices")
+    spellings = {"es": "es", "ES": "es", "es-MX": "es", "en": "en", "vi": "en", "zh": "en", "other": "en"}
+    ids = {}
+    for before in spellings:
+        account = AccountFactory()
+        Customer.objects.filter(pk=account.customer_id).update(preferred_language=before)
+        ids[before] = account.customer_id
+    migration.to_supported(apps, None)
+    after = dict(Customer.objects.filter(pk__in=ids.values()).values_list("pk", "preferred_language"))
+    assert {before: after[pk] for before, pk in ids.items()} == spellings

@@ -1,19 +1,21 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from common.money import MoneyField
 
 
 class TenderKind(models.TextChoices):
-    CASH = "cash", "Cash"
-    CHECK = "check", "Check"
-    CARD = "card", "Card"
-    MONEY_ORDER = "money_order", "Money order"
-    CASHIERS_CHECK = "cashiers_check", "Cashier's check"
-    LOCKBOX = "lockbox", "Lockbox"
-    AGENCY = "agency", "Agency payment"
-    ELECTRONIC = "electronic", "Electronic (IVR / web)"
+    # translatable: the customer's receipt names the tender in the customer's language
+    CASH = "cash", _("Cash")
+    CHECK = "check", _("Check")
+    CARD = "card", _("Card")
+    MONEY_ORDER = "money_order", _("Money order")
+    CASHIERS_CHECK = "cashiers_check", _("Cashier's check")
+    LOCKBOX = "lockbox", _("Lockbox")
+    AGENCY = "agency", _("Agency payment")
+    ELECTRONIC = "electronic", _("Electronic (IVR / web)")
 
 
 # Personal checks, at the counter or mailed to the lockbox: what a cash-only (certified funds)
