@@ -231,7 +231,7 @@ def test_the_migration_keeps_spanish_and_sends_languages_without_a_catalogue_to_
 
     from django.apps import apps
 
-    migration = importlib.import_module("accounts.migrations.0009_preferred_language_choices")
+    migration = importlib.import_module("accounts.migrations.0010_preferred_language_choices")
     spellings = {"es": "es", "ES": "es", "es-MX": "es", "en": "en", "vi": "en", "zh": "en", "other": "en"}
     ids = {}
     for before in spellings:

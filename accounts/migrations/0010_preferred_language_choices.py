@@ -17,7 +17,7 @@ def to_supported(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0008_search_words_any_letter"),
+        ("accounts", "0009_customer_phone_last4"),
     ]
 
     operations = [
