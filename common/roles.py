@@ -167,6 +167,8 @@ ROLES: tuple[Role, ...] = (
         (
             "common.use_administration",
             "common.view_audit",
+            "common.view_utilitycontact",
+            "common.change_utilitycontact",
             "auth.view_user",
             "auth.add_user",
             "auth.change_user",
