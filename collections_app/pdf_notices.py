@@ -16,6 +16,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from collections_app.models import Notice, NoticeBatch
 from collections_app.selectors.notices import batch_notices
+from common.contact import contact_context
 from counseling.models import Agency
 from policy.selectors import current_policy
 
@@ -36,7 +37,7 @@ def _render(context: dict[str, Any]) -> bytes:
     a part (boxes, styles, text runs) that live until the PDF is written: with the cyclic
     garbage collector on, its collections walk them again and again (about a tenth of the CPU
     of a part: bench/README.md); off for the render, the garbage goes in one collection after."""
-    html = render_to_string(TEMPLATE, context)
+    html = render_to_string(TEMPLATE, {**contact_context(), **context})
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -52,7 +53,9 @@ def _help() -> dict[str, Any]:
     return {
         "arrangement_months": policy.param("arrangements.max_months"),
         "appeal_blocks": policy.param("protections.appeal_blocks"),
-        "agencies": list(Agency.objects.filter(active=True).order_by("name")[:4]),
+        "agencies": list(
+            Agency.objects.filter(active=True).order_by("name")
+        ),  # every one: a customer may call any
     }
 
 
