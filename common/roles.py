@@ -24,8 +24,15 @@ COLLECTIONS_OFFICER = "Collections officer"
 SUPERVISOR = "Supervisor"
 ADMINISTRATOR = "Administrator"
 
-# What every desk role needs on an account: find it, read it, log a contact, update contact details.
-ACCOUNT_DESK = ("accounts.view_account", "accounts.add_contact", "accounts.change_account")
+# What every desk role needs on an account: find it, read it, log a contact, update contact details,
+# adapt and print a standard letter for the customer (and print it again).
+ACCOUNT_DESK = (
+    "accounts.view_account",
+    "accounts.add_contact",
+    "accounts.change_account",
+    "letters.add_sentletter",
+    "letters.view_sentletter",
+)
 
 # What collections officers do; supervisors hold it too, to review and step in.
 COLLECTIONS_DESK = (
@@ -207,6 +214,9 @@ ROLES: tuple[Role, ...] = (
             "reports.view_checklistquestion",
             "reports.add_checklistquestion",
             "reports.change_checklistquestion",
+            "letters.view_standardletter",
+            "letters.add_standardletter",
+            "letters.change_standardletter",
         ),
     ),
 )
