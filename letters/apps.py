@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.urls import reverse
 
 
@@ -25,9 +26,18 @@ def _actions(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
 
     return [
         QuickAction(
-            "Letter", reverse("letters:account", args=[ctx["account"].number]), "letters.add_sentletter", 30
+            "Adapt a letter",
+            reverse("letters:account", args=[ctx["account"].number]),
+            "letters.add_sentletter",
+            30,
         )
     ]
+
+
+def _standard_letters(sender: Any, **kwargs: Any) -> None:
+    from letters.standard_texts import standard_letters_ensure
+
+    standard_letters_ensure()
 
 
 class LettersConfig(AppConfig):
@@ -38,3 +48,4 @@ class LettersConfig(AppConfig):
         from accounts import page_registry
 
         page_registry.register(timeline=_timeline, actions=_actions)
+        post_migrate.connect(_standard_letters, sender=self, dispatch_uid="letters.standard_letters")
