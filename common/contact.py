@@ -10,9 +10,9 @@ from common.models import UtilityContact
 # an administrator edited is never overwritten.
 DEMO_CITY = {
     "name": "City Utilities",
-    "customer_service_phone": "(602) 555-0100",
+    "customer_service_phone": "(602) 555-0180",
     "counseling_phone": "(602) 555-0123",
-    "emergency_phone": "(602) 555-0199",
+    "emergency_phone": "(602) 555-0190",
     "office_hours": "Monday to Friday, 8 a.m. to 5 p.m.",
     "office_address": "200 W Washington St, Phoenix, AZ 85003",
     "web": "utilities.example.gov",

@@ -46,7 +46,7 @@ def _shutoff_notice_text(officer) -> str:  # type: ignore[no-untyped-def]
 
 def test_the_demo_city_contact_row_is_seeded():
     contact = UtilityContact.objects.get()
-    assert contact.pk == 1 and contact.customer_service_phone == "(602) 555-0100"
+    assert contact.pk == 1 and contact.customer_service_phone == "(602) 555-0180"
 
 
 @pytest.mark.parametrize("path", CUSTOMER_DOCUMENTS)
@@ -63,16 +63,16 @@ def test_a_counseling_letter_gives_the_phone_numbers_hours_and_address(make_user
         account_id=account.pk, agency_id=agency().pk, program="LIHEAP", note="", counselor=counselor
     )
     text = pdf_text(letter_pdf(Letter.objects.get(kind="referral", subject_id=referral.pk)))
-    assert "Customer Service (602) 555-0100" in text
+    assert "Customer Service (602) 555-0180" in text
     assert "Credit Counseling (602) 555-0123" in text
-    assert "Emergencies and after hours (602) 555-0199" in text
+    assert "Emergencies and after hours (602) 555-0190" in text
     assert "Monday to Friday, 8 a.m. to 5 p.m." in text and "200 W Washington St, Phoenix" in text
     assert "Call Credit Counseling." not in text
 
 
 def test_the_shutoff_notice_gives_the_phone_number_and_an_edit_reaches_it(make_user):
     officer = make_user("olive", "Collections officer")
-    assert "Customer Service (602) 555-0100" in _shutoff_notice_text(officer)
+    assert "Customer Service (602) 555-0180" in _shutoff_notice_text(officer)
     UtilityContact.objects.filter(pk=1).update(customer_service_phone="(602) 555-0177")
     assert "Customer Service (602) 555-0177" in _shutoff_notice_text(officer)
 
@@ -95,12 +95,12 @@ def test_the_receipt_and_the_returned_payment_letter_give_the_phone_number(make_
     txn = post(
         open_session(cashier), cashier, (account, "80.00"), tenders=[cash("30.00"), check("50.00", "77")]
     )
-    assert "Customer Service (602) 555-0100" in pdf_text(receipt_pdf(txn, copy=False))
+    assert "Customer Service (602) 555-0180" in pdf_text(receipt_pdf(txn, copy=False))
     item = tender_return(
         tender_id=txn.tenders.get(kind="check").pk, returned_on=timezone.localdate(), reason="NSF",
         actor=cashier, idempotency_key="contact-test",
     )  # fmt: skip
-    assert "Customer Service (602) 555-0100" in pdf_text(nsf_letter_pdf(item))
+    assert "Customer Service (602) 555-0180" in pdf_text(nsf_letter_pdf(item))
 
 
 def test_administrators_edit_the_contact_details_in_the_admin_audited(role_clients):
@@ -112,7 +112,7 @@ def test_administrators_edit_the_contact_details_in_the_admin_audited(role_clien
     assert admin.get("/admin/common/utilitycontact/add/").status_code == 403  # one row, never a second
     data = {
         "name": "City Utilities", "customer_service_phone": "(602) 555-0111",
-        "counseling_phone": "(602) 555-0123", "emergency_phone": "(602) 555-0199",
+        "counseling_phone": "(602) 555-0123", "emergency_phone": "(602) 555-0190",
         "office_hours": "Mon-Thu 7-6", "office_address": "1 Main St",
         "web": "utilities.example.gov", "email": "cs@utilities.example.gov",
     }  # fmt: skip

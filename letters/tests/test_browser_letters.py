@@ -67,7 +67,7 @@ def test_an_officer_adapts_a_disconnection_letter_before_printing(page: Page, li
     href = page.get_by_role("link", name="Print (PDF)").get_attribute("href")
     printed = pdf_text(page.context.request.get(f"{live_server.url}{href}").body())
     assert EDIT in printed and "Your right to appeal" in printed and "Medical emergency" in printed
-    assert "Customer Service (602) 555-0100" in printed
+    assert "Customer Service (602) 555-0180" in printed
 
     page.goto(f"{live_server.url}/accounts/0000880001/")
     expect(page.get_by_role("link", name=re.compile("Letter: Notice of disconnection"))).to_be_visible()

@@ -20,8 +20,8 @@ EDIT = "We know your household had a medical emergency in October, so we held th
 EDIT_ES = (
     "Sabemos que su hogar tuvo una emergencia médica en octubre; por eso retrasamos este aviso dos semanas."
 )
-APPEAL = "Your right to appeal: you may dispute this bill or appeal this notice by calling (602) 555-0100"
-APPEAL_ES = "Su derecho a apelar: puede disputar esta factura o apelar este aviso llamando al (602) 555-0100"
+APPEAL = "Your right to appeal: you may dispute this bill or appeal this notice by calling (602) 555-0180"
+APPEAL_ES = "Su derecho a apelar: puede disputar esta factura o apelar este aviso llamando al (602) 555-0180"
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_an_adapted_letter_prints_the_edit_and_the_required_paragraphs_and_is_ke
     pdf = pdf_text(sent_letter_pdf(sent))
     assert "Notice of disconnection for non-payment" in pdf and EDIT in pdf and APPEAL in pdf
     assert "Medical emergency: if disconnection would endanger" in pdf
-    assert "Customer Service (602) 555-0100" in pdf and account.number in pdf
+    assert "Customer Service (602) 555-0180" in pdf and account.number in pdf
     event = AuditEvent.objects.get(verb="letter.send")
     assert event.account_id == account.pk and event.data == {
         "kind": "disconnection", "language": "en", "version": 1, "adapted": True,
