@@ -53,9 +53,8 @@ def _help() -> dict[str, Any]:
     return {
         "arrangement_months": policy.param("arrangements.max_months"),
         "appeal_blocks": policy.param("protections.appeal_blocks"),
-        "agencies": list(
-            Agency.objects.filter(active=True).order_by("name")
-        ),  # every one: a customer may call any
+        # every active agency: the notice used to stop at the first four by name
+        "agencies": list(Agency.objects.filter(active=True).order_by("name")),
     }
 
 
