@@ -188,3 +188,8 @@ def test_the_page_refuses_a_removed_required_paragraph_and_keeps_the_letter_on_t
         f"/letters/sent/{letter.pk}/" in account_page
         and f"/letters/account/{account.number}/" in account_page
     )
+
+
+def test_the_administration_page_links_to_the_contact_details_and_the_standard_letters(role_clients):
+    page = role_clients["Administrator"].get("/administration/").content.decode()
+    assert "/admin/common/utilitycontact/1/change/" in page and "/admin/letters/standardletter/" in page
