@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.tests.factories import AccountFactory, charge
 from common.exceptions import DomainError
 from common.models import AuditEvent
-from conftest import pdf_text
+from conftest import assert_access, pdf_text
 from letters.models import LetterKind, SentLetter, StandardLetter
 from letters.pdf import sent_letter_pdf
 from letters.services import letter_compose, letter_send
@@ -193,3 +193,22 @@ def test_the_page_refuses_a_removed_required_paragraph_and_keeps_the_letter_on_t
 def test_the_administration_page_links_to_the_contact_details_and_the_standard_letters(role_clients):
     page = role_clients["Administrator"].get("/administration/").content.decode()
     assert "/admin/common/utilitycontact/1/change/" in page and "/admin/letters/standardletter/" in page
+
+
+def test_every_letters_page_checks_the_role_on_the_server(role_clients, officer):
+    account = _past_due_account()
+    sent = _send(
+        account,
+        officer,
+        letter_compose(account=account, kind="reminder", actor=officer)["text"],
+        kind="reminder",
+    )
+    desks = {"Counselor", "Cashier", "Collections officer", "Supervisor"}
+    for path in (
+        f"/letters/account/{account.number}/",
+        f"/letters/sent/{sent.pk}/",
+        f"/letters/sent/{sent.pk}/pdf/",
+    ):
+        assert_access(role_clients, path, desks)
+    # a desk role passes the role check and finds no standard letter in an empty form
+    assert_access(role_clients, f"/letters/account/{account.number}/preview/", desks, method="post", ok=404)
