@@ -15,7 +15,7 @@ from common.contact import utility_contact
 from common.exceptions import DomainError
 from common.money import to_money
 from letters.models import LetterKind, SentLetter, StandardLetter
-from letters.selectors import letter_language
+from letters.selectors import letter_language, standard_current
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # What each placeholder prints; shown to administrators under the standard letter's form.
@@ -125,8 +125,6 @@ def letter_check(*, standard: StandardLetter, text: str, values: dict[str, str])
 
 def letter_compose(*, account: Account, kind: str, actor: AbstractBaseUser) -> dict[str, Any]:
     """The standard letter for this customer's language (English when not kept in it), filled in."""
-    from letters.selectors import standard_current
-
     if kind not in LetterKind.values:
         raise DomainError("letter.kind", "Choose a letter from the list.")
     standard = standard_current(kind=kind, language=letter_language(account.customer.preferred_language))
@@ -149,6 +147,13 @@ def letter_send(
     if done := SentLetter.objects.filter(idempotency_key=idempotency_key).first():
         return done  # checked under the account's lock: a double click sends one letter
     standard = StandardLetter.objects.get(pk=standard_id)
+    if standard_current(kind=standard.kind, language=standard.language) != standard:
+        # an older version may lack a required paragraph added since
+        raise DomainError(
+            "letter.standard_changed",
+            "An administrator changed this standard letter while you were editing it. Reset to the "
+            "standard text, make your changes again and print.",
+        )
     values = letter_values(account=account, actor=actor, language=standard.language)
     text = "\n\n".join(paragraphs(text))
     letter_check(standard=standard, text=text, values=values)

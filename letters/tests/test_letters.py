@@ -143,6 +143,8 @@ def test_an_administrators_edit_is_a_new_version_and_a_sent_letter_keeps_its_own
     assert composed["standard"] == v2 and "within ten days" in composed["text"]
     first.refresh_from_db()
     assert first.standard == v1 and "as soon as you can" in pdf_text(sent_letter_pdf(first))
+    with pytest.raises(DomainError, match="changed this standard letter while you were editing"):
+        letter_send(account_id=account.pk, standard_id=v1.pk, text=text, actor=officer, idempotency_key="old")
 
 
 def test_the_admin_refuses_an_unknown_placeholder_and_a_required_paragraph_not_in_the_body(role_clients):
