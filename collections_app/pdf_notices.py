@@ -20,7 +20,8 @@ from weasyprint.text.fonts import FontConfiguration
 
 from collections_app.models import Notice, NoticeBatch
 from collections_app.selectors.notices import batch_notices
-from common.documents import document_language, language_list, utility_contact
+from common.contact import contact_context
+from common.documents import document_language, language_list
 from counseling.models import Agency
 from policy.selectors import current_policy
 
@@ -47,7 +48,7 @@ def _render(context: dict[str, Any]) -> bytes:
     # mixed batch's footer is each page's own "Notice 17 of 994" line, in its language
     languages = {n.language for n in notices}
     with translation.override(languages.pop() if len(languages) == 1 else "en"):
-        html = render_to_string(TEMPLATE, {"utility_contact": utility_contact(), **context})
+        html = render_to_string(TEMPLATE, {**contact_context(), **context})
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -65,7 +66,8 @@ def _help() -> dict[str, Any]:
     return {
         "arrangement_months": policy.param("arrangements.max_months"),
         "appeal_blocks": policy.param("protections.appeal_blocks"),
-        "agencies": list(Agency.objects.filter(active=True).order_by("name")[:4]),
+        # every active agency: the notice used to stop at the first four by name
+        "agencies": list(Agency.objects.filter(active=True).order_by("name")),
         "translations": list(dict.fromkeys(required)),
     }
 

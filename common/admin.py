@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from common.audit import audit_record
-from common.models import AuditEvent, IntegrationToken
+from common.models import AuditEvent, IntegrationToken, UtilityContact
 from common.tokens import token_issue, token_revoke
 
 
@@ -168,6 +168,20 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(UtilityContact)
+class UtilityContactAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The one row of contact details every document prints; edited, never added or deleted
+    (the data migration made it)."""
+
+    list_display = ["name", "customer_service_phone", "counseling_phone", "emergency_phone", "office_hours"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]

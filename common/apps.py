@@ -10,6 +10,12 @@ def _sync_roles(sender: Any, **kwargs: Any) -> None:
     roles_sync()
 
 
+def _contact(sender: Any, **kwargs: Any) -> None:
+    from common.contact import contact_ensure
+
+    contact_ensure()
+
+
 class CommonConfig(AppConfig):
     name = "common"
     verbose_name = "Common"
@@ -32,3 +38,4 @@ class CommonConfig(AppConfig):
         # Every migrate ends with the groups matching common.roles, including permissions that
         # apps added after the migration that created the groups.
         post_migrate.connect(_sync_roles, dispatch_uid="common.roles_sync")
+        post_migrate.connect(_contact, sender=self, dispatch_uid="common.contact_ensure")

@@ -2,7 +2,7 @@
 screens stay English (LANGUAGE_CODE, no LocaleMiddleware). Renderers wrap a document, or each
 notice of a batch, in `translation.override(document_language(customer))`."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils.text import get_text_list
@@ -30,10 +30,3 @@ def language_list(codes: Iterable[str]) -> str:
     """ "Spanish, Chinese and Korean" in the active language."""
     return get_text_list([str(LANGUAGE_NAMES.get(c, c)) for c in codes], gettext("and"))
 
-
-def utility_contact() -> Mapping[str, str]:
-    """The utility's contact details as documents print them, under the context key
-    `utility_contact` (keys: phone, web). An empty mapping until the administrator-edited
-    contact details (issue 16, letters) are wired in here: every document reads them through
-    this one function."""
-    return {}

@@ -242,3 +242,31 @@ class JobPart(models.Model):
 
     def __str__(self) -> str:
         return f"part {self.index} of job {self.job_id}"
+
+
+class UtilityContact(models.Model):
+    """How customers reach the utility, printed on every letter, notice and receipt.
+
+    One row (id 1, a constraint keeps it so), edited by administrators in the admin and audited
+    there; documents read it through `common.contact.utility_contact` and print it through
+    templates/common/pdf/_contact.html, so a new phone number reaches every document at once.
+    """
+
+    name = models.CharField(max_length=100, help_text="As printed at the top, e.g. 'City Utilities'.")
+    customer_service_phone = models.CharField(max_length=30)
+    counseling_phone = models.CharField("credit counseling phone", max_length=30)
+    emergency_phone = models.CharField(
+        "emergency / after-hours phone", max_length=30, help_text="Outages, leaks, reconnections."
+    )
+    office_hours = models.CharField(max_length=120, help_text="e.g. 'Monday to Friday, 8 a.m. to 5 p.m.'")
+    office_address = models.CharField(max_length=200, help_text="Where customers pay and meet counselors.")
+    web = models.CharField("web address", max_length=120)
+    email = models.EmailField()
+
+    class Meta:
+        verbose_name = "utility contact details"
+        verbose_name_plural = "utility contact details"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="utilitycontact_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.name} contact details"

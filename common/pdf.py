@@ -6,14 +6,15 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
 
-from common.documents import utility_contact
+from common.contact import contact_context
 
 
 def pdf_render(template: str, context: dict[str, Any], *, language: str | None = None) -> bytes:
     """Render a template to PDF. PDF templates carry their own styles and fetch nothing. A
-    customer document passes the customer's `language` (common.documents.document_language)."""
+    customer document passes the customer's `language` (common.documents.document_language).
+    Every document gets the utility's contact details (templates/common/pdf/_contact.html)."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        html = render_to_string(template, {"utility_contact": utility_contact(), **context})
+        html = render_to_string(template, {**contact_context(), **context})
     return HTML(string=html).write_pdf()
 
 

@@ -24,8 +24,15 @@ COLLECTIONS_OFFICER = "Collections officer"
 SUPERVISOR = "Supervisor"
 ADMINISTRATOR = "Administrator"
 
-# What every desk role needs on an account: find it, read it, log a contact, update contact details.
-ACCOUNT_DESK = ("accounts.view_account", "accounts.add_contact", "accounts.change_account")
+# What every desk role needs on an account: find it, read it, log a contact, update contact details,
+# adapt and print a standard letter for the customer (and print it again).
+ACCOUNT_DESK = (
+    "accounts.view_account",
+    "accounts.add_contact",
+    "accounts.change_account",
+    "letters.add_sentletter",
+    "letters.view_sentletter",
+)
 
 # What collections officers do; supervisors hold it too, to review and step in.
 COLLECTIONS_DESK = (
@@ -168,6 +175,8 @@ ROLES: tuple[Role, ...] = (
         (
             "common.use_administration",
             "common.view_audit",
+            "common.view_utilitycontact",
+            "common.change_utilitycontact",
             "auth.view_user",
             "auth.add_user",
             "auth.change_user",
@@ -206,6 +215,9 @@ ROLES: tuple[Role, ...] = (
             "reports.view_checklistquestion",
             "reports.add_checklistquestion",
             "reports.change_checklistquestion",
+            "letters.view_standardletter",
+            "letters.add_standardletter",
+            "letters.change_standardletter",
         ),
     ),
 )

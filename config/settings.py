@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "payments",
     "counseling",
     "collections_app",
+    "letters",
     "reports",
 ]
 

@@ -37,6 +37,7 @@ urlpatterns = [
     path("cashier/", include("payments.urls")),
     path("collections/", include("collections_app.urls")),
     path("supervisor/", include("reports.urls")),
+    path("letters/", include("letters.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

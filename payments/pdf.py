@@ -3,7 +3,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Fund
-from common.documents import document_language, utility_contact
+from common.contact import contact_context
+from common.documents import document_language
 from common.pdf import pdf_render
 from payments.models import BankDeposit, CounterTransaction, DrawerSession, Payment, ReturnedItem
 from payments.services.notes import receipt_notes
@@ -36,7 +37,7 @@ def receipt_context(txn: CounterTransaction, *, copy: bool) -> dict:  # type: ig
         "tenders": list(txn.tenders.select_related("returned").order_by("id")),
         # one receipt can pay several accounts: it prints in the first account's customer's language
         "language": document_language(payments[0].account.customer if payments else None),
-        "utility_contact": utility_contact(),
+        **contact_context(),
     }
 
 

@@ -10,10 +10,10 @@ import pytest
 from pypdf import PdfReader
 
 from accounts.tests.factories import AccountFactory, CustomerFactory
-from collections_app import pdf_notices
 from collections_app.models import Notice, NoticeBatch
 from collections_app.pdf_notices import notice_batch_pdf, notice_pdf
 from collections_app.tests.billing import use_policy
+from common.models import UtilityContact
 from conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -92,10 +92,11 @@ def test_a_landlords_spanish_preference_does_not_make_the_occupant_notice_spanis
     assert "Notice to the occupants" in text and "Aviso" not in text
 
 
-def test_under_sb_998_the_notice_says_where_the_other_translations_are(monkeypatch):
+def test_under_sb_998_the_notice_says_where_the_other_translations_are():
     use_policy("CA_SB998_WATER")
-    contact = {"phone": "(209) 555-0142", "web": "cityutilities.example.org/languages"}
-    monkeypatch.setattr(pdf_notices, "utility_contact", lambda: contact)
+    UtilityContact.objects.filter(pk=1).update(
+        customer_service_phone="(209) 555-0142", web="cityutilities.example.org/languages"
+    )
     english = pdf_text(notice_pdf(_shutoff("en")))
     assert (
         "This notice and our policy on discontinuation of residential service are also available in "
@@ -109,9 +110,9 @@ def test_under_sb_998_the_notice_says_where_the_other_translations_are(monkeypat
     ) in spanish
 
 
-def test_the_languages_come_from_the_policy_not_the_template(monkeypatch):
+def test_the_languages_come_from_the_policy_not_the_template():
     use_policy("DEFAULT", **{"notices.translations": ["vi"]})
-    monkeypatch.setattr(pdf_notices, "utility_contact", lambda: {})
+    UtilityContact.objects.filter(pk=1).update(customer_service_phone="", web="")
     text = pdf_text(notice_pdf(_shutoff("en")))
     assert "also available in Vietnamese. For a copy, call or visit Customer Service." in text
     assert "Tagalog" not in text

@@ -55,7 +55,8 @@ def test_a_part_costs_the_same_queries_for_3_notices_as_for_9():
     with_3, _ = _part_queries(batch)
     _notices(batch, 6)
     with_9, data = _part_queries(batch)
-    assert with_9 == with_3 <= 4, f"{with_3} queries for 3 notices, {with_9} for 9"
+    # notices, policy version, agencies, the utility's contact details (issue 16), and one more
+    assert with_9 == with_3 <= 5, f"{with_3} queries for 3 notices, {with_9} for 9"
     assert len(PdfReader(BytesIO(data)).pages) == 9
     text = pdf_text(data)
     assert text.count("• Payment arrangement:") == 9 and text.count("• Your right to appeal:") == 9
