@@ -43,7 +43,9 @@ def test_a_spanish_customers_letter_has_a_spanish_frame(make_user):
     assert f"{today.day} de {MESES[today.month - 1]} de {today.year}" in text
     assert f"Cuenta {number} · Dirección del servicio" in text
     assert "Referencia para asistencia con el pago de servicios" in text and "Asesor de crédito" in text
-    assert "¿Preguntas? Llame a Asesoría de Crédito." in text and "Página 1 de 1" in text
+    # the footer gives the counseling number from the contact details, labelled in Spanish
+    assert "Si tiene dificultades para pagar" in text and "Página 1 de 1" in text
+    assert "Asesoría de Crédito (602) 555-0123" in text
 
 
 def test_an_english_customers_letter_is_unchanged(make_user):
@@ -51,4 +53,5 @@ def test_an_english_customers_letter_is_unchanged(make_user):
     today = timezone.localdate()
     assert "City Utilities — Credit Counseling" in text and f"{today:%B} {today.day}, {today.year}" in text
     assert f"Account {number} · Service address" in text and "Referral for utility assistance" in text
-    assert "Questions? Call Credit Counseling." in text and "Page 1 of 1" in text
+    assert "If you are having difficulty paying" in text and "Page 1 of 1" in text
+    assert "Credit Counseling (602) 555-0123" in text
