@@ -6,6 +6,7 @@ Templates reach these through the `formatting` template library (a builtin, no `
 fails when a template prints money any other way, so one screen cannot drift from the next.
 """
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -76,10 +77,11 @@ def _as_date(value: date | datetime | str | None) -> date | None:
 
 
 def format_date(value: date | datetime | str | None, *, letter: bool = False) -> str:
-    """One screen format ("Dec 7, 2026") and one letter format ("December 7, 2026")."""
+    """One screen format ("Dec 7, 2026") and one letter format ("December 7, 2026"). No date
+    is "" (the template says what stands for it: `|screen_date|default:"—"`)."""
     day = _as_date(value)
     if day is None:
-        return NONE_SHOWN
+        return ""
     return day.strftime(LETTER_DATE if letter else SCREEN_DATE)
 
 
@@ -156,3 +158,17 @@ def format_name(value: object) -> str:
             parts.append(sub)
         out.append("-".join(parts))
     return " ".join(out)
+
+
+def format_aside(text: object) -> str:
+    """A label shown in parentheses after something else: "(voided)". A label that has its own
+    parentheses reads with a comma instead of nesting them: "Returned (NSF)" -> "(returned, NSF)"
+    (not "(returned (nsf))"); acronyms keep their capitals."""
+    words = str(text or "").strip()
+    if not words:
+        return ""
+    words = re.sub(r"\s*\(([^()]*)\)", r", \1", words).replace("(", "").replace(")", "")
+    first = words.split(" ", 1)[0].rstrip(",")
+    if not first.isupper():  # "Returned" -> "returned"; "NSF" stays
+        words = words[0].lower() + words[1:]
+    return f"({words})"

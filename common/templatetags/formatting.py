@@ -61,6 +61,12 @@ def labels(codes: Any, choices: Any = None) -> str:
 
 
 @register.filter
+def aside(value: Any) -> str:
+    """{{ p.get_status_display|aside }} -> "(returned, NSF)", "(voided)"."""
+    return formatting.format_aside(value)
+
+
+@register.filter
 def person_name(value: Any) -> str:
     """{{ name|person_name }}: a name stored in capitals reads in title case."""
     return formatting.format_name(value)
