@@ -62,7 +62,7 @@ def drawer_outcome(*, status: str, over_short: Decimal | None, signed_off_by: st
     return f"Closed, {words}, within tolerance"
 
 
-SCREEN_DATE = "%b %-d, %Y"  # "Dec 7, 2026": staff screens and tables
+SCREEN_DATE = "%b %d, %Y"  # "Dec 07, 2026": staff screens and tables (as most screens had it)
 LETTER_DATE = "%B %-d, %Y"  # "December 7, 2026": letters, notices, receipts
 
 
@@ -77,7 +77,7 @@ def _as_date(value: date | datetime | str | None) -> date | None:
 
 
 def format_date(value: date | datetime | str | None, *, letter: bool = False) -> str:
-    """One screen format ("Dec 7, 2026") and one letter format ("December 7, 2026"). No date
+    """One screen format ("Dec 07, 2026") and one letter format ("December 7, 2026"). No date
     is "" (the template says what stands for it: `|screen_date|default:"—"`)."""
     day = _as_date(value)
     if day is None:
@@ -143,6 +143,10 @@ def format_codes(codes: Iterable[object], choices: Iterable[tuple[object, object
     return ", ".join(format_code(c, pairs) for c in codes or [])
 
 
+# kept in capitals when a name in capitals is title-cased: business suffixes and generations
+KEEP_UPPER = {"LLC", "LLP", "LP", "PC", "PLLC", "HOA", "USA", "II", "III", "IV"}
+
+
 def format_name(value: object) -> str:
     """A person's or business's name as typed, except one stored in capitals (an import from the
     billing system: "MARIA NUÑEZ"), which reads "Maria Nuñez"; "O'BRIEN" -> "O'Brien",
@@ -152,6 +156,9 @@ def format_name(value: object) -> str:
         return text
     out = []
     for word in text.split(" "):
+        if word.strip(".,") in KEEP_UPPER:
+            out.append(word)
+            continue
         parts = []
         for piece in word.split("-"):
             sub = "'".join(s[:1].upper() + s[1:].lower() for s in piece.split("'"))

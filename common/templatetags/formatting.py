@@ -32,7 +32,7 @@ def drawer_outcome(session: Any) -> str:
 
 @register.filter
 def screen_date(value: Any) -> str:
-    """{{ d|screen_date }} -> "Dec 7, 2026"."""
+    """{{ d|screen_date }} -> "Dec 07, 2026"."""
     return formatting.format_date(value)
 
 

@@ -59,13 +59,13 @@ def test_over_short_and_the_drawer_outcome():
 
 def test_dates_one_screen_format_and_one_letter_format():
     day = date(2026, 3, 7)
-    assert format_date(day) == "Mar 7, 2026"
+    assert format_date(day) == "Mar 07, 2026"
     assert format_date(day, letter=True) == "March 7, 2026"
-    assert format_date("2026-03-07") == "Mar 7, 2026"  # as kept in JSON explanations
+    assert format_date("2026-03-07") == "Mar 07, 2026"  # as kept in JSON explanations
     assert format_date(None) == ""
     # an aware timestamp is shown on the local calendar day, not UTC's
     late = datetime(2026, 3, 8, 5, 30, tzinfo=ZoneInfo("UTC"))
-    assert format_date(late) == "Mar 7, 2026"  # TIME_ZONE is US Pacific/Arizona: still the 7th
+    assert format_date(late) == "Mar 07, 2026"  # TIME_ZONE is US Pacific/Arizona: still the 7th
 
 
 def test_percent():
@@ -99,6 +99,8 @@ def test_names_stored_in_capitals_read_in_title_case_and_typed_names_stay():
     assert format_name("Ana de la Cruz") == "Ana de la Cruz"
     assert format_name("  Lee   Chen ") == "Lee Chen"
     assert format_name(None) == ""
+    assert format_name("DESERT SUN PROPERTIES LLC") == "Desert Sun Properties LLC"
+    assert format_name("JOHN SMITH III") == "John Smith III"
 
 
 def test_the_filters_are_builtin_in_every_template():
@@ -117,4 +119,4 @@ def test_the_filters_are_builtin_in_every_template():
             }
         )
     )
-    assert html == "$23,280.00 Dec 7, 2026 December 7, 2026 6% SNAP (returned, NSF) Jo Doe"
+    assert html == "$23,280.00 Dec 07, 2026 December 7, 2026 6% SNAP (returned, NSF) Jo Doe"

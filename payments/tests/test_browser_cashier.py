@@ -86,7 +86,7 @@ def test_cashier_day_with_split_tender_receipt_short_count_and_signoff(
     browser_sign_in(supervisor, live_server.url, "grace")
     supervisor.goto(f"{live_server.url}/cashier/sessions/")
     row = supervisor.get_by_test_id("pending-signoff").get_by_role("row", name=re.compile("D07"))
-    expect(row).to_contain_text("-10.00")
+    expect(row).to_contain_text("-$10.00")
     row.get_by_label("Reason").fill("Ten-dollar bill given as change twice; cashier retrained")
     row.get_by_role("button", name="Sign off").click()
     expect(supervisor.get_by_text("Drawer signed off.")).to_be_visible()

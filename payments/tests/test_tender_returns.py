@@ -363,3 +363,13 @@ def test_the_counter_lists_a_returned_payment_without_doubled_parentheses(role_c
     page = role_clients[CASHIER].get("/cashier/").content.decode()
     assert "((" not in page and "))" not in page.replace("}))", "")
     assert f"{account.number} (returned, NSF)" in page
+
+
+def test_the_letter_addresses_a_customer_stored_in_capitals_by_a_readable_name(cashier):
+    """Names come from the billing system in capitals (the demo city's MARIA NUÑEZ): a letter is
+    addressed to "Maria Nuñez"."""
+    a, _b, _, chk, _ = _split_receipt(cashier)
+    a.customer.first_name, a.customer.last_name = "MARIA", "NUÑEZ"
+    a.customer.save(update_fields=["first_name", "last_name"])
+    letter = pdf_text(nsf_letter_pdf(_return(chk, cashier)))
+    assert "Maria Nuñez" in letter and "MARIA NUÑEZ" not in letter
