@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import ContactChannel, ContactOutcome, Fund, Premise, ReasonCode, Utility
 from accounts.models.customers import language_choices
+from common.amounts import AmountField
 
 
 class _Form(forms.Form):
@@ -32,7 +33,7 @@ def _reasons(kind: str):  # type: ignore[no-untyped-def]
 class AdjustmentForm(IdempotentForm):
     submit_label = "Post adjustment"
     fund = forms.ModelChoiceField(queryset=Fund.objects.filter(active=True))
-    amount = forms.DecimalField(
+    amount = AmountField(
         max_digits=12,
         decimal_places=2,
         help_text="Negative to credit the customer (e.g. -25.00), positive to charge.",

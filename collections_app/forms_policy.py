@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from collections_app.models import ContactAttempt
 from collections_app.validators import date_in_range
+from common.amounts import AmountField
 from policy_engine.presets import PRESETS
 
 
@@ -30,13 +31,13 @@ class WhatIfForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text="empty: the utility's current policy; several are combined most-protectively",
     )
-    pay_amount = forms.DecimalField(
+    pay_amount = AmountField(
         required=False, min_value=0.01, max_digits=12, decimal_places=2, label="If the customer pays $"
     )
     pay_on = forms.DateField(
         validators=[date_in_range], required=False, label="on", widget=forms.DateInput(attrs={"type": "date"})
     )
-    pledge_amount = forms.DecimalField(
+    pledge_amount = AmountField(
         required=False, min_value=0.01, max_digits=12, decimal_places=2, label="If an agency pledges $"
     )
     pledge_expected_by = forms.DateField(

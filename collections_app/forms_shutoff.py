@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from collections_app.models.orders import OrderOutcome
 from collections_app.validators import date_in_range
+from common.amounts import AmountField
 
 
 class ExcludeForm(forms.Form):
@@ -43,7 +44,7 @@ class CompleteForm(forms.Form):
     note = forms.CharField(
         label="Note", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    actual_cost = forms.DecimalField(
+    actual_cost = AmountField(
         label="Actual cost of the reconnection",
         required=False,
         max_digits=12,

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from common.formatting import format_money
+
 
 def _deposit_paid(**kwargs: Any) -> None:
     """Lazy import: the engine loads on the first payment, not at startup."""
@@ -49,7 +51,8 @@ def _flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
         return [
             Flag(
                 "deposit_due",
-                f"Deposit due: ${deposit.held_amount} of ${deposit.required_amount} paid",
+                f"Deposit due: {format_money(deposit.held_amount)} of "
+                f"{format_money(deposit.required_amount)} paid",
                 "A security deposit is being billed in installments with the bills; what is paid "
                 "into it is held and refunded after good payment.",
                 "warning",
@@ -60,7 +63,7 @@ def _flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
         return [
             Flag(
                 "deposit_held",
-                f"Deposit held ${deposit.held_amount}{review}",
+                f"Deposit held {format_money(deposit.held_amount)}{review}",
                 "The utility holds a security deposit with interest; it is refunded after the "
                 "policy's months of good payment or applied to the final bill.",
                 "info",
@@ -69,7 +72,7 @@ def _flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
     return [
         Flag(
             "deposit_check",
-            f"Deposit refund check due: ${deposit.refunded_amount}",
+            f"Deposit refund check due: {format_money(deposit.refunded_amount)}",
             "The deposit was refunded by check: accounts payable still has to cut it.",
             "info",
         )

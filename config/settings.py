@@ -92,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.navigation",
             ],
+            # the formatting layer (money, dates, percentages, codes, names) in every template
+            "builtins": ["common.templatetags.formatting"],
         },
     },
 ]

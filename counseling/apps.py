@@ -4,6 +4,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.urls import reverse
 
+from common.formatting import format_money
+
 
 def _reference_data(sender: Any, **kwargs: Any) -> None:
     from counseling.reference_data import reference_data_sync
@@ -29,7 +31,7 @@ def _flags(ctx: dict[str, Any]) -> list:  # type: ignore[type-arg]
         flags.append(
             Flag(
                 "pledge",
-                f"Pledge ${pledge.amount} from {pledge.agency.name}",
+                f"Pledge {format_money(pledge.amount)} from {pledge.agency.name}",
                 f"An assistance pledge holds any shutoff until {pledge.expected_by:%b %d, %Y}, when the "
                 "agency is expected to pay.",
                 "info",

@@ -6,6 +6,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
+from common.amounts import AmountField
+from common.formatting import format_money
 from counseling.models import (
     Agency,
     BenefitProgram,
@@ -61,14 +63,14 @@ class InterviewForm(_Crispy):
         label="Evidence of the hardship",
         help_text="What documents it (e.g. hospital bills, layoff notice); required with the box ticked",
     )
-    housing = forms.DecimalField(label="Rent / mortgage", initial=0, **MONEY)
-    utilities_other = forms.DecimalField(label="Other utilities (power, phone)", initial=0, **MONEY)
-    food = forms.DecimalField(initial=0, **MONEY)
-    medical = forms.DecimalField(initial=0, **MONEY)
-    transportation = forms.DecimalField(initial=0, **MONEY)
-    childcare = forms.DecimalField(initial=0, **MONEY)
-    debt_payments = forms.DecimalField(label="Other debt payments", initial=0, **MONEY)
-    other_expenses = forms.DecimalField(label="Other", initial=0, **MONEY)
+    housing = AmountField(label="Rent / mortgage", initial=0, **MONEY)
+    utilities_other = AmountField(label="Other utilities (power, phone)", initial=0, **MONEY)
+    food = AmountField(initial=0, **MONEY)
+    medical = AmountField(initial=0, **MONEY)
+    transportation = AmountField(initial=0, **MONEY)
+    childcare = AmountField(initial=0, **MONEY)
+    debt_payments = AmountField(label="Other debt payments", initial=0, **MONEY)
+    other_expenses = AmountField(label="Other", initial=0, **MONEY)
 
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()
@@ -80,7 +82,7 @@ class InterviewForm(_Crispy):
 class IncomeForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "—"), *IncomeSource.Kind.choices], required=False, label="Income")
     earner = forms.CharField(max_length=60, required=False, label="Who")
-    amount = forms.DecimalField(required=False, **MONEY)
+    amount = AmountField(required=False, **MONEY)
     frequency = forms.ChoiceField(
         choices=IncomeFrequency.choices, required=False, initial="monthly", label="How often"
     )
@@ -107,7 +109,7 @@ MemberFormSet = forms.formset_factory(MemberForm, extra=4, max_num=30)
 
 class ArrangementForm(_Crispy):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid4)
-    down_payment = forms.DecimalField(label="Down payment today", initial=0, **MONEY)
+    down_payment = AmountField(label="Down payment today", initial=0, **MONEY)
     installments = forms.IntegerField(min_value=1, label="Monthly installments")
     # Not needed to preview a schedule: the service asks for it when the arrangement is proposed.
     reason = forms.CharField(
@@ -135,7 +137,7 @@ class ArrangementForm(_Crispy):
             if authority is not None:
                 amount, months = authority
                 said += (
-                    f" Your credit authority: up to ${amount:,.2f} over {months} months;"
+                    f" Your credit authority: up to {format_money(amount)} over {months} months;"
                     " above it, a supervisor approves."
                 )
             field.help_text = said
@@ -148,7 +150,7 @@ class DecisionForm(forms.Form):
 class PledgeForm(_Crispy):
     agency = forms.ModelChoiceField(queryset=Agency.objects.filter(active=True))
     program = forms.CharField(max_length=80, required=False, help_text="Empty: the agency's usual program")
-    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = AmountField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     pledged_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
     expected_by = forms.DateField(
         required=False,
@@ -208,7 +210,7 @@ class AgencyCheckForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.pledges = list(pledges)
         for p in self.pledges:
-            self.fields[f"p_{p.pk}"] = forms.DecimalField(required=False, label=f"Pledge {p.pk}", **MONEY)
+            self.fields[f"p_{p.pk}"] = AmountField(required=False, label=f"Pledge {p.pk}", **MONEY)
 
     def allocations(self) -> list[tuple[int, Decimal]]:
         return [

@@ -8,6 +8,7 @@ from django import forms
 
 from accounts.models import Account, Bill
 from accounts.selectors.search import Lookup, SearchHit, account_lookup
+from common.amounts import AmountField
 from payments.models import Drawer, TenderKind
 from payments.models.drawers import DENOMINATION_LABELS
 
@@ -19,7 +20,7 @@ MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 class OpenSessionForm(forms.Form):
     drawer = forms.ModelChoiceField(queryset=Drawer.objects.filter(active=True))
-    opening_float = forms.DecimalField(
+    opening_float = AmountField(
         max_digits=12,
         decimal_places=2,
         min_value=0,
@@ -74,7 +75,7 @@ class LineForm(forms.Form):
         label="Account or bill number",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
-    amount = forms.DecimalField(required=False, **MONEY)
+    amount = AmountField(required=False, **MONEY)
 
     def __init__(self, *args, resolve=resolve_account, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -112,7 +113,7 @@ class LineForm(forms.Form):
 
 class TenderForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "—"), *COUNTER_TENDERS], required=False, label="Tender")
-    amount = forms.DecimalField(required=False, label="Amount handed over", **MONEY)
+    amount = AmountField(required=False, label="Amount handed over", **MONEY)
     check_number = forms.CharField(max_length=20, required=False, label="Check / MO number")
     bank_name = forms.CharField(max_length=60, required=False, label="Bank")
     card_last4 = forms.RegexField(
@@ -166,14 +167,12 @@ class PostMetaForm(forms.Form):
 
 
 class CloseSessionForm(forms.Form):
-    checks_total = forms.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, initial=0, label="Checks total"
-    )
+    checks_total = AmountField(max_digits=12, decimal_places=2, min_value=0, initial=0, label="Checks total")
     check_count = forms.IntegerField(min_value=0, initial=0, label="Number of checks")
-    cards_total = forms.DecimalField(
+    cards_total = AmountField(
         max_digits=12, decimal_places=2, min_value=0, initial=0, label="Card slips total"
     )
-    other_total = forms.DecimalField(
+    other_total = AmountField(
         max_digits=12,
         decimal_places=2,
         min_value=0,

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import DecisionKind, PolicyDecision
 from common.exceptions import DomainError
+from common.formatting import format_money
 from common.pdf import pdf_response
 from payments import forms, pdf
 from payments.models import PaymentStatus, ReturnedItem, Tender
@@ -90,14 +91,15 @@ def tender_return_view(request: HttpRequest, tender_id: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             accounts = ", ".join(
-                f"{ln.payment.account.number} ${ln.amount}"
+                f"{ln.payment.account.number} {format_money(ln.amount)}"
                 for ln in item.lines.select_related("payment__account").order_by("payment__account__number")
             )
             messages.success(
                 request,
-                f"Returned {tender_label(tender)} recorded: ${item.amount} reversed ({accounts}); "
+                f"Returned {tender_label(tender)} recorded: {format_money(item.amount)} reversed "
+                f"({accounts}); "
                 + (
-                    f"fee ${item.fee} charged to account {item.fee_account.number}."
+                    f"fee {format_money(item.fee)} charged to account {item.fee_account.number}."
                     if item.fee
                     else "no fee (the policy charges none)."
                 )

@@ -130,6 +130,22 @@ def deposit_required(
     return min((_deposit_layer(layer, facts, bills, owner) for layer in layers), key=lambda a: a.amount)
 
 
+def deposit_bills_averaged(
+    policy: Policy, facts: AccountFacts, *, as_of: date, monthly_bills: Sequence[Decimal], owner: bool
+) -> list[Decimal]:
+    """The bills the deposit of `deposit_required` was computed from (the last `deposit.months`
+    of the layer that set it; [] for a flat, waived or prohibited deposit), so an explanation
+    lists exactly the bills its average is of, not every bill of the year."""
+    layers, _ = applicable_layers(policy, facts, as_of)
+    bills = [Decimal(b) for b in monthly_bills]
+    found = [(_deposit_layer(layer, facts, bills, owner), layer) for layer in layers]
+    chosen, layer = min(found, key=lambda pair: pair[0].amount)  # the same layer min() picks above
+    formula = layer.p("deposit.formula" if facts.residential else "deposit.non_residential_formula")
+    if chosen.amount == 0 or formula not in ("AVG_MULTIPLE", "MAX_MULTIPLE", "ANNUAL_FRACTION"):
+        return []
+    return bills[-layer.p("deposit.months") :] if bills else []
+
+
 def deposit_interest(policy: Policy, *, amount: Decimal, start: date, end: date) -> Amount:
     """Simple annual interest, amount * rate * days / 365, for the period start..end (the caller
     credits it annually, R14-2-403(B)(3)). The highest rate across layers."""

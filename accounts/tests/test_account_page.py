@@ -145,3 +145,14 @@ def test_bill_import_api_refuses_desk_roles(role_clients):
 def test_unknown_account_is_404(role_clients):
     assert role_clients[COUNSELOR].get("/accounts/9999999999/").status_code == 404
     assert role_clients[COUNSELOR].get("/accounts/0000500001/service/explode/").status_code == 404
+
+
+def test_account_page_prints_money_with_thousands_separators(role_clients):
+    """Demo city: "$23280.00" on the account page (balance, aging, funds, ledger lines)."""
+    big = AccountFactory(number="0000500099")
+    charge(big, "23280.00", due=TODAY - timedelta(days=45), code="WTR")
+    page = role_clients[COLLECTOR].get("/accounts/0000500099/").content.decode()
+    assert "$23,280.00" in page
+    assert "23280.00" not in page.replace('data-amount="23280.00"', "")  # only the machine value
+    entries = role_clients[COLLECTOR].get("/accounts/0000500099/entries/").content.decode()
+    assert "$23,280.00" in entries and ">23280.00<" not in entries

@@ -38,10 +38,11 @@ from collections_app.validators import KEY_USED_ELSEWHERE
 from common.audit import audit_record
 from common.dates import add_months
 from common.exceptions import DomainError
+from common.formatting import format_money
 from common.money import to_money
 from policy.selectors import current_policy
 from policy_engine import amounts
-from policy_engine.amounts_credit import RefundCheck
+from policy_engine.amounts_credit import RefundCheck, deposit_bills_averaged
 from policy_engine.decision import Amount
 from policy_engine.policy import Policy
 
@@ -59,6 +60,11 @@ class DepositQuote:
     disconnections_12m: int
     letter_of_credit: bool
     credit_history_months: int
+    bills_averaged: list[Decimal]  # the bills the amount is computed from (the explanation's parts)
+
+    @property
+    def bills_averaged_total(self) -> Decimal:
+        return sum(self.bills_averaged, Decimal(0))
 
     def explanation(self, version: int) -> dict:  # type: ignore[type-arg]
         return {
@@ -67,6 +73,7 @@ class DepositQuote:
             "reason": self.amount.reason,
             "citation": self.amount.citation,
             "monthly_bills": [str(b) for b in self.monthly_bills],
+            "bills_averaged": [str(b) for b in self.bills_averaged],
             "owner": self.owner,
             "residential": self.residential,
             "late_payments_12m": self.late_payments_12m,
@@ -105,6 +112,7 @@ def deposit_quote(
     ]
     owner = account.occupancy == "owner"
     amount = amounts.deposit_required(policy, facts, as_of=as_of, monthly_bills=bills, owner=owner)
+    averaged = deposit_bills_averaged(policy, facts, as_of=as_of, monthly_bills=bills, owner=owner)
     return DepositQuote(
         amount,
         bills,
@@ -114,6 +122,7 @@ def deposit_quote(
         facts.disconnections_12m,
         letter_of_credit,
         credit_history_months,
+        averaged,
     )
 
 
@@ -208,7 +217,8 @@ def deposit_waive(*, deposit_id: int, reason: str, actor) -> SecurityDeposit:  #
         raise DomainError("deposit.not_billing", f"This deposit is {deposit.get_status_display().lower()}.")
     if deposit.held_amount > 0:
         raise DomainError(
-            "deposit.held", f"${deposit.held_amount} is already held: refund or apply it instead of waiving."
+            "deposit.held",
+            f"{format_money(deposit.held_amount)} is already held: refund or apply it instead of waiving.",
         )
     billed = list(
         LedgerEntry.objects.filter(

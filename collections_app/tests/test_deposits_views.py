@@ -134,3 +134,34 @@ def test_lists_cost_the_same_few_queries_however_many_rows(role_clients, make_us
     assert batch.notices.count() == 13
     assert [_queries(client, url) for url in urls] == few  # no query per row
     assert max(few) <= 15
+
+
+def test_the_deposit_explanation_adds_up_on_screen(role_clients):
+    """Demo city: the quote listed every bill of the year (13 bills, 28 days apart) next to
+    "2 x average monthly bill of 12": the parts shown did not give the total shown. The bills
+    listed are the ones averaged, and they add up, to the cent, to the amount required."""
+    import re
+
+    use_policy("AZ_SCOTTSDALE")  # 2 x the average of the last 12 monthly bills
+    account = AccountFactory(occupancy="tenant")
+    amounts = ["100.01", "100.02", "100.04", "97.13", "55.55", "61.11", "70.07"]
+    amounts += ["80.08", "90.09", "99.99", "12.34", "43.21", "77.77", "88.88"]
+    for i, amount in enumerate(amounts):
+        bill(account, amount, due=TODAY - timedelta(days=28 * i + 5))
+    url = f"/collections/accounts/{account.number}/deposit/"
+    form = {"installments": "3", "credit_history_months": "", "key": "k-sum", "action": "preview"}
+    page = role_clients["Collections officer"].post(url, form).content.decode()
+
+    def dollars(text: str) -> list[Decimal]:
+        return [Decimal(m.replace(",", "")) for m in re.findall(r"\$([\d,]+\.\d\d)", text)]
+
+    money = r"\$([\d,]+\.\d\d)"
+    reason = re.search(rf"(\d+) × average monthly bill of (\d+) \({money}\) = {money}", page)
+    assert reason, "the quote explains the amount"
+    k, n = Decimal(reason[1]), int(reason[2])
+    average, required = (Decimal(reason[i].replace(",", "")) for i in (3, 4))
+    shown = re.search(r'data-testid="deposit-bills">(.*?)</span>, ÷', page, re.S)
+    assert shown, "the bills averaged are listed"
+    *parts, total = dollars(shown[1])
+    assert len(parts) == n and sum(parts) == total  # the parts shown give the total shown
+    assert (total / n).quantize(Decimal("0.01")) == average and k * average == required

@@ -119,7 +119,7 @@ def test_account_decision_page_explains_and_lists_protections(role_clients, acco
     html = client.get(f"/collections/accounts/{account.number}/decision/?as_of=2026-12-08").content.decode()
     assert 'data-status="blocked"' in html
     assert "Meter misread" in html and "pending" in html
-    assert "not applicable" in html and "notapplicable" not in html  # outcomes read as words
+    assert "Not applicable" in html and "not_applicable" not in html  # outcomes read as words
     appeal = Appeal.objects.get()
     client.post(f"/collections/appeals/{appeal.pk}/resolve/", {"outcome": "Reading confirmed"})
     appeal.refresh_from_db()

@@ -23,6 +23,7 @@ from collections_app.selectors.whatif import evaluate
 from collections_app.services import protections
 from collections_app.validators import form_errors_text, parse_date_param
 from common.exceptions import DomainError
+from common.formatting import format_money
 from common.money import to_money
 from policy import services as policy_services
 from policy.models import Holiday, PolicyVersion, WeatherDay
@@ -69,13 +70,13 @@ def _scenario(facts: AccountFacts, d: dict) -> tuple[AccountFacts, list[str]]:
             balance=facts.balance - amount,
             bills=_apply_payment(facts, amount),
         )
-        said.append(f"pays ${amount} on {d['pay_on']:%b %d}")
+        said.append(f"pays {format_money(amount)} on {d['pay_on']:%b %d}")
     if d.get("pledge_amount"):
         pledge = PledgeFact(
             amount=to_money(d["pledge_amount"]), pledged_on=d["as_of"], expected_by=d["pledge_expected_by"]
         )
         facts = replace(facts, pledges=(*facts.pledges, pledge))
-        said.append(f"an agency pledges ${pledge.amount} expected by {pledge.expected_by:%b %d}")
+        said.append(f"an agency pledges {format_money(pledge.amount)} expected by {pledge.expected_by:%b %d}")
     if d.get("medical_on"):
         cert = MedicalCertificateFact(received_on=d["medical_on"])
         facts = replace(facts, medical_certificates=(*facts.medical_certificates, cert), willing_to_plan=True)

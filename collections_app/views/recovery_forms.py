@@ -11,6 +11,7 @@ from collections_app.models import CollectionAgency
 from collections_app.selectors.write_off_review import CRITERIA, DECEASED_DOCUMENTS
 from collections_app.services.bankruptcy import ASSURANCE_FORMS, CHAPTERS
 from collections_app.validators import date_in_range
+from common.amounts import AmountField
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "validators": [date_in_range]}
@@ -89,7 +90,7 @@ class BankruptcyForm(_Crispy):
 
 
 class AssuranceForm(_Crispy):
-    amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount = AmountField(min_value=Decimal("0.01"), **MONEY)
     received_on = forms.DateField(initial=timezone.localdate, **DATE)
     form = forms.ChoiceField(choices=list(ASSURANCE_FORMS.items()), label="Form of assurance")
 
@@ -103,14 +104,14 @@ class ClaimForm(_Crispy):
     court = forms.CharField(max_length=120, initial="Justice Court, small claims division")
     case_number = forms.CharField(max_length=40, required=False)
     filed_on = forms.DateField(initial=timezone.localdate, **DATE)
-    claim_amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY)
-    filing_fee = forms.DecimalField(min_value=Decimal("0"), initial=Decimal("0.00"), **MONEY)
+    claim_amount = AmountField(min_value=Decimal("0.01"), **MONEY)
+    filing_fee = AmountField(min_value=Decimal("0"), initial=Decimal("0.00"), **MONEY)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ClaimStepForm(_Crispy):
     on = forms.DateField(initial=timezone.localdate, label="Date", **DATE)
-    amount = forms.DecimalField(required=False, min_value=Decimal("0.01"), label="Judgment amount", **MONEY)
+    amount = AmountField(required=False, min_value=Decimal("0.01"), label="Judgment amount", **MONEY)
     note = forms.CharField(required=False, max_length=500)
 
 

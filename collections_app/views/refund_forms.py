@@ -8,20 +8,20 @@ from django import forms
 
 from collections_app.models.refunds import RefundMethod, RefundStatus
 from collections_app.validators import date_in_range
+from common.amounts import AmountField
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "validators": [date_in_range]}
 
 
 class RefundRequestForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid4)
-    amount = forms.DecimalField(
+    amount = AmountField(
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
         label="Amount to refund ($)",
         error_messages={
             "required": "Enter the amount to refund.",
-            "invalid": "Enter the amount in dollars and cents, like 125.40.",
             "min_value": "Enter an amount more than zero.",
             "max_decimal_places": "Enter the amount in dollars and cents (at most 2 decimals).",
             "max_digits": "That amount is too large.",

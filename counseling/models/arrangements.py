@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from common.formatting import format_money
 from common.money import MoneyField
 
 
@@ -18,7 +19,7 @@ class CreditAuthority(models.Model):
         verbose_name_plural = "credit authorities"
 
     def __str__(self) -> str:
-        return f"{self.user}: ${self.max_amount} / {self.max_months} months"
+        return f"{self.user}: {format_money(self.max_amount)} / {self.max_months} months"
 
 
 class ArrangementStatus(models.TextChoices):

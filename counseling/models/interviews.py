@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from common.formatting import format_codes
 from common.money import MoneyField
 
 
@@ -109,6 +110,10 @@ class HardshipInterview(models.Model):
 
     def __str__(self) -> str:
         return f"Interview {self.account_id} {self.conducted_at:%Y-%m-%d}"
+
+    def get_benefits_display(self) -> str:
+        """The programs by their labels ("SNAP / CalFresh, WIC"), never the stored codes."""
+        return format_codes(self.benefits, BenefitProgram.choices)
 
     @property
     def monthly_expenses(self) -> Decimal:

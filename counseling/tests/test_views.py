@@ -123,3 +123,57 @@ def test_account_page_shows_interview_and_pledge_in_the_timeline(role_clients, a
     kinds = {i.kind for i in ctx["timeline"]}
     assert {"interview", "pledge"} <= kinds
     assert {"low_income", "pledge"} <= {f.code for f in ctx["flags"]}
+
+
+def _interview_post(income: str, housing: str = "1,100.00"):  # type: ignore[no-untyped-def]
+    return {
+        "household_size": "3",
+        "region": "contiguous",
+        "hardship_reason": "job_loss",
+        "benefits": ["snap"],
+        "housing": housing,
+        "utilities_other": "0",
+        "food": "$450",
+        "medical": "0",
+        "transportation": "0",
+        "childcare": "0",
+        "debt_payments": "0",
+        "other_expenses": "0",
+        "income-TOTAL_FORMS": "1",
+        "income-INITIAL_FORMS": "0",
+        "income-0-kind": "wages",
+        "income-0-amount": income,
+        "income-0-frequency": "monthly",
+        "member-TOTAL_FORMS": "0",
+        "member-INITIAL_FORMS": "0",
+    }
+
+
+def test_an_income_typed_with_a_thousands_comma_is_taken_and_shown_with_separators(role_clients, account):
+    """Demo city: "1,200.00" was refused as an income, and the interview page showed
+    "$23280.00" and the benefit code "snap"."""
+    from counseling.models import HardshipInterview
+
+    response = role_clients[COUNSELOR].post(
+        "/counseling/accounts/0000660001/interview/", _interview_post("1,200.00"), follow=True
+    )
+    interview_row = HardshipInterview.objects.get(account=account)
+    assert interview_row.incomes.get().amount == Decimal("1200.00")
+    page = response.content.decode()
+    assert "$14,400.00" in page  # 1,200.00 a month, a year
+    assert "$1,100.00" in page or "$1,550.00" in page  # expenses with their separator
+    assert "14400.00" not in page
+    assert "snap" not in page and "SNAP / CalFresh" in page
+
+
+@pytest.mark.parametrize("typed", ["1.200,00", "1,20", "12,5", "1.2.0", "12 dollars"])
+def test_an_ambiguous_amount_is_refused_with_a_message_and_nothing_is_saved(role_clients, account, typed):
+    from counseling.models import HardshipInterview
+
+    page = (
+        role_clients[COUNSELOR]
+        .post("/counseling/accounts/0000660001/interview/", _interview_post(typed))
+        .content.decode()
+    )
+    assert not HardshipInterview.objects.exists()
+    assert "type it like 1,200.00 or 1200" in page

@@ -52,7 +52,9 @@ class Drawer(models.Model):
 
 class SessionStatus(models.TextChoices):
     OPEN = "open", "Open"
-    CLOSED = "closed", "Closed, balanced"
+    # closed balanced OR over/short within tolerance: the label must not claim "balanced"
+    # (the drawer report says which: common.formatting.drawer_outcome)
+    CLOSED = "closed", "Closed"
     PENDING_SIGNOFF = "pending_signoff", "Closed, awaiting supervisor sign-off"
     SIGNED_OFF = "signed_off", "Closed, signed off"
 

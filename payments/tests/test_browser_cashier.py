@@ -49,12 +49,12 @@ def test_cashier_day_with_split_tender_receipt_short_count_and_signoff(
     page.get_by_label("Amount handed over 2").fill("50.00")
     page.get_by_role("button", name=re.compile("Preview distribution")).click()
     preview = page.get_by_test_id("preview")
-    expect(preview).to_contain_text("Water 64.20")
-    expect(preview).to_contain_text("Solid waste 35.80")
+    expect(preview).to_contain_text("Water $64.20")
+    expect(preview).to_contain_text("Solid waste $35.80")
     expect(page.get_by_test_id("change-due")).to_have_text("$10.00")
     page.get_by_role("button", name=re.compile("Post payment")).click()
 
-    expect(page.get_by_test_id("receipt-change")).to_have_text("10.00")
+    expect(page.get_by_test_id("receipt-change")).to_have_text("$10.00")
     receipt_number = page.get_by_test_id("receipt-number").inner_text()
     # printing is a POST (it counts the print); the GET page itself writes nothing
     print_form = page.locator("form", has=page.get_by_role("button", name="Print receipt (PDF)"))
@@ -65,8 +65,8 @@ def test_cashier_day_with_split_tender_receipt_short_count_and_signoff(
     assert pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.body())
     assert f"Payment receipt {receipt_number}" in text
-    assert "0000900001" in text and "0000900002" in text and "Total paid 100.00" in text
-    assert "Check #4417" in text and "Change due 10.00" in text and "COPY" not in text
+    assert "0000900001" in text and "0000900002" in text and "Total paid $100.00" in text
+    assert "Check #4417" in text and "Change due $10.00" in text and "COPY" not in text
 
     # close: 200 float + 40 cash kept (50 handed - 10 change) = 240 expected; she counts 230
     page.get_by_role("link", name="Next customer (Alt+N)").click()
@@ -86,7 +86,7 @@ def test_cashier_day_with_split_tender_receipt_short_count_and_signoff(
     browser_sign_in(supervisor, live_server.url, "grace")
     supervisor.goto(f"{live_server.url}/cashier/sessions/")
     row = supervisor.get_by_test_id("pending-signoff").get_by_role("row", name=re.compile("D07"))
-    expect(row).to_contain_text("-10.00")
+    expect(row).to_contain_text("-$10.00")
     row.get_by_label("Reason").fill("Ten-dollar bill given as change twice; cashier retrained")
     row.get_by_role("button", name="Sign off").click()
     expect(supervisor.get_by_text("Drawer signed off.")).to_be_visible()

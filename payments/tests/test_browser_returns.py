@@ -50,7 +50,7 @@ def test_cashier_records_a_returned_check_of_a_split_tender(page: Page, live_ser
     page.get_by_role("button", name=re.compile("Preview distribution")).click()
     expect(page.get_by_test_id("change-due")).to_have_text("$0.00")
     page.get_by_role("button", name=re.compile("Post payment")).click()
-    expect(page.get_by_test_id("receipt-change")).to_have_text("0.00")
+    expect(page.get_by_test_id("receipt-change")).to_have_text("$0.00")
 
     # the return is offered per tender, only beside the check, with the check's amount
     tenders = page.get_by_test_id("receipt-tenders")

@@ -81,7 +81,8 @@ def test_balanced_close_and_a_short_close_needing_a_supervisor(cashier, supervis
     signed = session_signoff(session_id=s2.pk, supervisor=supervisor, reason="miscounted change, coached")
     assert signed.status == SessionStatus.SIGNED_OFF and signed.signed_off_by == supervisor
     report = pdf_text(session_report_pdf(signed))
-    assert "Over (+) / short (−) -10.00" in report and "miscounted change" in report
+    assert "Over (+) / short (−) -$10.00" in report and "miscounted change" in report
+    assert "Closed, short $10.00, signed off by grace" in report
 
 
 def test_same_day_void_by_the_cashier_reverses_and_leaves_the_drawer_whole(cashier):
@@ -158,3 +159,17 @@ def test_gl_journal_equals_payments_less_reversals(cashier):
     assert rows["SWR"].net == Decimal("40.00") and rows["CR"].payments == Decimal("17.00")
     assert rows["CR"].reversals == Decimal("7.00") and rows["CR"].net == Decimal("10.00")
     assert sum(r.net for r in rows.values()) == Decimal("50.00")
+
+
+def test_a_drawer_short_within_tolerance_is_not_reported_balanced(cashier):
+    """Demo city: a drawer $3.00 short closed within tolerance printed "status Closed, balanced"
+    on its report. Within tolerance is not balanced: the report and the screen say how much."""
+    account = AccountFactory()
+    session = open_session(cashier, float_="100.00")
+    post(session, cashier, (account, "23.00"), tenders=[cash("23.00")])
+    closed = _close(session, cashier, "120.00")  # 123.00 expected: $3.00 short, tolerance $5.00
+    assert closed.status == SessionStatus.CLOSED and closed.over_short == Decimal("-3.00")
+    report = pdf_text(session_report_pdf(closed))
+    assert "balanced" not in report.lower()
+    assert "Closed, short $3.00, within tolerance" in report
+    assert "Over (+) / short (−) -$3.00" in report

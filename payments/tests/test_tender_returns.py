@@ -350,3 +350,26 @@ def test_receipt_page_queries_do_not_grow_with_tenders_and_lines(role_clients, d
             assert client.get(f"/cashier/receipts/{txn.receipt_number}/").status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1], counts
+
+
+def test_the_counter_lists_a_returned_payment_without_doubled_parentheses(role_clients, django_user_model):
+    """Demo city: the counter's recent receipts read "0000012345 (returned (nsf))"."""
+    cashier = django_user_model.objects.get(username="cashier")
+    account = AccountFactory()
+    charge(account, "50.00", due=TODAY - timedelta(days=20))
+    session = open_session(cashier)
+    txn = post(session, cashier, (account, "50.00"), tenders=[check("50.00", "4321")])
+    _return(txn.tenders.get(), cashier)
+    page = role_clients[CASHIER].get("/cashier/").content.decode()
+    assert "((" not in page and "))" not in page.replace("}))", "")
+    assert f"{account.number} (returned, NSF)" in page
+
+
+def test_the_letter_addresses_a_customer_stored_in_capitals_by_a_readable_name(cashier):
+    """Names come from the billing system in capitals (the demo city's MARIA NUÑEZ): a letter is
+    addressed to "Maria Nuñez"."""
+    a, _b, _, chk, _ = _split_receipt(cashier)
+    a.customer.first_name, a.customer.last_name = "MARIA", "NUÑEZ"
+    a.customer.save(update_fields=["first_name", "last_name"])
+    letter = pdf_text(nsf_letter_pdf(_return(chk, cashier)))
+    assert "Maria Nuñez" in letter and "MARIA NUÑEZ" not in letter

@@ -135,7 +135,9 @@ def test_blind_count_page_hides_the_expected_total(role_clients, make_user):
     )
     response = client.post("/cashier/close/", data, follow=True)
     result = response.content.decode()
-    assert "Short $3.45 (within tolerance)" in result and "223.45" in result  # tolerance is $5.00
+    # within tolerance is not balanced: the screen says by how much (tolerance is $5.00)
+    assert "Short $3.45, within tolerance" in result and "$223.45" in result
+    assert "balanced" not in result.lower()
     assert DrawerSession.objects.get(pk=session.pk).status == SessionStatus.CLOSED
 
 

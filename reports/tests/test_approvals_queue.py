@@ -68,14 +68,14 @@ def test_every_kind_is_listed_oldest_first_with_its_fields(people, waiting):
         assert f'data-testid="approval-{kind}-{obj.pk}"' in page, kind
     adj = waiting["adjustment"]
     row = page[page.index(f"approval-adjustment-{adj.pk}") :].split("</tr>")[0]
-    assert "carmen" in row and "-250.00" in row and f"…{adj.account.number[-4:]}" in row
+    assert "carmen" in row and "-$250.00" in row and f"…{adj.account.number[-4:]}" in row
     assert adj.account.number not in row.replace(f"/accounts/{adj.account.number}/", "")  # masked
     assert "Credit to WTR" in row and 'name="decision" value="reject"' in row
     wo = waiting["write_off"]
     assert "180.00" in page and "olga" in page and "Write-off (debtor not found)" in page
     assert f"approval-write_off-{wo.pk}" in page
     assert "Void receipt " + waiting["void"].receipt_number in page
-    assert "-10.00" in page and "Sign off" in page  # the drawer closed short
+    assert "-$10.00" in page and "Sign off" in page  # the drawer closed short
     order = [page.index(f"approval-{k}-{o.pk}") for k, o in waiting.items()]
     assert order[4] < order[0], "the drawer (made first) is listed before the adjustment"
 
