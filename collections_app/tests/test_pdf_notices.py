@@ -60,7 +60,7 @@ def test_a_part_costs_the_same_queries_for_3_notices_as_for_9():
     assert len(PdfReader(BytesIO(data)).pages) == 9
     text = pdf_text(data)
     assert text.count("• Payment arrangement:") == 9 and text.count("• Your right to appeal:") == 9
-    assert "City Human Services ((602) 555-0101)" in text and "Notice 9 of 9" in text
+    assert "City Human Services, (602) 555-0101" in text and "Notice 9 of 9" in text
 
 
 def test_the_render_gives_the_garbage_collector_back_even_when_it_fails(monkeypatch):

@@ -27,6 +27,19 @@ SHUTOFF_PAGE_COUNT = "{{ total|intcomma }} account"  # bill-cycle pager: a count
 EXPR = re.compile(r"\{\{\s*(?P<expr>[^}]*?)\s*\}\}")
 # machine-read places (form values, data attributes, progress bars) keep the plain number
 MACHINE_ATTR = re.compile(r"""(?:value|max|min|data-[\w-]+|aria-valuenow)=["'][^"']*$""")
+# a translated sentence names its values in the tag (`with amount=n.amount_due|money`) and prints
+# `{{ amount }}` in its body: the check reads the body with each name put back as its expression
+BLOCKTRANSLATE = re.compile(
+    r"\{% blocktranslate (?P<head>[^%]*)%\}(?P<body>.*?)\{% endblocktranslate %\}", re.S
+)
+BINDING = re.compile(r"(\w+)=(\S+)")
+
+
+def _bound(m: re.Match[str]) -> str:
+    body = m.group("body")
+    for name, expr in BINDING.findall(m.group("head")):
+        body = re.sub(r"\{\{\s*" + name + r"\s*\}\}", "{{ " + expr + " }}", body)
+    return body
 
 
 def _money_var(expr: str) -> str | None:
@@ -44,7 +57,7 @@ def _money_var(expr: str) -> str | None:
 def money_violations(text: str) -> list[str]:
     """Each place a template shows money not through `|money`."""
     found = []
-    text = text.replace(SHUTOFF_PAGE_COUNT, "")
+    text = BLOCKTRANSLATE.sub(_bound, text.replace(SHUTOFF_PAGE_COUNT, ""))
     if "{% comment" in text:
         text = re.sub(r"\{% comment %\}.*?\{% endcomment %\}", "", text, flags=re.S)
     for m in re.finditer(r"\$\s*\{\{", text):  # "$" glued to a value: the filter adds it
@@ -80,8 +93,14 @@ def test_the_check_catches_the_ways_money_was_printed_before():
     assert money_violations("<p>${{ account.balance|floatformat:2|intcomma }}</p>")
     assert money_violations('<td class="r">{{ txn.total }}</td>')
     assert money_violations("<b>{{ n.amount_due }}</b>")
+    assert money_violations(
+        "{% blocktranslate with amount=n.amount_due %}Due <b>{{ amount }}</b>{% endblocktranslate %}"
+    )
     # and what is right, or not money, passes
     assert not money_violations("<td>{{ interview.annual_income|money }}</td>")
+    assert not money_violations(
+        "{% blocktranslate with amount=n.amount_due|money %}Due <b>{{ amount }}</b>{% endblocktranslate %}"
+    )
     assert not money_violations('<input value="{{ form.amount.value }}">')
     assert not money_violations('<progress max="{{ d.required_amount }}" value="{{ d.held_amount }}">')
     assert not money_violations("<td>{{ session.counted_check_count }}</td>")

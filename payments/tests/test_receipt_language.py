@@ -47,8 +47,8 @@ def test_a_spanish_customers_receipt_is_in_spanish(make_user):
     assert f"{when.day} de {MESES[when.month - 1]} de {when.year}, {when:%H:%M}" in text
     # (the diagonal COPIA watermark's letters fall between some words of the extracted text)
     assert "Aplicado a" in text and "Cliente Fondos Monto" in text and "Total pagado" in text
-    assert "1234.56" in text and "1234,56" not in text  # US figures
-    assert "Forma de pago Efectivo" in text and "Cheque #77 (Desert Bank) 234.56 Cambio 0.00" in text
+    assert "$1,234.56" in text and "1.234,56" not in text  # US figures
+    assert "Forma de pago Efectivo" in text and "Cheque #77 (Desert Bank) $234.56 Cambio $0.00" in text
     assert "Conserve este recibo." in text and "Página 1 de 1" in text
     assert "Payment receipt" not in text and "Total paid" not in text
 
@@ -59,8 +59,8 @@ def test_an_english_customers_receipt_is_unchanged(make_user):
     when = timezone.localtime(txn.created_at)
     assert f"Payment receipt {txn.receipt_number}" in text and "COPY" not in text
     assert f"{when:%B} {when.day}, {when.year}" in text
-    assert "Applied to" in text and "Total paid 1234.56" in text and "Cash 1000.00" in text
-    assert "Check #77 (Desert Bank) 234.56 Change due 0.00" in text and "Page 1 of 1" in text
+    assert "Applied to" in text and "Total paid $1,234.56" in text and "Cash $1,000.00" in text
+    assert "Check #77 (Desert Bank) $234.56 Change due $0.00" in text and "Page 1 of 1" in text
     assert "Recibo" not in text
 
 
