@@ -29,4 +29,3 @@ def document_language(customer: object | None) -> str:
 def language_list(codes: Iterable[str]) -> str:
     """ "Spanish, Chinese and Korean" in the active language."""
     return get_text_list([str(LANGUAGE_NAMES.get(c, c)) for c in codes], gettext("and"))
-
