@@ -99,6 +99,8 @@ class PageGuard:
     def _on_console(self, page: Page, message: ConsoleMessage) -> None:
         if message.type == "error":
             where = message.location.get("url") or page.url
+            if where == page.url and message.text.startswith("Failed to load resource"):
+                return  # the page's own status (a 429 lockout, a 400 form): what the test asserts
             self.problems.append(f"{page.url}: console error: {message.text} (at {where})")
 
     def _on_navigated(self, page: Page, frame: object) -> None:
