@@ -147,7 +147,7 @@ def page(
     axe-core once loaded (common/tests/page_guard.py), and a console error, CSP violation or page
     error fails the test."""
     from playwright._impl._sync_base import SyncBase
-    from playwright.sync_api import Browser, Locator, Page
+    from playwright.sync_api import Browser
 
     guard = PageGuard()
     guard.watch_context(page.context)  # type: ignore[attr-defined]
@@ -168,24 +168,12 @@ def page(
     monkeypatch.setattr(Browser, "new_context", watched_new_context)
     monkeypatch.setattr(Browser, "new_page", watched_new_page)
     monkeypatch.setattr(SyncBase, "_sync", guard.sync_hook(SyncBase._sync))
-    # A screenshot hides the caret with an injected <style>, which the app's CSP refuses: a
-    # console error of Playwright's making, not the app's. The caret may show instead.
-    for cls in (Page, Locator):
-        monkeypatch.setattr(cls, "screenshot", _caret_shown(cls.screenshot))
     request.node._page_guard = guard
     yield page
     # A second person's context (a supervisor signing off) would otherwise stay open to the end of
     # the session, its keep-alive connection holding a live-server thread and its database session.
     for context in opened:
         context.close()
-
-
-def _caret_shown(screenshot: Callable[..., bytes]) -> Callable[..., bytes]:
-    def caret_shown(self: object, *args: object, **kwargs: object) -> bytes:
-        kwargs.setdefault("caret", "initial")
-        return screenshot(self, *args, **kwargs)
-
-    return caret_shown
 
 
 @pytest.hookimpl(wrapper=True)
