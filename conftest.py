@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from common.tests.page_guard import PageGuard
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM guard would refuse.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -134,3 +136,52 @@ def browser_sign_in(page: object, base: str, username: str, password: str = TEST
     page.get_by_label("Username").fill(username)  # type: ignore[attr-defined]
     page.get_by_label("Password").fill(password)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def page(
+    page: object, browser: object, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[object]:
+    """pytest-playwright's page, watched: every page the test opens (this one, its context's
+    other pages, pages of contexts opened on `browser`) has each document it shows checked with
+    axe-core once loaded (common/tests/page_guard.py), and a console error, CSP violation or page
+    error fails the test."""
+    from playwright._impl._sync_base import SyncBase
+    from playwright.sync_api import Browser
+
+    guard = PageGuard()
+    guard.watch_context(page.context)  # type: ignore[attr-defined]
+    guard.watch(page)
+    new_context = Browser.new_context
+    opened = []
+
+    def watched_new_context(self: Browser, *args: object, **kwargs: object) -> object:
+        context = new_context(self, *args, **kwargs)
+        guard.watch_context(context)
+        opened.append(context)
+        return context
+
+    def watched_new_page(self: Browser, *args: object, **kwargs: object) -> object:
+        # Browser.new_page opens its own context, out of reach of the patched new_context
+        return watched_new_context(self, *args, **kwargs).new_page()
+
+    monkeypatch.setattr(Browser, "new_context", watched_new_context)
+    monkeypatch.setattr(Browser, "new_page", watched_new_page)
+    monkeypatch.setattr(SyncBase, "_sync", guard.sync_hook(SyncBase._sync))
+    request.node._page_guard = guard
+    yield page
+    # A second person's context (a supervisor signing off) would otherwise stay open to the end of
+    # the session, its keep-alive connection holding a live-server thread and its database session.
+    for context in opened:
+        context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    # The final check runs in the test's own call, so a finding fails the test (not its teardown)
+    # while the live server and the database are still there.
+    result = yield
+    guard = getattr(item, "_page_guard", None)
+    if guard is not None:
+        guard.finish()
+    return result

@@ -1,6 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
@@ -28,7 +32,16 @@ api_v1 = [
 # Swagger UI sets inline styles; its page alone may use them (its scripts stay same-origin).
 _docs_csp = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Pages that name no icon (the admin's, a PDF shown in the browser) make the browser ask for
+    # /favicon.ico: a 404 in the console each time.
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", include("common.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

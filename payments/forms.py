@@ -30,6 +30,8 @@ class OpenSessionForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        # the cashier's day starts here, before the account search below on the same page
+        self.fields["drawer"].widget.attrs["autofocus"] = True
         self.helper = FormHelper()
         self.helper.add_input(Submit("open", "Open drawer", css_class="btn-primary"))
 

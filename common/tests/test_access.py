@@ -55,7 +55,7 @@ def _all_paths(patterns, prefix=""):
             yield "/" + route.replace("\\Z", "").replace("$", "")
 
 
-PUBLIC = {"/login/", "/healthz"}
+PUBLIC = {"/login/", "/healthz", "/favicon.ico"}
 
 
 def test_every_page_without_parameters_needs_a_login():

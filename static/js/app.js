@@ -41,3 +41,26 @@ document.querySelectorAll("input[data-select-all]").forEach(function (all) {
     all.indeterminate = checked > 0 && checked < boxes().length;
   });
 });
+
+// htmx puts the focus back on the field that had it before a swap, over the swapped content's
+// own autofocus; an element marked data-focus-after-swap (the counter's Post button once the
+// distribution is shown) takes it, so the keyboard user's next Enter does the next step.
+document.body.addEventListener("htmx:afterSwap", function (e) {
+  const next = e.target.querySelector("[data-focus-after-swap]");
+  if (next) next.focus();
+});
+
+// Shortcuts written on buttons ("Post payment (Alt+P)") are declared with aria-keyshortcuts, so
+// screen readers announce them, and run here: accesskey's modifiers differ between browsers
+// (Alt, Alt+Shift, Ctrl+Option) and a visible label must say one thing.
+document.addEventListener("keydown", function (e) {
+  if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || !e.code.startsWith("Key")) return;
+  const shortcut = "Alt+" + e.code.slice(3);
+  const target = Array.from(document.querySelectorAll("[aria-keyshortcuts]")).find(function (el) {
+    return el.getAttribute("aria-keyshortcuts").split(" ").includes(shortcut) && !el.disabled && el.getClientRects().length > 0;
+  });
+  if (!target) return;
+  e.preventDefault();
+  target.focus();
+  target.click();
+});
