@@ -574,8 +574,9 @@ def test_the_what_if_form_shows_facts_errors_by_field(role_clients):
     [
         ("-5", "Ensure this value is greater than or equal to 0.01."),
         ("0", "Ensure this value is greater than or equal to 0.01."),
-        ("abc", "Enter a number."),
-        ("1.005", "Ensure that there are no more than 2 decimal places."),
+        # the amount parser's own words (common.amounts): what was typed and how to type it
+        ("abc", "is not an amount (only digits, commas and one point)"),
+        ("1.005", "has more than two digits after the point (cents)"),
         ("99999999999999", "Ensure that there are no more than 12 digits in total."),
     ],
 )
@@ -590,10 +591,10 @@ def test_what_if_money_errors_are_not_hidden_behind_give_both(role_clients, acco
 MONEY_ERRORS = [
     ("-5", "Ensure this value is greater than or equal to 0.01."),
     ("0", "Ensure this value is greater than or equal to 0.01."),
-    ("abc", "Enter a number."),
-    ("1.234", "Ensure that there are no more than 2 decimal places."),
+    ("abc", "is not an amount (only digits, commas and one point)"),
+    ("1.234", "has more than two digits after the point (cents)"),
     ("99999999999999", "Ensure that there are no more than 12 digits in total."),
-    ("NaN", "Enter a number."),
+    ("NaN", "is not an amount (only digits, commas and one point)"),
     ("", "This field is required."),
 ]
 
