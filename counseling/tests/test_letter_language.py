@@ -12,9 +12,10 @@ from accounts.tests.factories import AccountFactory, CustomerFactory, charge
 from conftest import pdf_text
 from counseling.models import Letter
 from counseling.pdf import letter_pdf
-from counseling.services.agencies import referral_create
+from counseling.services.agencies import pledge_record, referral_create
 from counseling.services.arrangements import arrangement_propose
 from counseling.services.follow_ups import follow_ups_run
+from counseling.services.programs import enrollment_create
 from counseling.tests.factories import agency
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +121,34 @@ def test_an_english_customers_referral_letter_body_is_unchanged(make_user):
     _number, text = _referral_letter(make_user("carmen", "Counselor"), "en")
     assert "We have referred you to" in text and "Contact the agency: phone" in text
     assert "Bring this letter, your most recent bill" in text
+
+
+def test_a_spanish_customers_pledge_and_recertification_letters_have_spanish_bodies(make_user):
+    counselor, today = make_user("carmen", "Counselor"), timezone.localdate()
+    account = AccountFactory(customer=CustomerFactory(preferred_language="es"))
+    charge(account, "300.00", due=today - timedelta(days=30))
+    pledge = pledge_record(
+        account_id=account.pk,
+        agency_id=agency().pk,
+        program="LIHEAP",
+        amount=Decimal("120.00"),
+        pledged_on=today - timedelta(days=40),
+        expected_by=today - timedelta(days=1),
+        reference="V-1",
+        counselor=counselor,
+    )
+    enrollment = enrollment_create(
+        account_id=account.pk,
+        program="senior",
+        certified_on=today - timedelta(days=710),
+        interview_id=None,
+        counselor=counselor,
+    )
+    follow_ups_run(business_date=today)
+    expired = pdf_text(letter_pdf(Letter.objects.get(kind="pledge_expired", subject_id=pledge.pk)))
+    assert "Valley Community Action se comprometió el" in expired and "a pagar $120.00" in expired
+    assert "Comuníquese con Valley Community Action al (602) 555-0150 y llámenos." in expired
+    assert "Su saldo es de $300.00." in expired and "pledged" not in expired
+    reminder = pdf_text(letter_pdf(Letter.objects.get(kind="recert_reminder", subject_id=enrollment.pk)))
+    assert "Debe renovar su inscripción a más tardar el" in reminder and "tarifa reducida" in reminder
+    assert "must be renewed" not in reminder
