@@ -4,6 +4,7 @@ reference letter. Rendered outside any transaction or lock."""
 from django.utils import timezone
 
 from collections_app.models import AgencyReferral, CreditReferenceLetter
+from common.documents import document_language
 from common.pdf import pdf_render
 
 
@@ -18,6 +19,8 @@ def referral_letter_pdf(referral: AgencyReferral) -> bytes:
             "total": referral.principal + referral.fee_amount,
             "today": timezone.localdate(),
         },
+        # a letter to the customer: in the customer's language (issue 16)
+        language=document_language(account.customer),
     )
 
 

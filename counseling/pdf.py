@@ -2,7 +2,15 @@ from django.utils import timezone
 
 from common.documents import document_language
 from common.pdf import pdf_render
-from counseling.models import Arrangement, Letter, LetterKind, Pledge, ProgramEnrollment, Referral
+from counseling.models import (
+    Arrangement,
+    InstallmentStatus,
+    Letter,
+    LetterKind,
+    Pledge,
+    ProgramEnrollment,
+    Referral,
+)
 
 SUBJECTS = {
     LetterKind.REFERRAL: Referral,
@@ -27,4 +35,11 @@ def letter_pdf(letter: Letter) -> bytes:
     }
     if isinstance(subject, Arrangement):
         ctx["installments"] = list(subject.installments.all())
+        # the broken letter names the installment that broke it in the customer's language (the
+        # stored end_reason is English); the nightly run breaks on the first missed one
+        ctx["missed"] = min(
+            (i for i in ctx["installments"] if i.status == InstallmentStatus.MISSED),
+            key=lambda i: i.number,
+            default=None,
+        )
     return pdf_render(f"counseling/pdf/{letter.kind}.html", ctx, language=document_language(account.customer))

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import Fund
 from common.contact import contact_context
@@ -57,7 +58,9 @@ def nsf_letter_context(item: ReturnedItem) -> dict:  # type: ignore[type-arg]
     return {
         "item": item,
         "tender": item.tender,
-        "label": tender_label(item.tender) if item.tender else "payment",
+        "label": tender_label(item.tender) if item.tender else gettext("payment"),
+        # the reasons the return form offers are in the catalogue; another one prints as typed
+        "reason": gettext(item.reason),
         "txn": first.transaction if first else None,
         "others": [t for t in first.transaction.tenders.order_by("id") if t.pk != item.tender_id]
         if first
@@ -72,8 +75,11 @@ def nsf_letter_context(item: ReturnedItem) -> dict:  # type: ignore[type-arg]
 
 
 def nsf_letter_pdf(item: ReturnedItem) -> bytes:
-    ctx = nsf_letter_context(item)
-    return pdf_render("payments/pdf/nsf_letter.html", ctx, language=document_language(ctx["customer"]))
+    language = document_language(item.fee_account.customer)
+    # the context names the item and the bank's reason in words: built in the letter's language
+    with translation.override(language):
+        ctx = nsf_letter_context(item)
+    return pdf_render("payments/pdf/nsf_letter.html", ctx, language=language)
 
 
 def session_report_pdf(session: DrawerSession) -> bytes:

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Account, EntryKind, Fund, LedgerEntry
 from accounts.services.ledger import EntrySpec, _post, accounts_lock
@@ -87,21 +88,23 @@ def nsf_terms(
     )
 
 
+# lazy: the returned-payment letter names the item in the customer's language (it is rendered
+# under translation.override); staff messages stay English (no locale middleware)
 ITEM_NAMES = {
-    TenderKind.CHECK: "check",
-    TenderKind.LOCKBOX: "check",
-    TenderKind.AGENCY: "agency payment",
-    TenderKind.ELECTRONIC: "electronic payment",
-    TenderKind.MONEY_ORDER: "money order",
-    TenderKind.CASHIERS_CHECK: "cashier's check",
+    TenderKind.CHECK: gettext_lazy("check"),
+    TenderKind.LOCKBOX: gettext_lazy("check"),
+    TenderKind.AGENCY: gettext_lazy("agency payment"),
+    TenderKind.ELECTRONIC: gettext_lazy("electronic payment"),
+    TenderKind.MONEY_ORDER: gettext_lazy("money order"),
+    TenderKind.CASHIERS_CHECK: gettext_lazy("cashier's check"),
 }
 
 
 def tender_label(tender: Tender) -> str:
     """How the letter and the messages name the item: "check no. 1234"."""
-    kind = ITEM_NAMES.get(tender.kind, tender.get_kind_display().lower())
+    kind = str(ITEM_NAMES.get(tender.kind, tender.get_kind_display().lower()))
     number = tender.check_number or tender.reference
-    return f"{kind} no. {number}" if number else kind
+    return gettext("%(kind)s no. %(number)s") % {"kind": kind, "number": number} if number else kind
 
 
 @dataclass

@@ -92,3 +92,24 @@ def test_a_spanish_customers_returned_payment_letter_has_a_spanish_frame(make_us
     assert "City Utilities — Centro de Atención al Cliente" in text and "Aviso de pago devuelto" in text
     assert "Se había aplicado a:" in text and "Dirección del servicio Retirado Saldo actual" in text
     assert "Atención al Cliente, City Utilities" in text and "Página 1 de 1" in text
+
+
+def test_a_spanish_customers_returned_payment_letter_has_a_spanish_body(make_user):
+    cashier = make_user("dale", "Cashier")
+    txn = _receipt(cashier, "es")
+    today = timezone.localdate()
+    item = tender_return(
+        tender_id=txn.tenders.get(kind="check").pk,
+        returned_on=today,
+        reason="NSF",
+        actor=cashier,
+        idempotency_key=uuid4(),
+    )
+    text = pdf_text(nsf_letter_pdf(item))
+    fecha = f"{today.day} de {MESES[today.month - 1]} de {today.year}"
+    assert f"Su pago (cheque n.º 77) por $234.56, recibido el {fecha} (recibo {txn.receipt_number})" in text
+    assert f"fue devuelto por su banco el {fecha}: fondos insuficientes (NSF)." in text
+    assert "Este monto se retiró de su cuenta y se añadió un cargo por pago devuelto de" in text
+    assert "El resto de ese recibo (efectivo $1,000.00) se mantiene." in text
+    assert "Pague el monto devuelto y el cargo en efectivo" in text and "Si su saldo no se paga" in text
+    assert "returned by your bank" not in text and "check no." not in text and "Please pay" not in text
