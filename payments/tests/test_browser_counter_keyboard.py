@@ -78,8 +78,8 @@ def test_cashier_takes_a_split_payment_from_sign_in_to_receipt_with_the_keyboard
     keys.press("Enter")  # Enter in a field previews, it never posts
 
     preview = page.get_by_test_id("preview")
-    expect(preview).to_contain_text("Water 64.20")
-    expect(preview).to_contain_text("Solid waste 35.80")
+    expect(preview).to_contain_text("Water $64.20")
+    expect(preview).to_contain_text("Solid waste $35.80")
     expect(page.get_by_test_id("change-due")).to_have_text("$20.00")
     assert not Payment.objects.exists()
     # having checked the distribution, the cashier confirms it from where the focus now is
@@ -88,7 +88,7 @@ def test_cashier_takes_a_split_payment_from_sign_in_to_receipt_with_the_keyboard
     keys.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/cashier/receipts/R"))
-    expect(page.get_by_test_id("receipt-change")).to_have_text("20.00")
+    expect(page.get_by_test_id("receipt-change")).to_have_text("$20.00")
     assert Payment.objects.count() == 2
 
     # and the next customer is one shortcut away, landing again on the first account
