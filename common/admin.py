@@ -158,11 +158,9 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
         self.message_user(request, "Revoked: the next call with those keys is refused.", messages.SUCCESS)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "verb", "target_label", "account_id", "ip_address"]
-    list_filter = ["verb"]
-    search_fields = ["actor_label", "target_label", "verb"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record the admin shows and never adds, edits or deletes (an audit trail, a letter sent):
+    what it holds is evidence, written only by the services."""
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False
@@ -172,6 +170,13 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_label", "verb", "target_label", "account_id", "ip_address"]
+    list_filter = ["verb"]
+    search_fields = ["actor_label", "target_label", "verb"]
 
 
 @admin.register(UtilityContact)

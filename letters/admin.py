@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html_join
 
+from common.admin import ReadOnlyAdmin
 from common.exceptions import DomainError
 from letters.models import SentLetter, StandardLetter
 from letters.services import PLACEHOLDERS, standard_letter_problems, standard_letter_revise
@@ -63,15 +64,6 @@ class StandardLetterAdmin(admin.ModelAdmin):
 
 
 @admin.register(SentLetter)
-class SentLetterAdmin(admin.ModelAdmin):
+class SentLetterAdmin(ReadOnlyAdmin):
     list_display = ["title", "account", "language", "adapted", "sent_by", "sent_at"]
     list_filter = ["adapted", "language"]
-
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False

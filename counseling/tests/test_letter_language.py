@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import AccountFactory, CustomerFactory, charge
+from conftest import SPANISH_MONTHS as MESES
 from conftest import pdf_text
 from counseling.models import Letter
 from counseling.pdf import letter_pdf
@@ -19,20 +20,6 @@ from counseling.services.programs import enrollment_create
 from counseling.tests.factories import agency
 
 pytestmark = pytest.mark.django_db
-MESES = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
 
 
 def _referral_letter(counselor, language: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]

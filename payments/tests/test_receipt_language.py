@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import AccountFactory, CustomerFactory, charge
 from conftest import ROLE_NAMES, pdf_text
+from conftest import SPANISH_MONTHS as MESES
 from payments.models import CounterTransaction
 from payments.pdf import nsf_letter_pdf, receipt_pdf
 from payments.services.returns import tender_return
@@ -15,20 +16,6 @@ from payments.tests.factories import cash, check, open_session, post
 
 pytestmark = pytest.mark.django_db
 CASHIER = ROLE_NAMES[1]
-MESES = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
 
 
 def _receipt(cashier, language: str) -> CounterTransaction:  # type: ignore[no-untyped-def]
