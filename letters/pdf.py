@@ -14,6 +14,8 @@ ACCOUNT_LABEL = {"en": "Account", "es": "Cuenta"}
 
 def _render(*, account: Account, language: str, title: str, text: str, on: date, preview: bool) -> bytes:
     with translation.override(language):
+        # pdf_render switches to the language it is given (English when none): the contact block
+        # and the page footer print in the letter's language only when it is passed on
         return pdf_render(
             "letters/pdf/letter.html",
             {
@@ -26,6 +28,7 @@ def _render(*, account: Account, language: str, title: str, text: str, on: date,
                 "paragraphs": paragraphs(text),
                 "preview": preview,
             },
+            language=language,
         )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.tests.factories import AccountFactory, charge
 from common.exceptions import DomainError
 from common.models import AuditEvent
-from conftest import assert_access, pdf_text
+from conftest import SPANISH_MONTHS, assert_access, pdf_text
 from letters.models import LetterKind, SentLetter, StandardLetter
 from letters.pdf import sent_letter_pdf
 from letters.services import letter_compose, letter_send
@@ -88,9 +88,10 @@ def test_a_spanish_speaking_customer_gets_the_spanish_letter(officer):
     pdf = pdf_text(sent_letter_pdf(sent))
     assert "Aviso de desconexión por falta de pago" in pdf and EDIT_ES in pdf and APPEAL_ES in pdf
     assert "Emergencia médica" in pdf and f"Cuenta {account.number}" in pdf
-    months = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
-    months = months.split()
-    assert f" de {months[timezone.localdate().month - 1]} de " in pdf  # the date in Spanish
+    assert f" de {SPANISH_MONTHS[timezone.localdate().month - 1]} de " in pdf  # the date in Spanish
+    # the contact block and the page footer too, not only the letter's own text
+    assert "Atención al Cliente (602) 555-0180" in pdf and "Página 1 de 1" in pdf
+    assert "Customer Service" not in pdf and "Page 1 of 1" not in pdf
 
 
 def test_a_language_not_kept_falls_back_to_english(officer):
