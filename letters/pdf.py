@@ -2,14 +2,12 @@
 
 from datetime import date
 
-from django.utils import formats, translation
+from django.utils import translation
 
 from accounts.models import Account
 from common.pdf import pdf_render
 from letters.models import SentLetter
-from letters.services import DATE_FORMATS, paragraphs
-
-ACCOUNT_LABEL = {"en": "Account", "es": "Cuenta"}
+from letters.services import paragraphs
 
 
 def _render(*, account: Account, language: str, title: str, text: str, on: date, preview: bool) -> bytes:
@@ -22,8 +20,7 @@ def _render(*, account: Account, language: str, title: str, text: str, on: date,
                 "language": language,
                 "account": account,
                 "customer": account.customer,
-                "account_label": ACCOUNT_LABEL.get(language, ACCOUNT_LABEL["en"]),
-                "date": formats.date_format(on, DATE_FORMATS.get(language, DATE_FORMATS["en"])),
+                "date": on,
                 "title": title,
                 "paragraphs": paragraphs(text),
                 "preview": preview,

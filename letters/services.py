@@ -1,19 +1,18 @@
 """Standard letters: filling the placeholders, keeping regulatory paragraphs, sending, revising."""
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 from accounts.models import Account
 from accounts.selectors.aging import aging_for_account
 from common.audit import audit_record
 from common.contact import utility_contact
 from common.exceptions import DomainError
-from common.money import to_money
+from common.formatting import format_date, format_money
 from letters.models import LetterKind, SentLetter, StandardLetter
 from letters.selectors import letter_language, standard_current
 
@@ -36,11 +35,6 @@ PLACEHOLDERS = {
     "web": "the web address",
     "email": "the e-mail address",
 }
-DATE_FORMATS = {"en": "F j, Y", "es": r"j \d\e F \d\e Y"}
-
-
-def _money(value: Decimal) -> str:
-    return f"${to_money(value):,.2f}"
 
 
 def _squash(text: str) -> str:
@@ -57,13 +51,13 @@ def letter_values(*, account: Account, actor: AbstractBaseUser, language: str) -
     contact = utility_contact()
     aging = aging_for_account(account_id=account.pk, as_of=timezone.localdate())
     with translation.override(language):
-        today = formats.date_format(timezone.localdate(), DATE_FORMATS.get(language, DATE_FORMATS["en"]))
+        today = format_date(timezone.localdate(), letter=True)
     return {
         "customer_name": account.customer.display_name,
         "account_number": account.number,
         "service_address": str(account.premise),
-        "balance": _money(account.balance),
-        "past_due": _money(aging.past_due),
+        "balance": format_money(account.balance),
+        "past_due": format_money(aging.past_due),
         "today": today,
         "staff_name": actor.get_full_name() or actor.get_username(),  # type: ignore[attr-defined]
         "utility_name": contact.name,
