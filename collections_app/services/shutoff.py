@@ -13,13 +13,13 @@ remaining accounts under the same rules as the first half.
 
 import json
 import logging
-from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from common.exceptions import DomainError
 from policy.selectors import current_version, policy_for_version
 from policy_engine import engine
 from policy_engine.decision import Decision, RuleCheck, Status
+from policy_engine.facts import AccountFacts
 from policy_engine.policy import Policy
 
 log = logging.getLogger(__name__)
@@ -210,8 +211,7 @@ def shutoff_run(*, business_date: date, actor=None, inline: bool = True) -> Batc
     size = settings.SHUTOFF_CHUNK_SIZE
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     if inline or len(chunks) <= 1:
-        for chunk in chunks:
-            shutoff_chunk(run_id=run.pk, account_ids=chunk)
+        _decide_inline(run_id=run.pk, chunks=chunks, as_of=business_date)
         return shutoff_finish(run_id=run.pk)
     from celery import chord
 
@@ -224,14 +224,44 @@ def shutoff_run(*, business_date: date, actor=None, inline: bool = True) -> Batc
     return run
 
 
-def decide_many(policy: Policy, account_ids: Iterable[int], as_of: date) -> dict[int, tuple[Decision, str]]:
-    """The engine's decision (and the service it acts on) for each account, facts read in bulk."""
-    facts = facts_for_accounts(account_ids, as_of=as_of)
-    return {i: (engine.decide(policy, f, as_of), f.utility) for i, f in facts.items()}
+def _read_facts(account_ids: list[int], as_of: date) -> dict[int, AccountFacts]:
+    return facts_for_accounts(account_ids, as_of=as_of)
 
 
-def shutoff_chunk(*, run_id: int, account_ids: list[int]) -> int:
-    """Decide one chunk of candidates and store the decisions. Returns how many were new."""
+def _close_thread_connections() -> None:
+    connections.close_all()
+
+
+def _decide_inline(*, run_id: int, chunks: list[list[int]], as_of: date) -> None:
+    """Decide every chunk in this process. The facts of the next chunk are read on a second
+    connection while this thread decides the current one: the database's share of a chunk (the
+    ledger replay, most of it) and the engine's then run on different cores instead of in turn.
+    The facts are read outside any transaction either way (each statement sees what is committed),
+    so reading them a chunk ahead changes nothing a decision sees. Inside an open transaction (a
+    caller's atomic block, a test) a second connection would not see its uncommitted rows: there
+    the chunks go one after the other on this connection."""
+    if connection.in_atomic_block or len(chunks) <= 1:
+        for chunk in chunks:
+            shutoff_chunk(run_id=run_id, account_ids=chunk)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shutoff-facts") as reader:
+        try:
+            ahead = reader.submit(_read_facts, chunks[0], as_of)
+            for n, chunk in enumerate(chunks):
+                facts = ahead.result()
+                if n + 1 < len(chunks):
+                    ahead = reader.submit(_read_facts, chunks[n + 1], as_of)
+                shutoff_chunk(run_id=run_id, account_ids=chunk, facts=facts)
+        finally:
+            # the reader thread's connection is its own: close it there, after any read in flight
+            reader.submit(_close_thread_connections).result()
+
+
+def shutoff_chunk(
+    *, run_id: int, account_ids: list[int], facts: dict[int, AccountFacts] | None = None
+) -> int:
+    """Decide one chunk of candidates and store the decisions. Returns how many were new.
+    `facts`, when given, are the chunk's facts already read as of the run's business date."""
     run = BatchRun.objects.select_related("policy_version").get(pk=run_id)
     if run.status != RunStatus.RUNNING:
         return 0  # finished, approved, or failed and waiting for a resume: write nothing
@@ -244,7 +274,10 @@ def shutoff_chunk(*, run_id: int, account_ids: list[int]) -> int:
     if not todo:
         return 0
     policy = policy_for_version(run.policy_version)
-    decisions = decide_many(policy, todo, run.business_date)
+    day = run.business_date
+    if facts is None:
+        facts = facts_for_accounts(todo, as_of=day)
+    decisions = {i: (engine.decide(policy, facts[i], day), facts[i].utility) for i in todo if i in facts}
     cols: dict[str, list[Any]] = {
         k: []
         for k in (

@@ -2,9 +2,11 @@
 real Celery worker; running it again changes nothing; a run killed midway and restarted gives the
 same list; weekends and holidays defer the whole list."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from collections_app.models import BatchRun, CandidateStatus, RunStatus, ShutoffCandidate
 from collections_app.selectors.facts import facts_for_accounts
@@ -196,3 +198,38 @@ def test_a_run_is_pinned_to_its_policy_version(make_user):
     run = shutoff_run(business_date=day)
     row = ShutoffCandidate.objects.get(run=run, account=account)
     assert row.status == CandidateStatus.LISTED and row.decision["policy_version"] == pinned
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_inline_run_reads_the_next_chunk_ahead_on_its_own_connection_to_the_same_list(
+    make_user, settings, monkeypatch
+):
+    """Outside a transaction an inline run reads each next chunk's facts on a second thread (and
+    connection) while it decides the current one; the list is the engine's, account by account,
+    every chunk is decided once, and the reader's connection is closed when the run ends."""
+    settings.SHUTOFF_CHUNK_SIZE = 2  # 9 candidates: five chunks, four of them read ahead
+    day = business_day()
+    accounts = _city(day, make_user("carmen", "Counselor"))
+    readers: list[tuple[str, tuple[int, ...]]] = []
+    real_read = shutoff_service._read_facts
+
+    def watched(account_ids, as_of):  # type: ignore[no-untyped-def]
+        readers.append((threading.current_thread().name, tuple(account_ids)))
+        return real_read(account_ids, as_of)
+
+    monkeypatch.setattr(shutoff_service, "_read_facts", watched)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        before = cursor.fetchone()[0]
+
+    run = shutoff_run(business_date=day, inline=True)
+
+    assert run.status == RunStatus.FINISHED and run.total == run.done == 9
+    stored = {c.account_id: (c.status, c.deciding_code) for c in ShutoffCandidate.objects.filter(run=run)}
+    assert accounts["too_recent_to_list"].pk not in stored
+    assert stored == _expected(day, list(stored)), "each decision is the engine's for that account"
+    assert len(readers) == 5 and all(name.startswith("shutoff-facts") for name, _ in readers)
+    assert sorted(i for _, ids in readers for i in ids) == sorted(stored), "each candidate read once"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        assert cursor.fetchone()[0] == before, "the reader thread's connection is closed"
