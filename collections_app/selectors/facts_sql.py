@@ -54,10 +54,16 @@ WHERE a.id = ANY(%(ids)s::bigint[])
 # The ledger is read one account at a time through its (account, date) index (LATERAL): given a
 # list of ids, the planner's row estimate for `account_id = ANY(...)` on a 100M-row table is far
 # too high and it would rather scan the whole table.
+# History older than `since` (the 400 days a decision looks back) is folded before the windows
+# run, which is most of what they cost: its days become one balance-forward row of the running
+# balance (`byday`; the 12-month late count starts after it), and its bills drop out of the
+# open-items replay when the account's credits cover them all (`old`), the credits they took
+# subtracted from the pool. Bills are settled oldest first, so the rest then replay exactly as
+# over the whole ledger; an account whose credits do not cover its old bills keeps them all.
 LEDGER_SQL = """
 WITH e AS MATERIALIZED (
     SELECT le.account_id, le.fund_id, le.kind, le.amount, le.is_debit, le.effective_date,
-           COALESCE(le.due_date, le.effective_date) AS d
+           CASE WHEN le.is_debit THEN COALESCE(le.due_date, le.effective_date) ELSE le.effective_date END AS d
     FROM unnest(%(ids)s::bigint[]) AS x(id)
     CROSS JOIN LATERAL (
         SELECT * FROM accounts_ledgerentry l WHERE l.account_id = x.id AND l.effective_date <= %(as_of)s
@@ -68,12 +74,18 @@ debits AS (
     SELECT account_id, fund_id, d, SUM(amount) AS amt, MIN(effective_date) AS billed
     FROM e WHERE is_debit GROUP BY account_id, fund_id, d HAVING SUM(amount) > 0
 ),
+old AS (
+    SELECT d.account_id, SUM(d.amt) AS settled FROM debits d LEFT JOIN pool p ON p.account_id = d.account_id
+    WHERE d.d <= %(since)s GROUP BY d.account_id, p.credit HAVING SUM(d.amt) <= COALESCE(p.credit, 0)
+),
 ordered AS (
-    SELECT d.account_id, d.d, d.amt, d.billed, COALESCE(p.credit, 0) AS credit,
+    SELECT d.account_id, d.d, d.amt, d.billed, COALESCE(p.credit, 0) - COALESCE(o.settled, 0) AS credit,
            SUM(d.amt) OVER (PARTITION BY d.account_id ORDER BY d.d, f.priority, d.fund_id
                             ROWS UNBOUNDED PRECEDING) AS cum
     FROM debits d JOIN accounts_fund f ON f.id = d.fund_id
     LEFT JOIN pool p ON p.account_id = d.account_id
+    LEFT JOIN old o ON o.account_id = d.account_id
+    WHERE d.d > %(since)s OR o.account_id IS NULL
 ),
 items AS (
     SELECT account_id, d, SUM(amt) AS amount, MIN(billed) AS billed,
@@ -81,20 +93,19 @@ items AS (
     FROM ordered GROUP BY account_id, d
 ),
 byday AS (
-    SELECT account_id, CASE WHEN is_debit THEN d ELSE effective_date END AS d, SUM(amount) AS amt,
-           bool_or(is_debit AND kind = 'charge') AS charge_due
-    FROM e GROUP BY 1, 2
+    SELECT account_id, d, SUM(amount) AS amt, bool_or(is_debit AND kind = 'charge') AS charge_due
+    FROM e WHERE d > %(since)s GROUP BY 1, 2
+    UNION ALL
+    SELECT account_id, %(since)s, SUM(amount), false FROM e WHERE d <= %(since)s GROUP BY 1
 ),
 run AS (
-    SELECT account_id, d, charge_due, SUM(amt) OVER (PARTITION BY account_id ORDER BY d) AS owed
+    SELECT account_id, d, charge_due, amt, SUM(amt) OVER (PARTITION BY account_id ORDER BY d) AS owed
     FROM byday
 ),
 acct AS (
-    SELECT account_id, SUM(amt) AS balance FROM byday GROUP BY account_id
-),
-late AS (
-    SELECT account_id, COUNT(*) AS late_12m FROM run
-    WHERE charge_due AND owed > 0 AND d < %(as_of)s AND d >= %(year_ago)s GROUP BY account_id
+    SELECT account_id, SUM(amt) AS balance,
+           COUNT(*) FILTER (WHERE charge_due AND owed > 0 AND d < %(as_of)s AND d >= %(year_ago)s) AS late_12m
+    FROM run GROUP BY account_id
 ),
 fees AS (
     SELECT account_id, array_agg(effective_date ORDER BY effective_date) AS late_fee_dates
@@ -105,10 +116,9 @@ bl AS (
     FROM accounts_bill WHERE account_id = ANY(%(ids)s::bigint[]) AND bill_date <= %(as_of)s
     GROUP BY account_id, due_date
 )
-SELECT acct.account_id, acct.balance, COALESCE(late.late_12m, 0), fees.late_fee_dates,
+SELECT acct.account_id, acct.balance, acct.late_12m, fees.late_fee_dates,
        i.d, i.amount, i.unpaid, COALESCE(bl.bill_date, i.billed), COALESCE(bl.is_final, false)
 FROM acct
-LEFT JOIN late ON late.account_id = acct.account_id
 LEFT JOIN fees ON fees.account_id = acct.account_id
 LEFT JOIN items i ON i.account_id = acct.account_id AND (i.unpaid > 0 OR i.d > %(since)s)
 LEFT JOIN bl ON bl.account_id = i.account_id AND bl.due_date = i.d
