@@ -404,6 +404,9 @@ REPORTS_ROLLUP_DAYS = env.int("DJANGO_REPORTS_ROLLUP_DAYS", default=7)
 
 # Shutoff list: accounts decided per Celery task (one chunk of the prefiltered candidates).
 SHUTOFF_CHUNK_SIZE = env.int("DJANGO_SHUTOFF_CHUNK_SIZE", default=2000)
+# How many connections the nightly shutoff run's prefilter uses at once, each over its own range
+# of account ids (the sums per account are a loop PostgreSQL runs on one core per statement).
+SHUTOFF_PREFILTER_PARTS = env.int("DJANGO_SHUTOFF_PREFILTER_PARTS", default=2)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ import time as clock
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Account
@@ -140,3 +141,20 @@ def wait_for_run(business_date: date, timeout: float = 90) -> BatchRun:
             return run
         clock.sleep(0.3)
     raise AssertionError(f"the run of {business_date} did not finish in {timeout} s")
+
+
+def sessions_now() -> int:
+    """Connections open to the test database (the threads of a run open their own)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def sessions_settle_to(count: int) -> bool:
+    """A closed connection's server process leaves pg_stat_activity a moment after the client
+    hangs up: wait for it (up to 5 s) rather than race it."""
+    for _ in range(50):
+        if sessions_now() == count:
+            return True
+        clock.sleep(0.1)
+    return False

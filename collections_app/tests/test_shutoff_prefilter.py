@@ -12,8 +12,8 @@ from accounts.models import Service
 from accounts.tests.factories import AccountFactory, charge, pay
 from collections_app.models import Notice
 from collections_app.selectors.facts import facts_for_accounts
-from collections_app.services.shutoff import shutoff_prefilter
-from collections_app.tests.shutoff_setup import business_day
+from collections_app.services.shutoff import shutoff_prefilter, shutoff_prefilter_parts
+from collections_app.tests.shutoff_setup import business_day, sessions_now, sessions_settle_to
 from policy.models import Holiday
 from policy_engine import engine
 from policy_engine.decision import Status
@@ -102,3 +102,24 @@ def test_the_prefilter_reads_the_policy_thresholds():
     assert shutoff_prefilter(policy=minimum, as_of=day) == []
     # as of before the payment, the paid account was a candidate
     assert paid.pk in shutoff_prefilter(policy=default, as_of=day - timedelta(days=2))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_prefilter_in_parallel_ranges_finds_the_same_candidates_in_the_same_order():
+    """The run splits the prefilter over ranges of account ids on their own connections (outside
+    a transaction): together they are the one statement's list, and their connections close."""
+    day = business_day()
+    _varied_city(day)
+    holidays = list(Holiday.objects.values_list("date", flat=True))
+    before = sessions_now()
+    found = 0
+    for spec in POLICIES[:4]:
+        policy = policy_build(holidays=holidays, **spec)
+        for as_of in (day, day - timedelta(days=30)):
+            whole = shutoff_prefilter(policy=policy, as_of=as_of)
+            for parts in (2, 3, 7):
+                in_parts = shutoff_prefilter_parts(policy=policy, as_of=as_of, parts=parts)
+                assert in_parts == whole, (spec, parts)
+            found += len(whole)
+    assert found > 20
+    assert sessions_settle_to(before), "each range's connection is closed"

@@ -6,7 +6,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from collections_app.models import BatchRun, CandidateStatus, RunStatus, ShutoffCandidate
 from collections_app.selectors.facts import facts_for_accounts
@@ -17,6 +16,8 @@ from collections_app.tests.shutoff_setup import (
     business_day,
     delinquent,
     protect,
+    sessions_now,
+    sessions_settle_to,
     wait_for_run,
     weekday_holiday,
 )
@@ -218,9 +219,7 @@ def test_an_inline_run_reads_the_next_chunk_ahead_on_its_own_connection_to_the_s
         return real_read(account_ids, as_of)
 
     monkeypatch.setattr(shutoff_service, "_read_facts", watched)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
-        before = cursor.fetchone()[0]
+    before = sessions_now()
 
     run = shutoff_run(business_date=day, inline=True)
 
@@ -230,6 +229,4 @@ def test_an_inline_run_reads_the_next_chunk_ahead_on_its_own_connection_to_the_s
     assert stored == _expected(day, list(stored)), "each decision is the engine's for that account"
     assert len(readers) == 5 and all(name.startswith("shutoff-facts") for name, _ in readers)
     assert sorted(i for _, ids in readers for i in ids) == sorted(stored), "each candidate read once"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
-        assert cursor.fetchone()[0] == before, "the reader thread's connection is closed"
+    assert sessions_settle_to(before), "the reader thread's connection is closed"
