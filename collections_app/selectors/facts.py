@@ -143,24 +143,58 @@ def _params(ids: list[int], as_of: date) -> dict[str, Any]:
     }
 
 
+# Every statement, in the order they run (the ledger's, the costliest, first).
+STATEMENTS = {
+    "ledger": LEDGER_SQL,
+    "orders": ORDERS_SQL,
+    "payments": PAYMENTS_SQL,
+    "notices": NOTICES_SQL,
+    "contacts": CONTACTS_SQL,
+    "medical": MEDICAL_SQL,
+    "pledges": PLEDGES_SQL,
+    "arrangements": ARRANGEMENTS_SQL,
+    "bankruptcy": BANKRUPTCY_SQL,
+    "appeals": APPEALS_SQL,
+    "household": HOUSEHOLD_SQL,
+    "weather": WEATHER_SQL,
+    "deposits": DEPOSITS_SQL,
+    "accounts": ACCOUNTS_SQL,
+}
+FactRows = dict[str, list[tuple]]  # type: ignore[type-arg]
+
+
 def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, AccountFacts]:
     """Facts for every account in `account_ids` that exists, keyed by account id."""
+    return facts_from_rows(fact_rows(account_ids, as_of=as_of), as_of=as_of)
+
+
+def fact_rows(account_ids: Iterable[int], *, as_of: date) -> FactRows:
+    """What the facts are made of, as the database returns it: one statement per kind of fact.
+    Apart from `facts_from_rows` so that a batch can read one chunk's rows on another connection
+    while it decides the chunk before (the database's work and Python's then overlap)."""
     ids = sorted({int(i) for i in account_ids})
     if not ids:
         return {}
     p = _params(ids, as_of)
+    return {name: _rows(sql, p) for name, sql in STATEMENTS.items()}
+
+
+def facts_from_rows(rows: FactRows, *, as_of: date) -> dict[int, AccountFacts]:
+    if not rows:
+        return {}
     by: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
 
     ledger: dict[int, list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
-    for row in _rows(LEDGER_SQL, p):
+    for row in rows["ledger"]:
         ledger[row[0]].append(row)
 
     open_windows: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    year_ago_at, until_at = _local_midnight(add_months(as_of, -12)), p["until_at"]
+    year_ago_at = _local_midnight(add_months(as_of, -12))
+    until_at = _local_midnight(as_of + timedelta(days=1))  # as _params has it
     disconnections: dict[int, int] = defaultdict(int)
     scheduled: set[int] = set()
     restoring: set[int] = set()
-    for account_id, kind, status, created, completed, cancelled, payment_id in _rows(ORDERS_SQL, p):
+    for account_id, kind, status, created, completed, cancelled, payment_id in rows["orders"]:
         if kind == "reconnect":
             if payment_id is not None:
                 restoring.add(payment_id)
@@ -174,7 +208,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
         if closed is None or closed >= until_at:
             scheduled.add(account_id)
 
-    for account_id, paid_on, amount, returned_on, created, payment_id, at in _rows(PAYMENTS_SQL, p):
+    for account_id, paid_on, amount, returned_on, created, payment_id, at in rows["payments"]:
         returned = returned_on is not None and returned_on <= as_of
         avoid = created is not None and any(
             start <= created and (end is None or created <= end) for start, end in open_windows[account_id]
@@ -190,13 +224,13 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
                 at=at,
             )
         )
-    for account_id, kind, sent_on, method, disconnect_on in _rows(NOTICES_SQL, p):
+    for account_id, kind, sent_on, method, disconnect_on in rows["notices"]:
         by["notices"][account_id].append(
             NoticeFact(kind=kind, sent_on=sent_on, method=method, disconnect_on=disconnect_on)
         )
-    for account_id, on, method, reached in _rows(CONTACTS_SQL, p):
+    for account_id, on, method, reached in rows["contacts"]:
         by["contacts"][account_id].append(ContactAttemptFact(on=on, method=method, reached=reached))
-    for account_id, received_on, valid_until, renewal, unable, willing in _rows(MEDICAL_SQL, p):
+    for account_id, received_on, valid_until, renewal, unable, willing in rows["medical"]:
         by["medical"][account_id].append(
             MedicalCertificateFact(
                 received_on=received_on,
@@ -206,7 +240,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
                 willing_to_plan=willing,
             )
         )
-    for account_id, amount, pledged_on, expected_by, status, paid, start, end in _rows(PLEDGES_SQL, p):
+    for account_id, amount, pledged_on, expected_by, status, paid, start, end in rows["pledges"]:
         by["pledges"][account_id].append(
             PledgeFact(
                 amount=amount,
@@ -219,7 +253,7 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
             )
         )
     arrangements: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for account_id, arr_id, created, months, total, down, status, ended, *inst in _rows(ARRANGEMENTS_SQL, p):
+    for account_id, arr_id, created, months, total, down, status, ended, *inst in rows["arrangements"]:
         arr = arrangements[account_id].setdefault(
             arr_id,
             {
@@ -252,12 +286,12 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
             assurance_amount=row[5] or ZERO,
             pre_petition_balance=row[6] or ZERO,
         )
-        for row in _rows(BANKRUPTCY_SQL, p)
+        for row in rows["bankruptcy"]
     }
-    appeals = {row[0] for row in _rows(APPEALS_SQL, p)}
+    appeals = {row[0] for row in rows["appeals"]}
     poverty: dict[int, Decimal] = {}
     hardship: set[int] = set()
-    for account_id, fpl, benefits, program, documented in _rows(HOUSEHOLD_SQL, p):
+    for account_id, fpl, benefits, program, documented in rows["household"]:
         if documented:
             hardship.add(account_id)
         if program is None:
@@ -268,15 +302,15 @@ def facts_for_accounts(account_ids: Iterable[int], *, as_of: date) -> dict[int, 
             by["benefits"][account_id].append(PROGRAMS.get(program, program.upper()))
     weather = tuple(
         WeatherFact(on=d, high_f=hi, low_f=lo, heat_advisory=heat, winter_advisory=winter)
-        for d, hi, lo, heat, winter in _rows(WEATHER_SQL, p)
+        for d, hi, lo, heat, winter in rows["weather"]
     )
-    for account_id, amount, held_since, interest_through in _rows(DEPOSITS_SQL, p):
+    for account_id, amount, held_since, interest_through in rows["deposits"]:
         by["deposits"][account_id].append(
             DepositFact(amount=amount, held_since=held_since, interest_credited_through=interest_through)
         )
 
     facts: dict[int, AccountFacts] = {}
-    for row in _rows(ACCOUNTS_SQL, p):
+    for row in rows["accounts"]:
         account_id, number, klass, status, occupancy, customer_id, life_support, owner_id, *rest = row
         is_unit, has_units, final_billed_on, services, opened_on, referred_on = rest
         multi = is_unit or has_units

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from collections_app.models import BatchRun, CandidateStatus, RunKind, RunStatus, ShutoffCandidate
 from collections_app.models.orders import ServiceOrder
-from collections_app.selectors.facts import facts_for_accounts
+from collections_app.selectors.facts import FactRows, fact_rows, facts_for_accounts, facts_from_rows
 from collections_app.selectors.facts_sql import DISCONNECTABLE
 from collections_app.selectors.shutoff import shutoff_run_counts
 from common.audit import audit_record, audit_record_many
@@ -33,7 +33,6 @@ from common.exceptions import DomainError
 from policy.selectors import current_version, policy_for_version
 from policy_engine import engine
 from policy_engine.decision import Decision, RuleCheck, Status
-from policy_engine.facts import AccountFacts
 from policy_engine.policy import Policy
 
 log = logging.getLogger(__name__)
@@ -252,8 +251,8 @@ def shutoff_run(*, business_date: date, actor=None, inline: bool = True) -> Batc
     return run
 
 
-def _read_facts(account_ids: list[int], as_of: date) -> dict[int, AccountFacts]:
-    return facts_for_accounts(account_ids, as_of=as_of)
+def _read_facts(account_ids: list[int], as_of: date) -> FactRows:
+    return fact_rows(account_ids, as_of=as_of)
 
 
 def _close_thread_connections() -> None:
@@ -261,9 +260,10 @@ def _close_thread_connections() -> None:
 
 
 def _decide_inline(*, run_id: int, chunks: list[list[int]], as_of: date) -> None:
-    """Decide every chunk in this process. The facts of the next chunk are read on a second
-    connection while this thread decides the current one: the database's share of a chunk (the
-    ledger replay, most of it) and the engine's then run on different cores instead of in turn.
+    """Decide every chunk in this process. The fact rows of the next chunk are read on a second
+    connection while this thread builds the current one's facts and decides it: the database's
+    share of a chunk (the ledger replay, most of it) and Python's then run on different cores
+    instead of in turn.
     The facts are read outside any transaction either way (each statement sees what is committed),
     so reading them a chunk ahead changes nothing a decision sees. Inside an open transaction (a
     caller's atomic block, a test) a second connection would not see its uncommitted rows: there
@@ -276,20 +276,18 @@ def _decide_inline(*, run_id: int, chunks: list[list[int]], as_of: date) -> None
         try:
             ahead = reader.submit(_read_facts, chunks[0], as_of)
             for n, chunk in enumerate(chunks):
-                facts = ahead.result()
+                rows = ahead.result()
                 if n + 1 < len(chunks):
                     ahead = reader.submit(_read_facts, chunks[n + 1], as_of)
-                shutoff_chunk(run_id=run_id, account_ids=chunk, facts=facts)
+                shutoff_chunk(run_id=run_id, account_ids=chunk, rows=rows)
         finally:
             # the reader thread's connection is its own: close it there, after any read in flight
             reader.submit(_close_thread_connections).result()
 
 
-def shutoff_chunk(
-    *, run_id: int, account_ids: list[int], facts: dict[int, AccountFacts] | None = None
-) -> int:
+def shutoff_chunk(*, run_id: int, account_ids: list[int], rows: FactRows | None = None) -> int:
     """Decide one chunk of candidates and store the decisions. Returns how many were new.
-    `facts`, when given, are the chunk's facts already read as of the run's business date."""
+    `rows`, when given, are the chunk's fact rows already read as of the run's business date."""
     run = BatchRun.objects.select_related("policy_version").get(pk=run_id)
     if run.status != RunStatus.RUNNING:
         return 0  # finished, approved, or failed and waiting for a resume: write nothing
@@ -303,8 +301,7 @@ def shutoff_chunk(
         return 0
     policy = policy_for_version(run.policy_version)
     day = run.business_date
-    if facts is None:
-        facts = facts_for_accounts(todo, as_of=day)
+    facts = facts_from_rows(rows, as_of=day) if rows is not None else facts_for_accounts(todo, as_of=day)
     decisions = {i: (engine.decide(policy, facts[i], day), facts[i].utility) for i in todo if i in facts}
     cols: dict[str, list[Any]] = {
         k: []

@@ -205,8 +205,8 @@ def test_a_run_is_pinned_to_its_policy_version(make_user):
 def test_an_inline_run_reads_the_next_chunk_ahead_on_its_own_connection_to_the_same_list(
     make_user, settings, monkeypatch
 ):
-    """Outside a transaction an inline run reads each next chunk's facts on a second thread (and
-    connection) while it decides the current one; the list is the engine's, account by account,
+    """Outside a transaction an inline run reads each next chunk's fact rows on a second thread
+    (and connection) while it decides the current one; the list is the engine's, account by account,
     every chunk is decided once, and the reader's connection is closed when the run ends."""
     settings.SHUTOFF_CHUNK_SIZE = 2  # 9 candidates: five chunks, four of them read ahead
     day = business_day()
