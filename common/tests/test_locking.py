@@ -32,3 +32,33 @@ def test_rows_lock_makes_the_instances_a_queryset_makes_in_key_order(make_user):
     assert drawers[session.pk].opening_float == session.opening_float
     sql = [q["sql"] for q in ctx.captured_queries if "FOR NO KEY UPDATE" in q["sql"]]
     assert len(sql) == 2 and all("ORDER BY" in s for s in sql)
+
+
+def test_rows_insert_writes_what_bulk_create_writes():
+    from datetime import date
+    from decimal import Decimal
+
+    from accounts.models import EntryKind, Fund, LedgerEntry
+    from common.locking import rows_insert
+
+    account, fund = AccountFactory(), Fund.objects.get(code="WTR")
+
+    def entries(tag: str) -> list[LedgerEntry]:
+        return [
+            LedgerEntry(account=account, fund=fund, kind=EntryKind.PAYMENT, amount=Decimal(f"-{n}.05"),
+                        is_debit=False, effective_date=date(2026, 3, 1), reference=f"R{n}",
+                        idempotency_key=f"{tag}:{n}")
+            for n in (1, 2, 3)
+        ]  # fmt: skip
+
+    ours, django_s = rows_insert(entries("ours")), LedgerEntry.objects.bulk_create(entries("theirs"))
+    assert all(e.pk and not e._state.adding for e in ours)
+    assert [e.pk for e in ours] == sorted(e.pk for e in ours), "keys in the order given"
+    skip = {"id", "created_at", "idempotency_key"}
+    for mine, theirs in zip(ours, django_s, strict=True):
+        stored = LedgerEntry.objects.filter(pk=mine.pk).values().get()
+        assert stored["created_at"] is not None and stored["idempotency_key"] == mine.idempotency_key
+        assert {k: v for k, v in stored.items() if k not in skip} == {
+            k: v for k, v in LedgerEntry.objects.filter(pk=theirs.pk).values().get().items() if k not in skip
+        }
+    assert rows_insert([]) == []

@@ -17,7 +17,7 @@ from accounts.selectors.open_items import open_items_for
 from accounts.services.ledger import CREDIT_FUND_CODE, accounts_lock, credit_distribution, distribution_plan
 from common.audit import audit_record_many
 from common.exceptions import DomainError
-from common.locking import rows_lock
+from common.locking import rows_insert, rows_lock
 from common.money import to_money
 from payments.allocation import TenderPool
 from payments.models import (
@@ -285,7 +285,8 @@ def _transaction_post(
         created_by=actor,
     )
     receipt = txn.receipt_number
-    tender_rows = Tender.objects.bulk_create(
+    # each table in one INSERT whose SQL is written once per model (common.locking.rows_insert)
+    tender_rows = rows_insert(
         [
             Tender(
                 transaction=txn,
@@ -303,7 +304,7 @@ def _transaction_post(
     )
     main_kind = max(applied, key=lambda pair: pair[1])[0].kind
     ordered = sorted(lines, key=lambda ln: ln.account_id)
-    payments = Payment.objects.bulk_create(
+    payments = rows_insert(
         [
             Payment(
                 transaction=txn,
@@ -345,15 +346,15 @@ def _transaction_post(
                 )
                 pieces.append((payment, tender))
                 n += 1
-    LedgerEntry.objects.bulk_create(entries)
+    rows_insert(entries)
     _balances_move(locked, entries)
-    rows = PaymentDistribution.objects.bulk_create(
+    rows = rows_insert(
         [
             PaymentDistribution(payment=payment, fund_id=e.fund_id, amount=-e.amount, entry=e)
             for e, (payment, _) in zip(entries, pieces, strict=True)
         ]
     )
-    TenderAllocation.objects.bulk_create(
+    rows_insert(
         [
             TenderAllocation(tender=tender, distribution=row, amount=row.amount)
             for row, (_, tender) in zip(rows, pieces, strict=True)
