@@ -46,16 +46,17 @@ def resolve_accounts(values: list[str]) -> dict[str, "Account | Lookup"]:
     numbers, one more only for what is not one (bill numbers), and a search only for what is
     neither (a number typed short, a phone's last four digits, a name)."""
     refs = {v.strip() for v in values if v and v.strip()}
-    found: dict[str, Account | Lookup] = {
-        a.number: a for a in Account.objects.filter(number__in=refs).select_related("customer")
-    }
+    # the account rows alone: a line needs its id and number (the preview reads the customer)
+    found: dict[str, Account | Lookup] = {a.number: a for a in Account.objects.filter(number__in=refs)}
     if rest := {r.upper(): r for r in refs - found.keys()}:
-        for bill in Bill.objects.filter(number__in=rest).select_related("account__customer"):
+        for bill in Bill.objects.filter(number__in=rest).select_related("account"):
             found[rest[bill.number]] = bill.account
+    if not (refs - found.keys()):  # every line typed an account or bill number: the usual case
+        return found
     lookups = {ref: account_lookup(ref=ref, limit=PICKS) for ref in refs - found.keys()}
     sure = {lookup.account_id: ref for ref, lookup in lookups.items() if lookup.account_id}
     found |= lookups
-    for account in Account.objects.filter(pk__in=sure).select_related("customer"):
+    for account in Account.objects.filter(pk__in=sure):
         found[sure[account.pk]] = account
     return found
 

@@ -13,6 +13,7 @@ from django.db.models import Sum
 from accounts.models import Account, EntryKind, Fund, LedgerEntry
 from accounts.selectors.open_items import open_items
 from common.exceptions import DomainError
+from common.locking import rows_lock
 from common.money import to_money
 
 CREDIT_FUND_CODE = "CR"
@@ -34,9 +35,7 @@ class EntrySpec:
 def accounts_lock(account_ids: Iterable[int]) -> dict[int, Account]:
     """Row-lock accounts in id order. Caller must be inside a transaction."""
     ids = sorted(set(account_ids))
-    locked = {
-        a.pk: a for a in Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-    }
+    locked = rows_lock(Account, ids)  # the statement written once: this runs on every payment
     missing = set(ids) - locked.keys()
     if missing:
         raise DomainError("account.not_found", f"No account with id {sorted(missing)[0]}.")

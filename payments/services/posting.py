@@ -17,6 +17,7 @@ from accounts.selectors.open_items import open_items_for
 from accounts.services.ledger import CREDIT_FUND_CODE, accounts_lock, credit_distribution, distribution_plan
 from common.audit import audit_record_many
 from common.exceptions import DomainError
+from common.locking import rows_insert, rows_lock
 from common.money import to_money
 from payments.allocation import TenderPool
 from payments.models import (
@@ -223,7 +224,7 @@ def _transaction_post(
     )
     session = None
     if session_id is not None:
-        session = DrawerSession.objects.select_for_update(no_key=True).filter(pk=session_id).first()
+        session = rows_lock(DrawerSession, [session_id]).get(session_id)
         if session is None or session.status != SessionStatus.OPEN:
             raise DomainError("session.closed", "Open a drawer session before taking payments.")
         if session.cashier_id != actor.pk:
@@ -236,7 +237,10 @@ def _transaction_post(
     if len({ln.account_id for ln in lines}) != len(lines):
         raise DomainError("payment.duplicate_account", "An account appears twice; combine its amounts.")
     locked = accounts_lock(ln.account_id for ln in lines)
-    if done := CounterTransaction.objects.filter(idempotency_key=key).first():
+    # the key's earlier posting, if any, is read by the same statement as the rest (under the locks)
+    reads = _reads_under_lock(list(locked), idempotency_key=key)
+    if reads.done_id is not None:
+        done = CounterTransaction.objects.get(pk=reads.done_id)
         if done.request_hash and done.request_hash != fingerprint:  # blank: posted before hashes were kept
             raise DomainError(
                 "idempotency.mismatch",
@@ -266,7 +270,6 @@ def _transaction_post(
                 f"{account.cash_only_until:%b %d, %Y} (returned payments): accept cash, card, money "
                 "order or cashier's check — not a personal check.",
             )
-    reads = _reads_under_lock(list(locked))
     open_by_account = open_items_for([ln.account_id for ln in lines], as_of=today)
     cash_tendered = sum((to_money(t.amount) for t in tenders if t.kind == TenderKind.CASH), Decimal(0))
     cash_applied = sum((a for t, a in applied if t.kind == TenderKind.CASH), Decimal(0))
@@ -282,7 +285,8 @@ def _transaction_post(
         created_by=actor,
     )
     receipt = txn.receipt_number
-    tender_rows = Tender.objects.bulk_create(
+    # each table in one INSERT whose SQL is written once per model (common.locking.rows_insert)
+    tender_rows = rows_insert(
         [
             Tender(
                 transaction=txn,
@@ -300,7 +304,7 @@ def _transaction_post(
     )
     main_kind = max(applied, key=lambda pair: pair[1])[0].kind
     ordered = sorted(lines, key=lambda ln: ln.account_id)
-    payments = Payment.objects.bulk_create(
+    payments = rows_insert(
         [
             Payment(
                 transaction=txn,
@@ -342,15 +346,15 @@ def _transaction_post(
                 )
                 pieces.append((payment, tender))
                 n += 1
-    LedgerEntry.objects.bulk_create(entries)
+    rows_insert(entries)
     _balances_move(locked, entries)
-    rows = PaymentDistribution.objects.bulk_create(
+    rows = rows_insert(
         [
             PaymentDistribution(payment=payment, fund_id=e.fund_id, amount=-e.amount, entry=e)
             for e, (payment, _) in zip(entries, pieces, strict=True)
         ]
     )
-    TenderAllocation.objects.bulk_create(
+    rows_insert(
         [
             TenderAllocation(tender=tender, distribution=row, amount=row.amount)
             for row, (_, tender) in zip(rows, pieces, strict=True)
@@ -405,6 +409,7 @@ class _Reads:
     recoveries: set[int]  # accounts with a write-off standing: a payment on them is a recovery
     interested: dict[object, set[int]]  # hook -> the accounts it acts on (absent: every account)
     credit_fund_id: int | None
+    done_id: int | None  # the transaction already posted under this idempotency key
 
     def credit_fund(self) -> int:
         if self.credit_fund_id is None:
@@ -412,11 +417,12 @@ class _Reads:
         return self.credit_fund_id
 
 
-def _reads_under_lock(account_ids: list[int]) -> _Reads:
+def _reads_under_lock(account_ids: list[int], *, idempotency_key: str) -> _Reads:
     """What posting needs to know of the locked accounts besides their open items, in one statement
-    rather than one per question: the accounts with a standing write-off, the credit fund, and for
-    each posted hook with an account filter, the accounts it acts on. Read after the row locks
-    (READ COMMITTED: a statement after the lock sees what the lock holder before us committed)."""
+    rather than one per question: the transaction already posted under the idempotency key, the
+    accounts with a standing write-off, the credit fund, and for each posted hook with an account
+    filter, the accounts it acts on. Read after the key's lock and the row locks (READ COMMITTED:
+    a statement after the lock sees what the lock holder before us committed)."""
     hooks = tuple(
         (n, hook, payment_posted_accounts[hook])
         for n, hook in enumerate(payment_posted_hooks)
@@ -433,15 +439,19 @@ def _reads_under_lock(account_ids: list[int]) -> _Reads:
         sql, template, slots, answered_by = statement
         params = [account_ids[slots[i]] if i in slots else p for i, p in enumerate(template)]
         answered = {hook: set(accounts(account_ids)) for hook, accounts in answered_by}
+    done = f"SELECT 'k', t.id FROM {CounterTransaction._meta.db_table} t WHERE t.idempotency_key = %s"  # noqa: S608
+    sql = f"{sql} UNION ALL {done}"
     by_tag: dict[str, set[int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, idempotency_key])
         for tag, value in cursor.fetchall():
             by_tag.setdefault(tag, set()).add(value)
     for n, hook, _ in hooks:
         interested[hook] = answered[hook] if hook in answered else by_tag.get(f"h{n}", set())
-    credit = by_tag.get("c")
-    return _Reads(by_tag.get("w", set()), interested, min(credit) if credit else None)
+    credit, done = by_tag.get("c"), by_tag.get("k")
+    return _Reads(
+        by_tag.get("w", set()), interested, min(credit) if credit else None, min(done) if done else None
+    )
 
 
 # `_reads_under_lock`'s statement per number of accounts, compiled once per process: building and

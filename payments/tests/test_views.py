@@ -146,3 +146,24 @@ def test_supervisor_sees_open_drawers_and_over_short_history(role_clients, make_
     open_session(cashier, code="V4")
     page = role_clients[SUPERVISOR].get("/cashier/sessions/").content.decode()
     assert "V4" in page and "eve" in page
+
+
+def test_a_counter_posting_costs_20_statements_in_all(role_clients, django_assert_num_queries):
+    """The whole request bench/counter_http.py times, two accounts and cash: the session, the user,
+    their permissions (one statement, compiled once: common.permission_backend), the open drawer,
+    both accounts by number (one statement, without their customers, which the line never shows),
+    then the posting's 15 (payments/tests/test_posting.py). It was 21: the idempotency key is now
+    looked up by the statement that reads the rest under the locks."""
+    client = role_clients[CASHIER]
+    client.post("/cashier/", {"drawer": drawer("Q1").pk, "opening_float": "100.00"})
+    first, second = AccountFactory(), AccountFactory()
+
+    def two_lines(key: str) -> dict:
+        data = _form(first, "10.00", "cash", "30.00", "post", key)
+        return data | {"line-1-account": second.number, "line-1-amount": "15.00"}
+
+    client.post("/cashier/post/", two_lines(str(uuid4())))  # warms the session write (once a minute)
+    with django_assert_num_queries(20):
+        posted = client.post("/cashier/post/", two_lines(str(uuid4())))
+    assert posted.status_code == 302 and "/cashier/receipts/" in posted["Location"]
+    assert CounterTransaction.objects.count() == 2
