@@ -407,6 +407,8 @@ SHUTOFF_CHUNK_SIZE = env.int("DJANGO_SHUTOFF_CHUNK_SIZE", default=2000)
 # How many connections the nightly shutoff run's prefilter uses at once, each over its own range
 # of account ids (the sums per account are a loop PostgreSQL runs on one core per statement).
 SHUTOFF_PREFILTER_PARTS = env.int("DJANGO_SHUTOFF_PREFILTER_PARTS", default=2)
+# How many chunks ahead an inline shutoff run reads the facts of (each on its own connection).
+SHUTOFF_READ_AHEAD = env.int("DJANGO_SHUTOFF_READ_AHEAD", default=2)
 
 LOGGING = {
     "version": 1,

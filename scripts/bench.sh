@@ -13,4 +13,6 @@ ensure_secret_key
 export DJANGO_HTTPS=false DJANGO_ALLOW_DEMO=true
 export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
 .venv/bin/python manage.py migrate --noinput >/dev/null
+# the HTTP workloads serve pages through gunicorn with the manifest static storage, as make run does
+.venv/bin/python manage.py collectstatic --noinput >/dev/null
 .venv/bin/python bench/run_all.py --accounts "${BENCH_ACCOUNTS:-1000000}" "$@"

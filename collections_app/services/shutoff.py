@@ -13,6 +13,7 @@ remaining accounts under the same rules as the first half.
 
 import json
 import logging
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
@@ -252,37 +253,35 @@ def shutoff_run(*, business_date: date, actor=None, inline: bool = True) -> Batc
 
 
 def _read_facts(account_ids: list[int], as_of: date) -> FactRows:
-    return fact_rows(account_ids, as_of=as_of)
-
-
-def _close_thread_connections() -> None:
-    connections.close_all()
+    try:
+        return fact_rows(account_ids, as_of=as_of)
+    finally:
+        connections.close_all()  # the reader thread's own connection: one per chunk read
 
 
 def _decide_inline(*, run_id: int, chunks: list[list[int]], as_of: date) -> None:
-    """Decide every chunk in this process. The fact rows of the next chunk are read on a second
-    connection while this thread builds the current one's facts and decides it: the database's
-    share of a chunk (the ledger replay, most of it) and Python's then run on different cores
-    instead of in turn.
+    """Decide every chunk in this process. The fact rows of the next chunks
+    (`SHUTOFF_READ_AHEAD` of them) are read on connections of their own while this thread builds
+    the current chunk's facts and decides it: the database's share of a chunk (the ledger replay,
+    most of it) and Python's then run on different cores instead of in turn.
     The facts are read outside any transaction either way (each statement sees what is committed),
     so reading them a chunk ahead changes nothing a decision sees. Inside an open transaction (a
-    caller's atomic block, a test) a second connection would not see its uncommitted rows: there
+    caller's atomic block, a test) another connection would not see its uncommitted rows: there
     the chunks go one after the other on this connection."""
+    ahead = max(settings.SHUTOFF_READ_AHEAD, 1)
     if connection.in_atomic_block or len(chunks) <= 1:
         for chunk in chunks:
             shutoff_chunk(run_id=run_id, account_ids=chunk)
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shutoff-facts") as reader:
-        try:
-            ahead = reader.submit(_read_facts, chunks[0], as_of)
-            for n, chunk in enumerate(chunks):
-                rows = ahead.result()
-                if n + 1 < len(chunks):
-                    ahead = reader.submit(_read_facts, chunks[n + 1], as_of)
-                shutoff_chunk(run_id=run_id, account_ids=chunk, rows=rows)
-        finally:
-            # the reader thread's connection is its own: close it there, after any read in flight
-            reader.submit(_close_thread_connections).result()
+    # leaving the block waits for reads still in flight (after an error too): each closes its
+    # connection when it ends
+    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="shutoff-facts") as reader:
+        pending = deque(reader.submit(_read_facts, chunk, as_of) for chunk in chunks[:ahead])
+        for n, chunk in enumerate(chunks):
+            rows = pending.popleft().result()
+            if n + ahead < len(chunks):
+                pending.append(reader.submit(_read_facts, chunks[n + ahead], as_of))
+            shutoff_chunk(run_id=run_id, account_ids=chunk, rows=rows)
 
 
 def shutoff_chunk(*, run_id: int, account_ids: list[int], rows: FactRows | None = None) -> int:

@@ -205,10 +205,11 @@ def test_a_run_is_pinned_to_its_policy_version(make_user):
 def test_an_inline_run_reads_the_next_chunk_ahead_on_its_own_connection_to_the_same_list(
     make_user, settings, monkeypatch
 ):
-    """Outside a transaction an inline run reads each next chunk's fact rows on a second thread
-    (and connection) while it decides the current one; the list is the engine's, account by account,
+    """Outside a transaction an inline run reads the next chunks' fact rows on other threads (and
+    connections) while it decides the current one; the list is the engine's, account by account,
     every chunk is decided once, and the reader's connection is closed when the run ends."""
-    settings.SHUTOFF_CHUNK_SIZE = 2  # 9 candidates: five chunks, four of them read ahead
+    settings.SHUTOFF_CHUNK_SIZE = 2  # 9 candidates: five chunks, read ahead two at a time
+    settings.SHUTOFF_READ_AHEAD = 2
     day = business_day()
     accounts = _city(day, make_user("carmen", "Counselor"))
     readers: list[tuple[str, tuple[int, ...]]] = []
@@ -229,4 +230,4 @@ def test_an_inline_run_reads_the_next_chunk_ahead_on_its_own_connection_to_the_s
     assert stored == _expected(day, list(stored)), "each decision is the engine's for that account"
     assert len(readers) == 5 and all(name.startswith("shutoff-facts") for name, _ in readers)
     assert sorted(i for _, ids in readers for i in ids) == sorted(stored), "each candidate read once"
-    assert sessions_settle_to(before), "the reader thread's connection is closed"
+    assert sessions_settle_to(before), "the reader threads' connections are closed"
