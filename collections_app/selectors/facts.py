@@ -128,13 +128,18 @@ def _bills(rows: list[tuple], as_of: date) -> tuple[BillFact, ...]:  # type: ign
     return tuple(bills)
 
 
+def _until(as_of: date) -> datetime:
+    """The end of the evaluation date: what happened before it is seen."""
+    return _local_midnight(as_of + timedelta(days=1))
+
+
 def _params(ids: list[int], as_of: date) -> dict[str, Any]:
     return {
         "ids": ids,
         "as_of": as_of,
         "since": as_of - timedelta(days=HISTORY_DAYS),
         "year_ago": add_months(as_of, -12),
-        "until_at": _local_midnight(as_of + timedelta(days=1)),
+        "until_at": _until(as_of),
         "since_at": _local_midnight(as_of - timedelta(days=HISTORY_DAYS)),
         "arr_since_at": _local_midnight(as_of - timedelta(days=ARRANGEMENT_HISTORY_DAYS)),
         "tz": settings.TIME_ZONE,
@@ -190,7 +195,7 @@ def facts_from_rows(rows: FactRows, *, as_of: date) -> dict[int, AccountFacts]:
 
     open_windows: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
     year_ago_at = _local_midnight(add_months(as_of, -12))
-    until_at = _local_midnight(as_of + timedelta(days=1))  # as _params has it
+    until_at = _until(as_of)
     disconnections: dict[int, int] = defaultdict(int)
     scheduled: set[int] = set()
     restoring: set[int] = set()

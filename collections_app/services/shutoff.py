@@ -14,6 +14,7 @@ remaining accounts under the same rules as the first half.
 import json
 import logging
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
@@ -143,6 +144,16 @@ def shutoff_prefilter(
         return [row[0] for row in cursor.fetchall()]
 
 
+def _on_own_connection[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`fn` on a worker thread's own connection, closed when it returns: a pool thread's
+    connection is never closed by Django's request cycle and would stay open until the process
+    ends."""
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        connections.close_all()  # this thread's connections only
+
+
 def shutoff_prefilter_parts(*, policy: Policy, as_of: date, parts: int) -> list[int]:
     """`shutoff_prefilter` over `parts` ranges of account ids at once, each on its own thread and
     connection, so the per-account sums run on as many cores of the database. Inside an open
@@ -157,14 +168,13 @@ def shutoff_prefilter_parts(*, policy: Policy, as_of: date, parts: int) -> list[
     step = (last - first) // parts + 1
     ranges = [(first + n * step, min(first + (n + 1) * step - 1, last)) for n in range(parts)]
 
-    def one(lo: int, hi: int) -> list[int]:
-        try:
-            return shutoff_prefilter(policy=policy, as_of=as_of, lo=lo, hi=hi)
-        finally:
-            connections.close_all()  # this thread's own connection
-
     with ThreadPoolExecutor(max_workers=parts, thread_name_prefix="shutoff-prefilter") as pool:
-        found = list(pool.map(lambda r: one(*r), ranges))
+        found = list(
+            pool.map(
+                lambda r: _on_own_connection(shutoff_prefilter, policy=policy, as_of=as_of, lo=r[0], hi=r[1]),
+                ranges,
+            )
+        )
     return [account_id for part in found for account_id in part]
 
 
@@ -253,10 +263,7 @@ def shutoff_run(*, business_date: date, actor=None, inline: bool = True) -> Batc
 
 
 def _read_facts(account_ids: list[int], as_of: date) -> FactRows:
-    try:
-        return fact_rows(account_ids, as_of=as_of)
-    finally:
-        connections.close_all()  # the reader thread's own connection: one per chunk read
+    return _on_own_connection(fact_rows, account_ids, as_of=as_of)
 
 
 def _decide_inline(*, run_id: int, chunks: list[list[int]], as_of: date) -> None:
